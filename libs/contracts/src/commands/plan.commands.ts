@@ -1,0 +1,98 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { RecoveryTypeSchema, StatusSchema } from '../status';
+import { CommandMetaSchema, defineCommand } from './command';
+
+export const TaskRefSchema = Type.Object(
+  { taskId: Type.String(), taskName: Type.String(), agentId: Type.String() },
+  { additionalProperties: false },
+);
+
+/** A step the coordinator may work on now, with its pod instance requirement (reference §1.6.1, §2.5). */
+export const CandidateSchema = Type.Object(
+  {
+    service: Type.String(),
+    configId: Type.String(),
+    plan: Type.String(),
+    phaseId: Type.String(),
+    phase: Type.String(),
+    stepId: Type.String(),
+    step: Type.String(),
+    status: StatusSchema,
+    podType: Type.String(),
+    podIndex: Type.Integer({ minimum: 0 }),
+    tasks: Type.Array(Type.String()),
+    recoveryType: RecoveryTypeSchema,
+    /** Plan parameters for the launched tasks' environment (§3.7). */
+    environment: Type.Record(Type.String(), Type.String()),
+    /** Running tasks of the pod that must be killed before the relaunch (§2.6 kill phase). */
+    tasksToKill: Type.Array(TaskRefSchema),
+  },
+  { additionalProperties: false },
+);
+export type Candidate = Static<typeof CandidateSchema>;
+
+export const GetCandidates = defineCommand(
+  'plan.candidates',
+  Type.Object({ meta: CommandMetaSchema }, { additionalProperties: false }),
+  Type.Object({ candidates: Type.Array(CandidateSchema) }, { additionalProperties: false }),
+);
+
+/** The coordinator evaluated a candidate and nothing fit: the step becomes PREPARED (§1.6.2 updateOfferStatus). */
+export const ReportOfferEvaluated = defineCommand(
+  'plan.offer-evaluated',
+  Type.Object(
+    {
+      meta: CommandMetaSchema,
+      service: Type.String(),
+      plan: Type.String(),
+      stepId: Type.String(),
+      /** Why nothing fit, in words. */
+      outcome: Type.String(),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object({ seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+);
+
+export const PLAN_ACTIONS = ['start', 'stop', 'continue', 'interrupt', 'forceComplete', 'restart'] as const;
+export type PlanAction = (typeof PLAN_ACTIONS)[number];
+
+/** Operator commands on a plan (reference §6.2). */
+export const PlanCommand = defineCommand(
+  'plan.command',
+  Type.Object(
+    {
+      meta: CommandMetaSchema,
+      service: Type.String({ minLength: 1 }),
+      plan: Type.String({ minLength: 1 }),
+      action: Type.Union(PLAN_ACTIONS.map((a) => Type.Literal(a))),
+      phase: Type.Optional(Type.String({ minLength: 1 })),
+      step: Type.Optional(Type.String({ minLength: 1 })),
+      parameters: Type.Optional(Type.Record(Type.String(), Type.String())),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object({ message: Type.String(), seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+);
+
+export const POD_ACTIONS = ['restart', 'replace', 'pause', 'resume'] as const;
+export type PodAction = (typeof POD_ACTIONS)[number];
+
+/** Operator commands on a pod instance (reference §6.3). */
+export const PodCommand = defineCommand(
+  'pod.command',
+  Type.Object(
+    {
+      meta: CommandMetaSchema,
+      service: Type.String({ minLength: 1 }),
+      pod: Type.String({ minLength: 1 }),
+      action: Type.Union(POD_ACTIONS.map((a) => Type.Literal(a))),
+      tasks: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { pod: Type.String(), tasks: Type.Array(Type.String()), seq: Type.Integer({ minimum: 0 }) },
+    { additionalProperties: false },
+  ),
+);

@@ -1,0 +1,113 @@
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { Static } from '@sinclair/typebox';
+import { EnvelopeSchema, type EventDefinition, type EventEnvelope, type EventMeta } from './envelope';
+import { AgentLost, AgentRegistered, ResourcesReleased, ResourcesReserved } from './events/agent.events';
+import { ConfigurationAccepted, ConfigurationRejected } from './events/configuration.events';
+import { PlanGenerated, PlanStatusChanged, StepStatusChanged } from './events/plan.events';
+import { TaskKillRequested, TaskLaunched, TaskStatusUpdated } from './events/task.events';
+
+/** Every event type, at its current version. Adding an event means adding it here. */
+export const EVENTS = {
+  ConfigurationAccepted,
+  ConfigurationRejected,
+  PlanGenerated,
+  StepStatusChanged,
+  PlanStatusChanged,
+  TaskLaunched,
+  TaskStatusUpdated,
+  TaskKillRequested,
+  AgentRegistered,
+  ResourcesReserved,
+  ResourcesReleased,
+  AgentLost,
+} as const;
+
+type Events = typeof EVENTS;
+export type EventType = keyof Events;
+export type EventData<T extends EventType> = Static<Events[T]['schema']>;
+export type EventOf<T extends EventType> = EventEnvelope<T, EventData<T>>;
+/** The discriminated union of every current event. */
+export type MarshalEvent = { [T in EventType]: EventOf<T> }[EventType];
+
+export const EVENT_TYPES = Object.keys(EVENTS) as EventType[];
+
+export function isEventType(type: string): type is EventType {
+  return Object.prototype.hasOwnProperty.call(EVENTS, type);
+}
+
+export function makeEvent<T extends EventType>(type: T, aggregate: string, data: EventData<T>, meta: EventMeta): EventOf<T> {
+  return { id: meta.id, type, version: EVENTS[type].version, aggregate, at: meta.at, correlationId: meta.correlationId, causationId: meta.causationId, actor: meta.actor, data };
+}
+
+/**
+ * Upcasters turn version n of an event's data into version n+1, one step each, pure and mechanical.
+ * Key: `<type>@<fromVersion>`.
+ */
+type Upcaster = (data: unknown) => unknown;
+const UPCASTERS: Record<string, Upcaster> = {};
+
+/** Registers an upcaster; used by the catalogue itself when an event's version is bumped. */
+export function registerUpcaster(type: EventType, fromVersion: number, upcast: Upcaster): void {
+  UPCASTERS[`${type}@${fromVersion}`] = upcast;
+}
+
+export class EventValidationError extends Error {
+  constructor(
+    message: string,
+    readonly errors: { path: string; message: string }[],
+  ) {
+    super(message);
+    this.name = 'EventValidationError';
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+addFormats(ajv);
+const validateEnvelope = ajv.compile(EnvelopeSchema);
+const dataValidators = new Map<string, ValidateFunction>();
+for (const def of Object.values(EVENTS) as EventDefinition[]) {
+  dataValidators.set(def.type, ajv.compile(def.schema));
+}
+
+function ajvErrors(v: ValidateFunction, root: string): { path: string; message: string }[] {
+  return (v.errors ?? []).map((e) => ({ path: `${root}${e.instancePath}`, message: e.message ?? 'is invalid' }));
+}
+
+/** Checks an event about to be appended: envelope shape, a known type at its current version, valid data. */
+export function validateEvent(candidate: unknown): MarshalEvent {
+  if (!validateEnvelope(candidate)) {
+    const errors = ajvErrors(validateEnvelope, '');
+    throw new EventValidationError(`invalid event envelope: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`, errors);
+  }
+  const env = candidate as EventEnvelope;
+  if (!isEventType(env.type)) {
+    throw new EventValidationError(`unknown event type '${env.type}'`, [{ path: '/type', message: `unknown event type '${env.type}'` }]);
+  }
+  const current = EVENTS[env.type].version;
+  if (env.version !== current) {
+    throw new EventValidationError(`event ${env.type} must be appended at version ${current}, got ${env.version}`, [
+      { path: '/version', message: `expected ${current}` },
+    ]);
+  }
+  const validate = dataValidators.get(env.type) as ValidateFunction;
+  if (!validate(env.data)) {
+    const errors = ajvErrors(validate, '/data');
+    throw new EventValidationError(`invalid ${env.type} event: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
+  }
+  return env as MarshalEvent;
+}
+
+/** Brings an event read from the log to the current version of its type. Unknown types are returned untouched. */
+export function upcast(env: EventEnvelope): EventEnvelope {
+  if (!isEventType(env.type)) return env;
+  const current = EVENTS[env.type].version;
+  let { version, data } = env;
+  while (version < current) {
+    const step = UPCASTERS[`${env.type}@${version}`];
+    if (!step) throw new Error(`no upcaster for ${env.type} version ${version}`);
+    data = step(data);
+    version += 1;
+  }
+  return version === env.version ? env : { ...env, version, data };
+}

@@ -1,0 +1,66 @@
+import { Type } from '@sinclair/typebox';
+import { defineEvent } from '../envelope';
+import { AgentResourcesSchema, AllocatedVolumeSchema, ScalarResourcesSchema } from '../task-info';
+
+/** Events of `<ns>.evt.agent.<agentId>`: registration and the reservation ledger (expected-sequence guarded). */
+
+export const AgentRegistered = defineEvent(
+  'AgentRegistered',
+  1,
+  Type.Object(
+    {
+      agentId: Type.String({ minLength: 1 }),
+      hostname: Type.String({ minLength: 1 }),
+      /** Free-form attributes (rack, any key); zone and region are also here when set. */
+      attributes: Type.Record(Type.String(), Type.String()),
+      zone: Type.Optional(Type.String({ minLength: 1 })),
+      region: Type.Optional(Type.String({ minLength: 1 })),
+      resources: AgentResourcesSchema,
+    },
+    { additionalProperties: false },
+  ),
+);
+
+export const ResourcesReserved = defineEvent(
+  'ResourcesReserved',
+  1,
+  Type.Object(
+    {
+      agentId: Type.String({ minLength: 1 }),
+      reservationId: Type.String({ minLength: 1 }),
+      service: Type.String({ minLength: 1 }),
+      podType: Type.String({ minLength: 1 }),
+      podIndex: Type.Integer({ minimum: 0 }),
+      resources: ScalarResourcesSchema,
+      ports: Type.Array(Type.Integer({ minimum: 0, maximum: 65535 })),
+      volumes: Type.Array(AllocatedVolumeSchema),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+export const ResourcesReleased = defineEvent(
+  'ResourcesReleased',
+  1,
+  Type.Object(
+    {
+      agentId: Type.String({ minLength: 1 }),
+      reservationId: Type.String({ minLength: 1 }),
+      service: Type.String({ minLength: 1 }),
+      reason: Type.String(),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+export const AgentLost = defineEvent(
+  'AgentLost',
+  1,
+  Type.Object(
+    {
+      agentId: Type.String({ minLength: 1 }),
+      lastSeen: Type.String({ format: 'date-time' }),
+    },
+    { additionalProperties: false },
+  ),
+);

@@ -1,0 +1,59 @@
+import { Type } from '@sinclair/typebox';
+import { defineEvent } from '../envelope';
+import { ServiceSpecSchema } from '../service-spec';
+
+/** Events of `<ns>.evt.svc.<service>.config`, written by spec-renderer. */
+
+export const ValidationErrorSchema = Type.Object(
+  {
+    /** Where: a YAML path (`pods.hello.tasks.server.cpus`), an option pointer (`/hello/count`) or a file. */
+    path: Type.String(),
+    message: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export const PackageSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    version: Type.String({ minLength: 1 }),
+    /** Every file of the package by relative path: svc.yml, config.json, marathon.json.mustache, templates… */
+    files: Type.Record(Type.String(), Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigurationAccepted = defineEvent(
+  'ConfigurationAccepted',
+  1,
+  Type.Object(
+    {
+      service: Type.String({ minLength: 1 }),
+      configId: Type.String({ minLength: 1 }),
+      previousConfigId: Type.Union([Type.String(), Type.Null()]),
+      spec: ServiceSpecSchema,
+      /** Resolved options (defaults ← stored ← provided); what `describe` shows. */
+      options: Type.Record(Type.String(), Type.Unknown()),
+      package: PackageSchema,
+      /** The scheduler environment rendered from marathon.json.mustache. */
+      schedulerEnv: Type.Record(Type.String(), Type.String()),
+      warnings: Type.Array(Type.String()),
+      /** Readable difference from the previous target, empty on install. */
+      diff: Type.String(),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+export const ConfigurationRejected = defineEvent(
+  'ConfigurationRejected',
+  1,
+  Type.Object(
+    {
+      service: Type.String({ minLength: 1 }),
+      errors: Type.Array(ValidationErrorSchema, { minItems: 1 }),
+      warnings: Type.Array(Type.String()),
+    },
+    { additionalProperties: false },
+  ),
+);

@@ -1,0 +1,114 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineEvent } from '../envelope';
+import { DisplayStatusSchema, RecoveryTypeSchema, StatusSchema } from '../status';
+
+/** Events of `<ns>.evt.svc.<service>.plan`, written by plan-manager only. */
+
+export const STEP_KINDS = ['deployment', 'recovery', 'kill', 'unreserve', 'erase', 'deregister', 'tls-cleanup'] as const;
+export const StepKindSchema = Type.Union(STEP_KINDS.map((k) => Type.Literal(k)));
+
+export const StepTreeSchema = Type.Object(
+  {
+    id: Type.String({ minLength: 1 }),
+    name: Type.String({ minLength: 1 }),
+    kind: StepKindSchema,
+    status: StatusSchema,
+    /** The pod instance and tasks the step launches (its pod instance requirement, §1.6.1). */
+    podType: Type.Optional(Type.String()),
+    podIndex: Type.Optional(Type.Integer({ minimum: 0 })),
+    tasks: Type.Array(Type.String()),
+    recoveryType: Type.Optional(RecoveryTypeSchema),
+    /** The resource or task a decommission/uninstall step acts on. */
+    target: Type.Optional(Type.String()),
+    errors: Type.Array(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type StepTree = Static<typeof StepTreeSchema>;
+
+export const PhaseTreeSchema = Type.Object(
+  {
+    id: Type.String({ minLength: 1 }),
+    name: Type.String({ minLength: 1 }),
+    strategy: Type.String({ minLength: 1 }),
+    status: StatusSchema,
+    steps: Type.Array(StepTreeSchema),
+  },
+  { additionalProperties: false },
+);
+export type PhaseTree = Static<typeof PhaseTreeSchema>;
+
+export const PlanTreeSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    strategy: Type.String({ minLength: 1 }),
+    status: StatusSchema,
+    errors: Type.Array(Type.String()),
+    phases: Type.Array(PhaseTreeSchema),
+  },
+  { additionalProperties: false },
+);
+export type PlanTree = Static<typeof PlanTreeSchema>;
+
+export const PlanGenerated = defineEvent(
+  'PlanGenerated',
+  1,
+  Type.Object(
+    {
+      service: Type.String({ minLength: 1 }),
+      configId: Type.String({ minLength: 1 }),
+      /** Position in the coordinator's plan order (deploy, recovery, decommission, custom plans). */
+      order: Type.Integer({ minimum: 0 }),
+      /** Custom plans start interrupted (reference §1.4). */
+      interrupted: Type.Boolean(),
+      plan: PlanTreeSchema,
+    },
+    { additionalProperties: false },
+  ),
+);
+
+export const StepStatusChanged = defineEvent(
+  'StepStatusChanged',
+  1,
+  Type.Object(
+    {
+      service: Type.String({ minLength: 1 }),
+      plan: Type.String({ minLength: 1 }),
+      phaseId: Type.String({ minLength: 1 }),
+      phase: Type.String({ minLength: 1 }),
+      stepId: Type.String({ minLength: 1 }),
+      step: Type.String({ minLength: 1 }),
+      from: StatusSchema,
+      to: StatusSchema,
+      /** Why, in words: the task status, offer outcome or operator command behind it. */
+      reason: Type.String(),
+      /** Task ids the step now tracks (those launched by its last evaluation). */
+      taskIds: Type.Array(Type.String()),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+/**
+ * The derived statuses a decision changed: the plan's own, and those of its phases and steps as the API shows
+ * them (step statuses are display statuses). Lets read models follow without re-running strategy logic.
+ */
+export const PlanStatusChanged = defineEvent(
+  'PlanStatusChanged',
+  1,
+  Type.Object(
+    {
+      service: Type.String({ minLength: 1 }),
+      plan: Type.String({ minLength: 1 }),
+      status: StatusSchema,
+      errors: Type.Array(Type.String()),
+      phases: Type.Array(
+        Type.Object({ id: Type.String(), status: StatusSchema }, { additionalProperties: false }),
+      ),
+      steps: Type.Array(
+        Type.Object({ id: Type.String(), status: DisplayStatusSchema }, { additionalProperties: false }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+);

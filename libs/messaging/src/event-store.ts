@@ -1,0 +1,339 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { NoRespondersError, RequestError, TimeoutError, headers, type NatsConnection } from '@nats-io/transport-node';
+import { MarshalError, upcast, validateEvent, type EventEnvelope, type MarshalEvent, type Recorded, type Subjects } from '@marshal/contracts';
+import { silentLogger, type Logger } from './logger';
+
+/** JetStream's "wrong last sequence" error: another writer appended to the subject first. */
+const WRONG_LAST_SEQUENCE = 10071;
+const TYPE_HEADER = 'Marshal-Type';
+const VERSION_HEADER = 'Marshal-Version';
+
+export interface AppendOptions {
+  /** Optimistic concurrency: the subject's last sequence the writer decided on (0 = the subject must be empty). */
+  expectedLastSubjectSeq?: number;
+  /** De-duplication key; defaults to the event id. */
+  msgId?: string;
+}
+
+/** Deadline of one publish attempt, and how long an append keeps retrying through a NATS outage. */
+const ATTEMPT_TIMEOUT_MS = 2_000;
+const APPEND_DEADLINE_MS = 60_000;
+
+function isTransient(e: unknown): boolean {
+  return e instanceof TimeoutError || e instanceof NoRespondersError || (e instanceof RequestError && e.isNoResponders());
+}
+
+export interface AppendResult {
+  seq: number;
+  /** True when JetStream had already stored a message with this id (a retried append). */
+  duplicate: boolean;
+}
+
+export interface Subscription {
+  stop(): Promise<void>;
+  /** Resolves once every event that existed when the subscription started has been handled. */
+  readonly caughtUp: Promise<void>;
+}
+
+export type RecordedHandler = (rec: Recorded<MarshalEvent>, ctx: { pending: number }) => Promise<void> | void;
+
+export interface FollowOptions {
+  /** First stream sequence to deliver (default 1). */
+  fromSeq?: number;
+  log?: Logger;
+}
+
+export interface DurableOptions {
+  ackWaitMs?: number;
+  maxDeliver?: number;
+  /** Delay before a failed message is redelivered. */
+  retryDelayMs?: number;
+  log?: Logger;
+}
+
+function decode(m: JsMsg): Recorded<MarshalEvent> {
+  const raw = m.json<EventEnvelope>();
+  return { seq: m.seq, subject: m.subject, event: upcast(raw) as MarshalEvent };
+}
+
+/**
+ * The event log: one JetStream stream, one subject per aggregate instance (DESIGN.md "Event log").
+ * Appends are validated against the catalogue, de-duplicated by `Nats-Msg-Id` and optionally guarded by the
+ * subject's expected last sequence; reads replay in log order through ordered consumers.
+ */
+export class EventStore {
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly subjects: Subjects,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+  ) {}
+
+  /** Opens the store, creating the stream if it does not exist yet. */
+  static async open(nc: NatsConnection, subjects: Subjects, opts: { apiTimeoutMs?: number } = {}): Promise<EventStore> {
+    const timeout = opts.apiTimeoutMs ?? 10_000;
+    const jsm = await jetstreamManager(nc, { timeout });
+    const store = new EventStore(nc, subjects, jetstream(nc, { timeout }), jsm);
+    await store.ensureStream();
+    return store;
+  }
+
+  get stream(): string {
+    return this.subjects.stream;
+  }
+
+  async ensureStream(): Promise<void> {
+    try {
+      await this.jsm.streams.info(this.stream);
+    } catch (e) {
+      if (!(e instanceof JetStreamApiError) || e.code !== 10059) throw e;
+      try {
+        await this.jsm.streams.add({
+          name: this.stream,
+          subjects: [this.subjects.allEvents],
+          storage: StorageType.File,
+          retention: RetentionPolicy.Limits,
+          max_age: 0,
+          max_msgs: -1,
+          max_bytes: -1,
+          duplicate_window: 120_000_000_000,
+        });
+      } catch (addErr) {
+        // Another process created it first.
+        if (!(addErr instanceof JetStreamApiError) || addErr.code !== 10058) throw addErr;
+      }
+    }
+  }
+
+  /**
+   * Appends one event; throws MarshalError CONFLICT when the expected sequence is stale.
+   * A publish lost in a NATS outage is retried until the deadline: the message id makes a retry of a publish that
+   * did land come back as a duplicate with the original sequence instead of a second copy.
+   */
+  async append(subject: string, event: MarshalEvent, opts: AppendOptions = {}): Promise<AppendResult> {
+    validateEvent(event);
+    const h = headers();
+    h.set(TYPE_HEADER, event.type);
+    h.set(VERSION_HEADER, String(event.version));
+    const payload = JSON.stringify(event);
+    const deadline = Date.now() + APPEND_DEADLINE_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const ack = await this.js.publish(subject, payload, {
+          msgID: opts.msgId ?? event.id,
+          headers: h,
+          timeout: ATTEMPT_TIMEOUT_MS,
+          ...(opts.expectedLastSubjectSeq !== undefined ? { expect: { lastSubjectSequence: opts.expectedLastSubjectSeq } } : {}),
+        });
+        return { seq: ack.seq, duplicate: ack.duplicate };
+      } catch (e) {
+        if (e instanceof JetStreamApiError && e.code === WRONG_LAST_SEQUENCE) {
+          throw new MarshalError('CONFLICT', `concurrent write to ${subject}: ${e.message}`);
+        }
+        if (!isTransient(e) || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, Math.min(1_000, 50 * attempt)));
+      }
+    }
+  }
+
+  /**
+   * Appends events to one aggregate in order, each guarded by the sequence of the one before, so a competing
+   * writer makes the rest of the batch fail instead of interleaving.
+   */
+  async appendChain(subject: string, events: MarshalEvent[], expectedLastSubjectSeq: number): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    let expected = expectedLastSubjectSeq;
+    for (const event of events) {
+      const r = await this.append(subject, event, { expectedLastSubjectSeq: expected });
+      results.push(r);
+      expected = r.seq;
+    }
+    return results;
+  }
+
+  /** Appends facts that need no ordering guard, pipelined; resolves in input order. */
+  async appendAll(items: { subject: string; event: MarshalEvent; msgId?: string }[]): Promise<AppendResult[]> {
+    return Promise.all(items.map((i) => this.append(i.subject, i.event, { msgId: i.msgId })));
+  }
+
+  /** Sequence of the last message on a subject (wildcards allowed), 0 when there is none. */
+  async lastSeq(subjectFilter: string): Promise<number> {
+    try {
+      const m = await this.jsm.streams.getMessage(this.stream, { last_by_subj: subjectFilter });
+      return m ? m.seq : 0;
+    } catch (e) {
+      if (e instanceof JetStreamApiError && e.code === 10037) return 0; // no message found
+      throw e;
+    }
+  }
+
+  /** Last sequence of the whole stream. */
+  async headSeq(): Promise<number> {
+    const info = await this.jsm.streams.info(this.stream);
+    return info.state.last_seq;
+  }
+
+  /** Replays the events matching a filter (one aggregate, or a family) that exist now, in log order. */
+  async *read(filter: string, opts: { fromSeq?: number; toSeq?: number } = {}): AsyncGenerator<Recorded<MarshalEvent>> {
+    const fromSeq = opts.fromSeq ?? 1;
+    const consumer = await this.js.consumers.get(this.stream, {
+      filter_subjects: filter,
+      ...(fromSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq } : { deliver_policy: DeliverPolicy.All }),
+    });
+    const info = await consumer.info();
+    if (info.num_pending === 0) {
+      await consumer.delete().catch(() => undefined);
+      return;
+    }
+    const messages = await consumer.consume({ max_messages: 1024 });
+    try {
+      for await (const m of messages) {
+        if (opts.toSeq !== undefined && m.seq > opts.toSeq) break;
+        yield decode(m);
+        if (m.info.pending === 0 || (opts.toSeq !== undefined && m.seq >= opts.toSeq)) break;
+      }
+    } finally {
+      await messages.close().catch(() => undefined);
+    }
+  }
+
+  /** Collects `read` into an array. */
+  async readAll(filter: string, opts: { fromSeq?: number; toSeq?: number } = {}): Promise<Recorded<MarshalEvent>[]> {
+    const out: Recorded<MarshalEvent>[] = [];
+    for await (const r of this.read(filter, opts)) out.push(r);
+    return out;
+  }
+
+  /**
+   * Follows a filter live with an ordered consumer, one event at a time: the handler's promise settles before the
+   * next event is delivered. A failing handler is retried (the same event) after a pause; the subscription
+   * re-creates its consumer if the server restarts or the consumer stalls.
+   */
+  follow(filter: string, handler: RecordedHandler, opts: FollowOptions = {}): Subscription {
+    const log = opts.log ?? silentLogger;
+    let next = opts.fromSeq ?? 1;
+    let stopped = false;
+    let current: ConsumerMessages | undefined;
+    let markCaughtUp!: () => void;
+    const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
+
+    const run = async (): Promise<void> => {
+      while (!stopped) {
+        try {
+          const consumer = await this.js.consumers.get(this.stream, {
+            filter_subjects: filter,
+            ...(next > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: next } : { deliver_policy: DeliverPolicy.All }),
+          });
+          const info = await consumer.info();
+          if (info.num_pending === 0) markCaughtUp();
+          current = await consumer.consume({ max_messages: 512, expires: 5_000 });
+          for await (const m of current) {
+            if (stopped) break;
+            const rec = decode(m);
+            for (;;) {
+              try {
+                await handler(rec, { pending: m.info.pending });
+                break;
+              } catch (e) {
+                if (stopped) return;
+                log.error({ err: e, seq: rec.seq, type: rec.event.type }, 'event handler failed; retrying');
+                await new Promise((r) => setTimeout(r, 500));
+              }
+            }
+            next = m.seq + 1;
+            if (m.info.pending === 0) markCaughtUp();
+          }
+        } catch (e) {
+          if (stopped) return;
+          log.warn({ err: e, filter, next }, 'event subscription interrupted; re-creating consumer');
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    };
+    const done = run();
+    return {
+      caughtUp,
+      stop: async () => {
+        stopped = true;
+        await current?.close().catch(() => undefined);
+        await done;
+      },
+    };
+  }
+
+  /**
+   * A durable pull consumer: at-least-once delivery shared by every process that uses the same name.
+   * Acks after the handler succeeds, naks (redelivery after a delay) when it throws.
+   */
+  async durable(name: string, filter: string, handler: RecordedHandler, opts: DurableOptions = {}): Promise<Subscription> {
+    const log = opts.log ?? silentLogger;
+    const config = {
+      durable_name: name,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: filter,
+      ack_wait: (opts.ackWaitMs ?? 30_000) * 1_000_000,
+      max_deliver: opts.maxDeliver ?? -1,
+    };
+    try {
+      const existing = await this.jsm.consumers.info(this.stream, name);
+      if (existing.config.filter_subject !== filter) {
+        await this.jsm.consumers.update(this.stream, name, { filter_subject: filter });
+      }
+    } catch (e) {
+      if (!(e instanceof JetStreamApiError) || e.code !== 10014) throw e;
+      await this.jsm.consumers.add(this.stream, config);
+    }
+    let stopped = false;
+    let current: ConsumerMessages | undefined;
+    let markCaughtUp!: () => void;
+    const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
+    const run = async (): Promise<void> => {
+      while (!stopped) {
+        try {
+          const consumer = await this.js.consumers.get(this.stream, name);
+          const info = await consumer.info();
+          if (info.num_pending === 0 && info.num_ack_pending === 0) markCaughtUp();
+          current = await consumer.consume({ max_messages: 256, expires: 5_000 });
+          for await (const m of current) {
+            if (stopped) break;
+            const rec = decode(m);
+            try {
+              await handler(rec, { pending: m.info.pending });
+              await m.ackAck().catch(() => m.ack());
+            } catch (e) {
+              log.error({ err: e, seq: rec.seq, type: rec.event.type, consumer: name }, 'event handler failed; will be redelivered');
+              m.nak(opts.retryDelayMs ?? 500);
+            }
+            if (m.info.pending === 0) markCaughtUp();
+          }
+        } catch (e) {
+          if (stopped) return;
+          log.warn({ err: e, consumer: name }, 'durable consumer interrupted; re-creating');
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    };
+    const done = run();
+    return {
+      caughtUp,
+      stop: async () => {
+        stopped = true;
+        await current?.close().catch(() => undefined);
+        await done;
+      },
+    };
+  }
+}

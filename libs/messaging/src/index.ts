@@ -1,0 +1,5 @@
+export * from './logger';
+export * from './connection';
+export * from './event-store';
+export * from './command-bus';
+export * from './jetstream.transport';

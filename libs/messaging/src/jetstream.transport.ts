@@ -1,0 +1,124 @@
+import { Catch, type RpcExceptionFilter } from '@nestjs/common';
+import { BaseRpcContext, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { lastValueFrom, throwError, type Observable } from 'rxjs';
+import { COMMANDS, type CommandKey, type MarshalEvent, type Recorded } from '@marshal/contracts';
+import type { CommandBus } from './command-bus';
+import type { EventStore, Subscription } from './event-store';
+import { silentLogger, type Logger } from './logger';
+
+/** Where a service's `@EventPattern` handlers get their events from. */
+export type EventSource =
+  | {
+      /** Follows the log in order from a sequence the service chooses (its checkpoint, or 1 to rebuild its state). */
+      kind: 'ordered';
+      filter: string;
+      fromSeq: () => Promise<number>;
+    }
+  | {
+      /** A named durable consumer shared by every instance of the service (at-least-once, work spread). */
+      kind: 'durable';
+      name: string;
+      filter: string;
+    };
+
+export interface JetStreamTransportOptions {
+  store: EventStore;
+  bus: CommandBus;
+  /** Queue group for this service's command handlers. */
+  queue: string;
+  sources: EventSource[];
+  log?: Logger;
+}
+
+/** The context of an event handler: the recorded event and how many events of its source were still pending. */
+export class JetStreamContext extends BaseRpcContext<[Recorded<MarshalEvent>, number]> {
+  getRecorded(): Recorded<MarshalEvent> {
+    return this.args[0];
+  }
+  /** 0 means the source has caught up with the log. */
+  getPending(): number {
+    return this.args[1];
+  }
+}
+
+/** Pattern for a handler that wants every event of its sources. */
+export const ALL_EVENTS = '*';
+
+/**
+ * Nest transport over JetStream and core NATS: `@EventPattern('<EventType>')` handlers receive recorded events of
+ * the configured sources one at a time in log order (the next is delivered after the handler settles);
+ * `@MessagePattern('<command>')` handlers serve request/reply commands of the catalogue.
+ */
+export class JetStreamTransport extends Server implements CustomTransportStrategy {
+  private readonly subscriptions: Subscription[] = [];
+  private readonly natsSubs: { unsubscribe(): void }[] = [];
+  private readonly log: Logger;
+
+  constructor(private readonly options: JetStreamTransportOptions) {
+    super();
+    this.log = options.log ?? silentLogger;
+  }
+
+  async listen(callback: (err?: unknown) => void): Promise<void> {
+    try {
+      for (const [pattern, handler] of this.messageHandlers) {
+        if (handler.isEventHandler) continue;
+        if (!Object.prototype.hasOwnProperty.call(COMMANDS, pattern)) {
+          throw new Error(`@MessagePattern('${pattern}') is not a command of the catalogue`);
+        }
+        this.natsSubs.push(
+          this.options.bus.handle(pattern as CommandKey, this.options.queue, async (request) => this.invoke(handler, request, undefined)),
+        );
+      }
+      for (const source of this.options.sources) {
+        const onEvent = async (rec: Recorded<MarshalEvent>, info: { pending: number }): Promise<void> => {
+          const handler = this.getHandlerByPattern(rec.event.type) ?? this.getHandlerByPattern(ALL_EVENTS);
+          if (!handler) return;
+          await this.invoke(handler, rec, new JetStreamContext([rec, info.pending]));
+        };
+        const sub =
+          source.kind === 'ordered'
+            ? this.options.store.follow(source.filter, onEvent, { fromSeq: await source.fromSeq(), log: this.log })
+            : await this.options.store.durable(source.name, source.filter, onEvent, { log: this.log });
+        this.subscriptions.push(sub);
+      }
+      callback();
+    } catch (e) {
+      callback(e);
+    }
+  }
+
+  /** Resolves when every source has delivered what the log held when listening started. */
+  async caughtUp(): Promise<void> {
+    await Promise.all(this.subscriptions.map((s) => s.caughtUp));
+  }
+
+  private async invoke(handler: MessageHandler, data: unknown, ctx: BaseRpcContext | undefined): Promise<never> {
+    const result = (await handler(data, ctx)) as Observable<never> | never;
+    return lastValueFrom(this.transformToObservable(result), { defaultValue: undefined as never });
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.natsSubs) s.unsubscribe();
+    await Promise.all(this.subscriptions.map((s) => s.stop()));
+  }
+
+  on(): void {
+    throw new Error('JetStreamTransport has no event emitter');
+  }
+
+  unwrap<T>(): T {
+    return this.options as T;
+  }
+}
+
+/**
+ * Lets domain errors thrown in handlers reach the transport unchanged (Nest's default RPC filter would turn them
+ * into a generic "Internal server error"), so commands answer with their code and message.
+ */
+@Catch()
+export class PassThroughRpcFilter implements RpcExceptionFilter<unknown> {
+  catch(exception: unknown): Observable<never> {
+    return throwError(() => exception);
+  }
+}

@@ -1,0 +1,5 @@
+export * from './free-port';
+export * from './eventually';
+export * from './nats-server';
+export * from './postgres-server';
+export * from './database';
