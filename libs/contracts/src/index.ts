@@ -3,6 +3,7 @@ export * from './status';
 export * from './errors';
 export * from './envelope';
 export * from './service-spec';
+export * from './plan-model';
 export * from './task-info';
 export * from './events/configuration.events';
 export * from './events/plan.events';

@@ -58,6 +58,8 @@ export interface Subjects {
   readonly allEvents: string;
   readonly allServiceEvents: string;
   readonly allAgentEvents: string;
+  /** Task facts of every service on every agent (simulated agents share one subscription). */
+  readonly allTaskEvents: string;
   serviceEvents(service: string): string;
   serviceConfig(service: string): string;
   servicePlan(service: string): string;
@@ -100,6 +102,7 @@ export function subjectsFor(namespace: string = DEFAULT_NAMESPACE): Subjects {
     allEvents: `${evt}.>`,
     allServiceEvents: `${evt}.svc.>`,
     allAgentEvents: `${evt}.agent.>`,
+    allTaskEvents: `${evt}.svc.*.task.*`,
     serviceEvents: (service) => `${evt}.svc.${encodeToken(service)}.>`,
     serviceConfig: (service) => `${evt}.svc.${encodeToken(service)}.config`,
     servicePlan: (service) => `${evt}.svc.${encodeToken(service)}.plan`,

@@ -3,3 +3,6 @@ export * from './eventually';
 export * from './nats-server';
 export * from './postgres-server';
 export * from './database';
+export * from './managed-process';
+export * from './ensemble';
+export * from './kill-under';

@@ -40,6 +40,8 @@ export const EvaluateCandidate = defineCommand(
       meta: CommandMetaSchema,
       candidate: CandidateSchema,
       pod: PodSpecSchema,
+      /** Every pod of the candidate's service: placement counts the tasks of the other pod instances. */
+      servicePods: Type.Array(PodSpecSchema),
       /** Evaluate against the agent ledger as of at least this stream sequence. */
       ledgerSeq: Type.Integer({ minimum: 0 }),
     },

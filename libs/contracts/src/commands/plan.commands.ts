@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { StepKindSchema } from '../plan-model';
 import { RecoveryTypeSchema, StatusSchema } from '../status';
 import { CommandMetaSchema, defineCommand } from './command';
 
@@ -17,6 +18,9 @@ export const CandidateSchema = Type.Object(
     phase: Type.String(),
     stepId: Type.String(),
     step: Type.String(),
+    kind: StepKindSchema,
+    /** What a decommission or uninstall step acts on (a task name or reservation id). */
+    target: Type.Optional(Type.String()),
     status: StatusSchema,
     podType: Type.String(),
     podIndex: Type.Integer({ minimum: 0 }),
@@ -31,13 +35,25 @@ export const CandidateSchema = Type.Object(
 );
 export type Candidate = Static<typeof CandidateSchema>;
 
+/**
+ * The steps the coordinator may work on now, across every service, in coordinator order. `minSeq` makes the
+ * plan-manager answer only once it has folded the log up to that sequence (the coordinator's own last writes), so a
+ * step already launched is never offered again.
+ */
 export const GetCandidates = defineCommand(
   'plan.candidates',
-  Type.Object({ meta: CommandMetaSchema }, { additionalProperties: false }),
-  Type.Object({ candidates: Type.Array(CandidateSchema) }, { additionalProperties: false }),
+  Type.Object({ meta: CommandMetaSchema, minSeq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+  Type.Object(
+    { candidates: Type.Array(CandidateSchema), seq: Type.Integer({ minimum: 0 }) },
+    { additionalProperties: false },
+  ),
 );
 
-/** The coordinator evaluated a candidate and nothing fit: the step becomes PREPARED (§1.6.2 updateOfferStatus). */
+/**
+ * What the coordinator did with a candidate (reference §1.6.2 `updateOfferStatus`, §2.6): launched tasks (the step
+ * becomes STARTING), found no fit (PREPARED), or carried out a step without a pod (kill, unreserve, erase: done).
+ * `minSeq` is the coordinator's last append, which plan-manager folds before it applies the report.
+ */
 export const ReportOfferEvaluated = defineCommand(
   'plan.offer-evaluated',
   Type.Object(
@@ -46,8 +62,15 @@ export const ReportOfferEvaluated = defineCommand(
       service: Type.String(),
       plan: Type.String(),
       stepId: Type.String(),
-      /** Why nothing fit, in words. */
-      outcome: Type.String(),
+      minSeq: Type.Integer({ minimum: 0 }),
+      result: Type.Union([
+        Type.Object(
+          { kind: Type.Literal('launched'), tasks: Type.Array(Type.Object({ taskId: Type.String(), taskName: Type.String() }, { additionalProperties: false })) },
+          { additionalProperties: false },
+        ),
+        Type.Object({ kind: Type.Literal('no-fit'), outcome: Type.String() }, { additionalProperties: false }),
+        Type.Object({ kind: Type.Literal('done'), note: Type.String() }, { additionalProperties: false }),
+      ]),
     },
     { additionalProperties: false },
   ),

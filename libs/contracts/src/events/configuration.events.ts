@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { defineEvent } from '../envelope';
 import { ServiceSpecSchema } from '../service-spec';
 
@@ -23,6 +23,9 @@ export const PackageSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export type Package = Static<typeof PackageSchema>;
+export type ValidationError = Static<typeof ValidationErrorSchema>;
+
 export const ConfigurationAccepted = defineEvent(
   'ConfigurationAccepted',
   1,
@@ -40,6 +43,12 @@ export const ConfigurationAccepted = defineEvent(
       warnings: Type.Array(Type.String()),
       /** Readable difference from the previous target, empty on install. */
       diff: Type.String(),
+      /**
+       * Pod types of the previous target whose spec changed materially (ignoring count, placement,
+       * allow-decommission; reference §3.8.2): their running instances must relaunch. Others keep running as if
+       * launched with this configuration.
+       */
+      changedPods: Type.Array(Type.String()),
     },
     { additionalProperties: false },
   ),

@@ -1,11 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineEvent } from '../envelope';
+import { LaunchedTaskSchema, PlanModelSchema, StepKindSchema } from '../plan-model';
 import { DisplayStatusSchema, RecoveryTypeSchema, StatusSchema } from '../status';
 
 /** Events of `<ns>.evt.svc.<service>.plan`, written by plan-manager only. */
-
-export const STEP_KINDS = ['deployment', 'recovery', 'kill', 'unreserve', 'erase', 'deregister', 'tls-cleanup'] as const;
-export const StepKindSchema = Type.Union(STEP_KINDS.map((k) => Type.Literal(k)));
 
 export const StepTreeSchema = Type.Object(
   {
@@ -59,8 +57,9 @@ export const PlanGenerated = defineEvent(
       configId: Type.String({ minLength: 1 }),
       /** Position in the coordinator's plan order (deploy, recovery, decommission, custom plans). */
       order: Type.Integer({ minimum: 0 }),
-      /** Custom plans start interrupted (reference §1.4). */
-      interrupted: Type.Boolean(),
+      /** The plan as plan-manager computes with it (strategies, interrupt flags, parameters). */
+      model: PlanModelSchema,
+      /** The plan as the API shows it, at generation. */
       plan: PlanTreeSchema,
     },
     { additionalProperties: false },
@@ -82,8 +81,13 @@ export const StepStatusChanged = defineEvent(
       to: StatusSchema,
       /** Why, in words: the task status, offer outcome or operator command behind it. */
       reason: Type.String(),
-      /** Task ids the step now tracks (those launched by its last evaluation). */
-      taskIds: Type.Array(Type.String()),
+      /**
+       * The tasks the step tracks (launched by its last evaluation) with the step's view of each, and whether it
+       * was evaluated (reference §1.6.2). `from` may equal `to` when only one task of a multi-task step progressed.
+       */
+      launched: Type.Array(LaunchedTaskSchema),
+      prepared: Type.Boolean(),
+      errors: Type.Array(Type.String()),
     },
     { additionalProperties: false },
   ),

@@ -1,0 +1,24 @@
+import { makeEvent, type EventData, type EventType, type MarshalEvent, type TaskInfo } from '@marshal/contracts';
+import { AgentTasksView } from './agent-tasks.view';
+
+const meta = (id: string) => ({ id, at: '2026-11-22T00:00:00.000Z', correlationId: 'c', causationId: null, actor: 't' });
+const ev = <T extends EventType>(type: T, data: EventData<T>, id: string): MarshalEvent => makeEvent(type, 'service:s', data, meta(id)) as MarshalEvent;
+const task = (taskId: string): TaskInfo => ({
+  taskId, taskName: 'hello-0-server', taskSpecName: 'server', service: 's', podType: 'hello', podIndex: 0, configId: 'c1', goal: 'RUNNING',
+  essential: true, cmd: 'sleep 1', env: {}, resources: { cpus: 0.1, memory: 32, disk: 0, gpus: 0 }, ports: [], volumes: [], configs: [],
+  uris: [], rlimits: [], killGracePeriod: 0, labels: {},
+});
+const launched = (taskId: string, agentId = 'a1') =>
+  ev('TaskLaunched', { service: 's', agentId, hostname: 'h', reservationId: 'r', step: { plan: 'deploy', phaseId: 'p', stepId: 'st', step: 'hello-0:[server]' }, task: task(taskId) }, `l-${taskId}`);
+const status = (taskId: string, state: 'TASK_RUNNING' | 'TASK_FINISHED' | 'TASK_KILLED') =>
+  ev('TaskStatusUpdated', { service: 's', agentId: 'a1', taskId, taskName: 'hello-0-server', state, message: '' }, `s-${taskId}-${state}`);
+
+describe('AgentTasksView', () => {
+  it('wants running what was launched here and neither killed nor ended', () => {
+    const v = new AgentTasksView('a1');
+    [launched('t1'), launched('t2'), launched('t3'), launched('t4', 'a2'), status('t1', 'TASK_RUNNING'), status('t2', 'TASK_FINISHED')].forEach((e) => v.apply(e));
+    v.apply(ev('TaskKillRequested', { service: 's', agentId: 'a1', taskId: 't3', taskName: 'hello-0-server', reason: 'restart' }, 'k'));
+    expect(v.desired().map((t) => t.task.taskId)).toEqual(['t1']);
+    expect(v.get('t4')).toBeUndefined();
+  });
+});

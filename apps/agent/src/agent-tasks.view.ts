@@ -1,0 +1,46 @@
+import { TERMINAL_TASK_STATES, type MarshalEvent, type TaskInfo, type TaskState } from '@marshal/contracts';
+
+export interface KnownTask {
+  task: TaskInfo;
+  killRequested: boolean;
+  lastState?: TaskState;
+}
+
+/**
+ * What the log says about the tasks of one agent: every launch, kill request and status on its task subjects.
+ * The agent folds it at start to know what should be running before it acts on new launches.
+ */
+export class AgentTasksView {
+  private readonly tasks = new Map<string, KnownTask>();
+
+  constructor(readonly agentId: string) {}
+
+  apply(event: MarshalEvent): void {
+    switch (event.type) {
+      case 'TaskLaunched':
+        if (event.data.agentId === this.agentId) this.tasks.set(event.data.task.taskId, { task: event.data.task, killRequested: false });
+        break;
+      case 'TaskKillRequested': {
+        const t = this.tasks.get(event.data.taskId);
+        if (t) t.killRequested = true;
+        break;
+      }
+      case 'TaskStatusUpdated': {
+        const t = this.tasks.get(event.data.taskId);
+        if (t) t.lastState = event.data.state;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  get(taskId: string): KnownTask | undefined {
+    return this.tasks.get(taskId);
+  }
+
+  /** Launched here, not asked to die, and not known to have ended. */
+  desired(): KnownTask[] {
+    return [...this.tasks.values()].filter((t) => !t.killRequested && !(t.lastState && (TERMINAL_TASK_STATES.has(t.lastState) || t.lastState === 'TASK_LOST')));
+  }
+}

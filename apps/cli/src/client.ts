@@ -1,0 +1,71 @@
+/** Errors the CLI prints; `exitCode` tells the shell what kind of failure it was. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export interface ClientOptions {
+  url: string;
+  token?: string;
+  verbose?: boolean;
+}
+
+export interface HttpResult {
+  status: number;
+  body: string;
+  json<T = unknown>(): T;
+}
+
+/** A thin HTTP client of the gateway, with the original CLI's error handling (reference §7.1). */
+export class GatewayClient {
+  constructor(private readonly o: ClientOptions) {}
+
+  async call(method: string, path: string, body?: unknown, accept: (status: number) => boolean = (s) => s >= 200 && s < 300): Promise<HttpResult> {
+    const url = `${this.o.url.replace(/[/#]+$/, '')}/${path.replace(/^\/+/, '')}`;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.o.token) headers['authorization'] = `Bearer ${this.o.token}`;
+    if (this.o.verbose) process.stderr.write(`> ${method} ${url}\n`);
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+      throw new CliError(`Could not reach the Marshal gateway at ${this.o.url} (${cause}). Is it running? Set --url or MARSHAL_URL.`, 3);
+    }
+    const text = await res.text();
+    if (this.o.verbose) process.stderr.write(`< ${res.status} ${text.slice(0, 2000)}\n`);
+    const result: HttpResult = { status: res.status, body: text, json: <T>() => JSON.parse(text) as T };
+    if (accept(res.status)) return result;
+    throw httpError(method, url, res.status, text);
+  }
+}
+
+function httpError(method: string, url: string, status: number, body: string): CliError {
+  let detail = body.trim();
+  try {
+    const j = JSON.parse(body) as { message?: string; details?: { path: string; message: string }[] };
+    if (j.message) detail = j.message + (j.details?.length ? '\n' + j.details.map((d) => `  ${d.path}: ${d.message}`).join('\n') : '');
+  } catch {
+    /* plain text body */
+  }
+  switch (status) {
+    case 401:
+      return new CliError(`Not authenticated: ${detail || 'missing or bad token'}. Set --token or MARSHAL_TOKEN.`, 4);
+    case 403:
+      return new CliError(`Not allowed: ${detail || 'your token lacks the role for this'}.`, 4);
+    case 404:
+      return new CliError(detail || `Not found: ${method} ${url}`, 5);
+    case 500:
+    case 502:
+    case 503:
+      return new CliError(`The gateway could not complete the request (${status})${detail ? `: ${detail}` : ''}. It may still be starting.`, 3);
+    default:
+      return new CliError(`HTTP ${method} Query for ${url} failed: ${status}${detail ? `\nResponse: ${detail}` : ''}`, 1);
+  }
+}

@@ -1,0 +1,24 @@
+import type { Cli } from '../main';
+import { readOptions, readPackage } from '../package-dir';
+
+export function registerInstall(cli: Cli): void {
+  cli.program
+    .command('install')
+    .description('Install a service from a package directory (or a single svc.yml)')
+    .argument('<package>', 'package directory or svc.yml')
+    .option('--name <service>', 'service name (default: the name the rendered spec gives)')
+    .option('--options <file>', 'JSON options file')
+    .option('--json', 'print the reply as JSON')
+    .action(async (pkgPath: string, o: { name?: string; options?: string; json?: boolean }) => {
+      const pkg = readPackage(pkgPath);
+      const options = o.options ? readOptions(o.options) : {};
+      const res = await cli.client().call('POST', 'v1/services', { ...(o.name ? { name: o.name } : {}), package: pkg, options });
+      const reply = res.json<{ service: string; configId: string; warnings: string[]; seq: number }>();
+      if (o.json) {
+        cli.out(JSON.stringify(reply, null, 2) + '\n');
+        return;
+      }
+      for (const w of reply.warnings) cli.out(`warning: ${w}\n`);
+      cli.out(`Installing ${reply.service} (configuration ${reply.configId}). Watch it with: marshal --name ${reply.service} plan status deploy\n`);
+    });
+}

@@ -1,0 +1,11 @@
+import { Type } from '@sinclair/typebox';
+import { defineConfig } from '@marshal/runtime';
+
+export const GatewayConfig = defineConfig('gateway', {
+  PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'HTTP port of the API' }),
+  HOST: Type.String({ default: '0.0.0.0', description: 'Address the API listens on' }),
+  DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/marshal', description: 'PostgreSQL of the read models' }),
+  DEFAULT_SERVICE: Type.String({ default: '', description: 'Service the plain /v1/… paths act on (default: the only installed one)' }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ default: 15_000, minimum: 100, description: 'Deadline of a command sent to a service' }),
+  READ_WAIT_MS: Type.Integer({ default: 5_000, minimum: 0, description: 'Longest a read waits for the read models to reach a given sequence' }),
+});

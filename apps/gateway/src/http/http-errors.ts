@@ -1,0 +1,59 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { isMarshalError, type ErrorCode } from '@marshal/contracts';
+
+/** The only place domain error codes become HTTP statuses (STYLE.md "Errors are domain values"). */
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'INVALID_ARGUMENT':
+    case 'VALIDATION_FAILED':
+      return 400;
+    case 'UNAUTHENTICATED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
+    case 'NOT_FOUND':
+      return 404;
+    case 'CONFLICT':
+      return 409;
+    case 'ALREADY_REPORTED':
+      return 208;
+    case 'UNAVAILABLE':
+      return 503;
+    case 'TIMEOUT':
+      return 504;
+    case 'INTERNAL':
+      return 500;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+function assertUnreachable(x: never): never {
+  throw new Error(`unmapped error code ${String(x)}`);
+}
+
+/**
+ * Domain errors answer with their status. NOT_FOUND and ALREADY_REPORTED keep the original's plain-text bodies
+ * (`Plan x not found`, reference §6); the rest are JSON `{ code, message, details }`.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (isMarshalError(exception)) {
+      const status = httpStatusOf(exception.code);
+      if (exception.code === 'NOT_FOUND' || exception.code === 'ALREADY_REPORTED') {
+        void reply.status(status).type('text/plain; charset=utf-8').send(exception.message);
+        return;
+      }
+      void reply.status(status).type('application/json').send(JSON.stringify(exception.toJSON(), null, 2));
+      return;
+    }
+    if (exception instanceof HttpException) {
+      void reply.status(exception.getStatus()).type('application/json').send(JSON.stringify(exception.getResponse(), null, 2));
+      return;
+    }
+    void reply.status(500).send();
+  }
+}

@@ -1,0 +1,31 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MarshalError } from '@marshal/contracts';
+import { ReadModelQueries } from '@marshal/persistence';
+import { APP_CONFIG } from '@marshal/runtime';
+
+/**
+ * Which service a request acts on: the `:service` of `/v1/service/<svc>/…` and `/v1/multi/<svc>/…`, else the
+ * configured default, else the only installed service.
+ */
+@Injectable()
+export class ServiceResolver {
+  constructor(
+    private readonly queries: ReadModelQueries,
+    @Inject(APP_CONFIG) private readonly config: { DEFAULT_SERVICE: string },
+  ) {}
+
+  async resolve(fromPath: string | undefined): Promise<string> {
+    if (fromPath) {
+      if (!(await this.queries.service(fromPath))) throw new MarshalError('NOT_FOUND', `Service ${fromPath} not found`);
+      return fromPath;
+    }
+    if (this.config.DEFAULT_SERVICE) return this.config.DEFAULT_SERVICE;
+    const all = await this.queries.services();
+    if (all.length === 1) return all[0].name;
+    if (all.length === 0) throw new MarshalError('NOT_FOUND', 'No service is installed');
+    throw new MarshalError(
+      'INVALID_ARGUMENT',
+      `Several services are installed (${all.map((s) => s.name).join(', ')}): use /v1/service/<name>/… or set DEFAULT_SERVICE`,
+    );
+  }
+}

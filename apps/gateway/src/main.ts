@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { connectDataSource, migrate } from '@marshal/persistence';
+import { NestLogger, ServiceContextModule, createServiceContext, exposeHealth } from '@marshal/runtime';
+import { GatewayConfig } from './config';
+import { GatewayModule } from './gateway.module';
+
+async function main(): Promise<void> {
+  const ctx = await createServiceContext(GatewayConfig);
+  const ds = await connectDataSource({ url: ctx.config.DATABASE_URL, applicationName: 'gateway', poolSize: 10 }, (e) =>
+    ctx.log.warn({ err: e }, 'PostgreSQL not reachable yet; retrying'),
+  );
+  ctx.shutdown.add('postgres', () => ds.destroy());
+  await migrate(ds);
+
+  @Module({ imports: [ServiceContextModule.forRoot(ctx), GatewayModule.forRoot(ds)] })
+  class RootModule {}
+
+  const adapter = new FastifyAdapter({ bodyLimit: 4 * 1024 * 1024 });
+  // The original pretty-prints JSON with two spaces (reference §6).
+  adapter.getInstance().setReplySerializer((payload) => JSON.stringify(payload, null, 2));
+  const app = await NestFactory.create<NestFastifyApplication>(RootModule, adapter, { logger: new NestLogger(ctx.log) });
+  await app.listen(ctx.config.PORT, ctx.config.HOST);
+  ctx.shutdown.add('http', () => app.close());
+  await exposeHealth(ctx, () => ({ port: ctx.config.PORT }));
+  ctx.log.info({ url: `http://${ctx.config.HOST}:${ctx.config.PORT}` }, 'gateway listening');
+}
+
+void main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

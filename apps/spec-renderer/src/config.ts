@@ -1,0 +1,3 @@
+import { defineConfig } from '@marshal/runtime';
+
+export const SpecRendererConfig = defineConfig('spec-renderer', {});

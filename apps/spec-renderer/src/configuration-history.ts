@@ -1,0 +1,31 @@
+import type { EventOf, MarshalEvent, Recorded } from '@marshal/contracts';
+import type { EventStore } from '@marshal/messaging';
+import type { Subjects } from '@marshal/contracts';
+
+/** What the log says about a service's configurations: its current target and where the subject ends. */
+export interface ConfigurationHistory {
+  target: EventOf<'ConfigurationAccepted'>['data'] | null;
+  accepted: number;
+  /** Last sequence of the service's configuration subject: the expectation of the next append. */
+  lastSeq: number;
+}
+
+export async function readHistory(store: EventStore, subjects: Subjects, service: string): Promise<ConfigurationHistory> {
+  const history: ConfigurationHistory = { target: null, accepted: 0, lastSeq: 0 };
+  for await (const rec of store.read(subjects.serviceConfig(service)) as AsyncGenerator<Recorded<MarshalEvent>>) {
+    history.lastSeq = rec.seq;
+    if (rec.event.type === 'ConfigurationAccepted') {
+      history.target = rec.event.data;
+      history.accepted += 1;
+    }
+  }
+  return history;
+}
+
+/** Has the deploy plan of the service ever completed (reference §2.7 `last-completed-update-type`)? */
+export async function deploymentCompleted(store: EventStore, subjects: Subjects, service: string): Promise<boolean> {
+  for await (const rec of store.read(subjects.servicePlan(service))) {
+    if (rec.event.type === 'PlanStatusChanged' && rec.event.data.plan === 'deploy' && rec.event.data.status === 'COMPLETE') return true;
+  }
+  return false;
+}

@@ -1,0 +1,44 @@
+import { DataSource } from 'typeorm';
+import { READ_MODEL_ENTITIES } from './entities/read-models';
+import { MIGRATIONS } from './migrations/0001-read-models';
+
+export interface DataSourceOptions {
+  url: string;
+  /** Pool size; the pg default has no acquisition timeout, so set one (toolchain §4). */
+  poolSize?: number;
+  /** Apply pending migrations on connect (services do; tests may use synchronize instead). */
+  migrate?: boolean;
+  /** Build the schema from the entities — tests only, never in a service (no `synchronize` outside tests). */
+  synchronizeForTests?: boolean;
+  applicationName?: string;
+}
+
+export function createDataSource(o: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: o.url,
+    entities: READ_MODEL_ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'read_model_migrations',
+    migrationsRun: o.migrate ?? false,
+    synchronize: o.synchronizeForTests ?? false,
+    applicationName: o.applicationName ?? 'marshal',
+    extra: { max: o.poolSize ?? 10, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 },
+    logging: false,
+  });
+}
+
+/** Connects, retrying while PostgreSQL is not reachable yet (a service may start first). */
+export async function connectDataSource(o: DataSourceOptions, onRetry?: (e: unknown) => void): Promise<DataSource> {
+  for (let attempt = 1; ; attempt++) {
+    const ds = createDataSource(o);
+    try {
+      await ds.initialize();
+      return ds;
+    } catch (e) {
+      onRetry?.(e);
+      await ds.destroy().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * attempt)));
+    }
+  }
+}

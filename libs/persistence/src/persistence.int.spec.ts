@@ -1,0 +1,139 @@
+import { makeEvent, subjectsFor, type EventData, type EventType, type MarshalEvent, type Recorded } from '@marshal/contracts';
+import { createTestDatabase, type TestDatabase } from '@marshal/testing';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from './data-source';
+import { migrate } from './migrate';
+import { projectBatch, readCheckpoint } from './projection/projector';
+import { ReadModelQueries } from './queries/read-model.queries';
+
+const subjects = subjectsFor('persist');
+let seq = 0;
+function rec<T extends EventType>(type: T, subject: string, data: EventData<T>, aggregate = 'service:hello-world'): Recorded<MarshalEvent> {
+  seq += 1;
+  const id = `e-${seq}`;
+  const event = makeEvent(type, aggregate, data, { id, at: new Date(Date.UTC(2026, 10, 22, 10, 0, seq)).toISOString(), correlationId: 'c', causationId: null, actor: 'test' });
+  return { seq, subject, event: event as MarshalEvent };
+}
+
+const planGenerated = (): Recorded<MarshalEvent> =>
+  rec('PlanGenerated', subjects.servicePlan('hello-world'), {
+    service: 'hello-world',
+    configId: 'cfg-1',
+    order: 0,
+    model: {
+      name: 'deploy',
+      strategy: { type: 'serial', interrupted: false, chain: ['ph-1'] },
+      errors: [],
+      phases: [
+        {
+          id: 'ph-1',
+          name: 'hello',
+          strategy: { type: 'serial', interrupted: false, chain: ['st-1'] },
+          steps: [
+            {
+              id: 'st-1', name: 'hello-0:[server]', kind: 'deployment', status: 'PENDING', interrupted: false,
+              requirement: { podType: 'hello', podIndex: 0, tasks: ['server'], recoveryType: 'NONE' },
+              errors: [], parameters: {}, launched: [], prepared: false,
+            },
+          ],
+        },
+      ],
+    },
+    plan: {
+      name: 'deploy',
+      strategy: 'serial',
+      status: 'PENDING',
+      errors: [],
+      phases: [
+        {
+          id: 'ph-1',
+          name: 'hello',
+          strategy: 'serial',
+          status: 'PENDING',
+          steps: [{ id: 'st-1', name: 'hello-0:[server]', kind: 'deployment', status: 'PENDING', podType: 'hello', podIndex: 0, tasks: ['server'], errors: [] }],
+        },
+      ],
+    },
+  });
+
+describe('read models in PostgreSQL', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = createDataSource({ url: db.url });
+    await ds.initialize();
+    await migrate(ds);
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('has a migration that builds exactly the schema the entities describe', async () => {
+    const other = await createTestDatabase();
+    const synced = createDataSource({ url: other.url, synchronizeForTests: true });
+    await synced.initialize();
+    const columns = (d: DataSource): Promise<unknown[]> =>
+      d.query(
+        `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
+          WHERE table_schema = 'public' AND table_name <> 'read_model_migrations' ORDER BY table_name, column_name`,
+      );
+    try {
+      expect(await columns(ds)).toEqual(await columns(synced));
+    } finally {
+      await synced.destroy();
+      await other.drop();
+    }
+  });
+
+  it('projects a plan and its step transitions into the JSON of GET /v1/plans/{plan}', async () => {
+    const events = [
+      planGenerated(),
+      rec('StepStatusChanged', subjects.servicePlan('hello-world'), {
+        service: 'hello-world', plan: 'deploy', phaseId: 'ph-1', phase: 'hello', stepId: 'st-1', step: 'hello-0:[server]',
+        from: 'PENDING', to: 'STARTING', reason: 'launched hello-0-server',
+        launched: [{ taskId: 't1', taskName: 'hello-0-server', status: 'STARTING' }], prepared: true, errors: [],
+      }),
+      rec('PlanStatusChanged', subjects.servicePlan('hello-world'), {
+        service: 'hello-world', plan: 'deploy', status: 'STARTING', errors: [], phases: [{ id: 'ph-1', status: 'STARTING' }], steps: [{ id: 'st-1', status: 'STARTING' }],
+      }),
+    ];
+    expect(await projectBatch(ds, subjects, events)).toBe(events[2].seq);
+    const q = new ReadModelQueries(ds);
+    expect(await q.planNames('hello-world')).toEqual(['deploy']);
+    expect(await q.plan('hello-world', 'deploy')).toEqual({
+      phases: [
+        { id: 'ph-1', name: 'hello', steps: [{ id: 'st-1', status: 'STARTING', name: 'hello-0:[server]', message: 'launched hello-0-server' }], strategy: 'serial', status: 'STARTING' },
+      ],
+      errors: [],
+      status: 'STARTING',
+      strategy: 'serial',
+    });
+    expect(await q.plan('hello-world', 'nope')).toBeUndefined();
+  });
+
+  it('applies each event once: a replayed batch changes nothing and the checkpoint does not move back', async () => {
+    const before = await readCheckpoint(ds);
+    const count = async (): Promise<number> => Number((await ds.query(`SELECT count(*) AS n FROM events`))[0].n);
+    const n = await count();
+    const again = [planGenerated()];
+    again[0] = { ...again[0], seq: 1 };
+    expect(await projectBatch(ds, subjects, again)).toBe(before);
+    expect(await count()).toBe(n);
+  });
+
+  it('rolls back the read-model change and the checkpoint together when an event fails', async () => {
+    const before = await readCheckpoint(ds);
+    const good = rec('AgentRegistered', subjects.agent('a1'), {
+      agentId: 'a1', hostname: 'h1', attributes: { zone: 'z1' }, zone: 'z1', resources: { cpus: 2, memory: 1024, disk: 1000, gpus: 0, ports: [{ begin: 10000, end: 10100 }], mounts: [] },
+    }, 'agent:a1');
+    const bad = rec('AgentRegistered', subjects.agent('a2'), { agentId: 'a2' } as never, 'agent:a2');
+    await expect(projectBatch(ds, subjects, [good, bad])).rejects.toThrow();
+    expect(await readCheckpoint(ds)).toBe(before);
+    expect(await new ReadModelQueries(ds).agents()).toEqual([]);
+    await projectBatch(ds, subjects, [good]);
+    expect((await new ReadModelQueries(ds).agents()).map((a) => a.hostname)).toEqual(['h1']);
+  });
+});

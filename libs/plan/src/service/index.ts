@@ -1,0 +1,2 @@
+export * from './service-state';
+export * from './service.decider';

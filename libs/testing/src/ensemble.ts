@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually } from './eventually';
+import { freePort } from './free-port';
+import { killProcessesUnder } from './kill-under';
+import { ManagedProcess } from './managed-process';
+
+export const SERVICES = ['state-projector', 'spec-renderer', 'plan-manager', 'offer-evaluator', 'coordinator', 'gateway'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export interface AgentSpec {
+  id: string;
+  zone?: string;
+  region?: string;
+  attributes?: string;
+  cpus?: number;
+  memoryMb?: number;
+  diskMb?: number;
+  ports?: string;
+  /** Extra variables for this agent (e.g. SIMULATE). */
+  env?: Record<string, string>;
+}
+
+export interface EnsembleOptions {
+  /** Repository root (apps/<service>/dist/main.js must be built). */
+  root: string;
+  natsUrl: string;
+  databaseUrl: string;
+  namespace: string;
+  /** Agents' work dirs and logs go under here. */
+  stateDir: string;
+  gatewayPort?: number;
+  agents: AgentSpec[];
+  /** Number of offer-evaluator processes (default 1). */
+  evaluators?: number;
+  /** Variables for every service. */
+  env?: Record<string, string>;
+  /** Variables for one service. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+}
+
+/**
+ * The whole Marshal ensemble as local processes: every service, N evaluators and the agents — what docker-compose
+ * describes, for e2e tests, fault injection and `npm start`.
+ */
+export class Ensemble {
+  readonly processes = new Map<string, ManagedProcess>();
+  gatewayUrl = '';
+
+  private constructor(readonly o: EnsembleOptions) {}
+
+  static async start(o: EnsembleOptions): Promise<Ensemble> {
+    const e = new Ensemble(o);
+    await e.launch();
+    return e;
+  }
+
+  private main(service: string): string {
+    const file = join(this.o.root, 'apps', service, 'dist', 'main.js');
+    if (!existsSync(file)) throw new Error(`${file} is missing: build first (npm run build)`);
+    return file;
+  }
+
+  private add(name: string, service: string, env: Record<string, string>): ManagedProcess {
+    const p = new ManagedProcess({
+      name,
+      command: process.execPath,
+      args: ['--enable-source-maps', this.main(service)],
+      cwd: this.o.root,
+      env: {
+        NATS_URL: this.o.natsUrl,
+        DATABASE_URL: this.o.databaseUrl,
+        MARSHAL_NAMESPACE: this.o.namespace,
+        INSTANCE_ID: name,
+        LOG_LEVEL: 'info',
+        ...this.o.env,
+        ...env,
+      },
+      logFile: join(this.o.stateDir, 'logs', `${name}.log`),
+    });
+    this.processes.set(name, p);
+    return p;
+  }
+
+  private async launch(): Promise<void> {
+    const port = this.o.gatewayPort ?? (await freePort());
+    this.gatewayUrl = `http://127.0.0.1:${port}`;
+    for (const s of SERVICES) {
+      const own = this.o.serviceEnv?.[s] ?? {};
+      if (s === 'offer-evaluator') {
+        for (let i = 0; i < (this.o.evaluators ?? 1); i++) this.add(i === 0 ? s : `${s}-${i + 1}`, s, own);
+      } else if (s === 'gateway') {
+        this.add(s, s, { PORT: String(port), HOST: '127.0.0.1', ...own });
+      } else {
+        this.add(s, s, own);
+      }
+    }
+    for (const a of this.o.agents) {
+      this.add(`agent-${a.id}`, 'agent', {
+        AGENT_ID: a.id,
+        AGENT_HOSTNAME: a.id,
+        AGENT_WORK_DIR: join(this.o.stateDir, 'agents'),
+        ...(a.zone ? { AGENT_ZONE: a.zone } : {}),
+        ...(a.region ? { AGENT_REGION: a.region } : {}),
+        ...(a.attributes ? { AGENT_ATTRIBUTES: a.attributes } : {}),
+        AGENT_CPUS: String(a.cpus ?? 4),
+        AGENT_MEMORY_MB: String(a.memoryMb ?? 8192),
+        AGENT_DISK_MB: String(a.diskMb ?? 20_000),
+        ...(a.ports ? { AGENT_PORTS: a.ports } : {}),
+        ...a.env,
+      });
+    }
+    for (const p of this.processes.values()) p.start();
+    await this.waitForGateway();
+  }
+
+  async waitForGateway(timeoutMs = 60_000): Promise<void> {
+    await eventually(
+      async () => {
+        const res = await fetch(`${this.gatewayUrl}/v1/services`);
+        if (res.status !== 200) throw new Error(`gateway answered ${res.status}`);
+      },
+      { timeoutMs, intervalMs: 200, what: 'gateway ready' },
+    );
+  }
+
+  process(name: string): ManagedProcess {
+    const p = this.processes.get(name);
+    if (!p) throw new Error(`no process ${name} (have ${[...this.processes.keys()].join(', ')})`);
+    return p;
+  }
+
+  /** Work dir of an agent (its sandboxes and volumes are below). */
+  agentDir(agentId: string): string {
+    return join(this.o.stateDir, 'agents', agentId);
+  }
+
+  /** Stops every service and agent, then the tasks the agents left running. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.processes.values()].map((p) => p.stop(5_000)));
+    killProcessesUnder(join(this.o.stateDir, 'agents'));
+  }
+}
