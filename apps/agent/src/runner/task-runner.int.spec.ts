@@ -272,6 +272,24 @@ describe('TaskRunner with real processes', () => {
     expect(running.map((r) => r.readiness)).toEqual([undefined, { passed: false, exitCode: 1 }, { passed: true, exitCode: 0 }]);
   });
 
+  it("keeps a task running the original's pause command (reference §1.6.4) never ready, until it is killed", async () => {
+    const a = agent();
+    const t = taskInfo({
+      cmd: 'echo "This task is PAUSED, sleeping ..." && ./bootstrap --resolve=false && while true; do sleep 3600; done',
+      readinessCheck: { cmd: 'exit 1', interval: 5, timeout: 5, delay: 0 },
+    });
+    await a.runner.launch(t);
+    const notReady = await eventually(() => {
+      const r = a.reports.find((x) => x.taskId === t.taskId && x.readiness);
+      if (!r) throw new Error('no readiness result yet');
+      return r;
+    });
+    expect(notReady).toMatchObject({ state: 'TASK_RUNNING', readiness: { passed: false, exitCode: 1 } });
+    await a.runner.kill(t.taskId, 'resume');
+    expect(a.statesOf(t.taskId).at(-1)).toBe('TASK_KILLED');
+    expect(await a.read(t, 'stdout')).toContain('PAUSED');
+  });
+
   it('reports TASK_ERROR naming the bad field of a malformed task, before touching the disk', async () => {
     const a = agent();
     const bad = taskInfo({ volumes: [{ path: '../escape', type: 'ROOT', size: 1, persistenceId: 'x', podLevel: false }] });

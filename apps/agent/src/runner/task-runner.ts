@@ -58,6 +58,8 @@ interface ActiveTask {
   resolveEnded: () => void;
   /** The launch in progress, so a repeated launch of the same id waits for the same outcome. */
   launching?: Promise<void>;
+  /** Aborts sandbox preparation (a URI download) when the task is killed before it runs. */
+  preparing: AbortController;
 }
 
 /**
@@ -196,6 +198,7 @@ export class TaskRunner {
       kill: record?.kill,
       checks: [],
       done: false,
+      preparing: new AbortController(),
       ended,
       resolveEnded,
     };
@@ -239,9 +242,10 @@ export class TaskRunner {
           workDir: this.opts.workDir,
           sandbox: t.sandbox,
           env: t.env,
-          fetch: { timeoutMs: this.opts.fetchTimeoutMs },
+          fetch: { timeoutMs: this.opts.fetchTimeoutMs, signal: t.preparing.signal },
         });
       } catch (e) {
+        if (t.kill) return this.finish(t, this.killedStatus(t, undefined));
         const message = e instanceof Error ? e.message : String(e);
         return this.finish(t, { state: 'TASK_FAILED', message: `cannot start: ${message}` });
       }
@@ -251,8 +255,9 @@ export class TaskRunner {
     const proc = this.opts.launcher.launch(this.launchSpec(t));
     t.proc = proc;
     t.handle = proc.handle;
-    if (!this.simulated) this.persist(t);
     if (t.kill) this.signalKill(t, true);
+    // Recovery can find the process only once its handle is on disk.
+    if (!this.simulated) await this.persist(t);
     await this.awaitStart(t, proc);
     void this.watchExit(t, proc);
   }
@@ -302,6 +307,7 @@ export class TaskRunner {
     this.persist(t);
     if (t.proc) this.signalKill(t, true);
     // Without a process yet, run() sees the intent before it launches one.
+    else t.preparing.abort();
   }
 
   /** SIGTERM, then SIGKILL once the grace period (counted from the kill request) is over. */

@@ -44,6 +44,10 @@ describe('URI fetching into sandboxes', () => {
       ]),
     );
     server = createServer((req, res) => {
+      if (req.url === '/artifacts/slow.tgz') {
+        res.writeHead(200).write('a first chunk and then nothing'); // never ends
+        return;
+      }
       const body = served.get(req.url ?? '');
       if (!body) {
         res.writeHead(404).end('not here');
@@ -56,6 +60,7 @@ describe('URI fetching into sandboxes', () => {
   });
 
   afterAll(async () => {
+    server.closeAllConnections();
     await new Promise((r) => server.close(r));
     await rm(dir, { recursive: true, force: true });
   });
@@ -124,6 +129,21 @@ describe('URI fetching into sandboxes', () => {
     expect(final.state).toBe('TASK_FAILED');
     expect(final.message).toContain(uri);
     expect(final.message).toContain('404');
+  });
+
+  it('aborts a download in progress when the task is killed', async () => {
+    const workDir = await mkdtemp(join(dir, 'agent-'));
+    const reports: StatusReport[] = [];
+    const runner = new TaskRunner({ workDir, launcher: new ProcessLauncher(), onStatus: (r) => reports.push(r), log: silent });
+    const task = taskInfo({ uris: [`${base}/artifacts/slow.tgz`], cmd: 'echo should not run' });
+    const launched = runner.launch(task);
+    await eventually(() => expect(reports.map((r) => r.state)).toEqual(['TASK_STARTING']));
+    const began = Date.now();
+    await runner.kill(task.taskId, 'operator gave up');
+    await launched;
+    expect(Date.now() - began).toBeLessThan(2000);
+    expect(reports.map((r) => r.state)).toEqual(['TASK_STARTING', 'TASK_KILLED']);
+    await runner.detach();
   });
 
   it.each([

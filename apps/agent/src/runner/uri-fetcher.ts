@@ -11,6 +11,8 @@ import * as yauzl from 'yauzl';
 export interface FetchOptions {
   /** Whole-download limit per URI. */
   timeoutMs?: number;
+  /** Aborts a download in progress (the task was killed meanwhile). */
+  signal?: AbortSignal;
 }
 
 /** A URI the sandbox could not get; the runner reports it as the reason the task could not start. */
@@ -39,7 +41,7 @@ export async function fetchUri(uri: string, sandbox: string, opts: FetchOptions 
   if (!name || name === '.' || name === '..') throw new FetchError(uri, 'it names no file (empty last path segment)');
   const dest = join(sandbox, name);
   try {
-    if (source.kind === 'http') await download(source.url, dest, opts.timeoutMs ?? 300_000);
+    if (source.kind === 'http') await download(source.url, dest, opts.timeoutMs ?? 300_000, opts.signal);
     else await copyLocal(source.path, dest);
     await unpack(name, dest, sandbox);
   } catch (e) {
@@ -86,8 +88,10 @@ function safeDecode(s: string): string {
   }
 }
 
-async function download(url: URL, dest: string, timeoutMs: number): Promise<void> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+async function download(url: URL, dest: string, timeoutMs: number, abort?: AbortSignal): Promise<void> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = abort ? AbortSignal.any([timeout, abort]) : timeout;
+  const res = await fetch(url, { signal, redirect: 'follow' });
   if (!res.ok || !res.body) {
     await res.body?.cancel();
     throw new Error(`GET ${url.href} answered ${res.status} ${res.statusText}`.trim());
