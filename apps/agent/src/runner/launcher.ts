@@ -1,0 +1,75 @@
+import type { TaskInfo } from '@marshal/contracts';
+
+/** What a launcher needs to start one task: the sandbox is prepared, the environment final. */
+export interface LaunchSpec {
+  task: TaskInfo;
+  /** `<workDir>/sandboxes/<taskId>`: the working directory of `cmd` and its checks. */
+  sandbox: string;
+  /** Where the launcher keeps what recovery needs (pid and exit files); absent for simulated tasks. */
+  stateDir?: string;
+  /** The task's environment: TaskInfo env plus what only the agent knows (MESOS_SANDBOX, …). */
+  env: Record<string, string>;
+}
+
+/** How a task's process ended. */
+export interface ExitResult {
+  /** Exit status of `sh -c cmd` as a shell reports it: 128+N when signal N ended it. */
+  exitCode?: number;
+  /** Set when the process never ran `cmd` (e.g. an rlimit could not be applied): why. */
+  startError?: string;
+  /** Set when the process is gone but its exit status was never recorded. */
+  lost?: string;
+}
+
+/** Enough to find a launched process again after an agent restart; kept in the runner's state files. */
+export interface ProcessHandle {
+  pid: number;
+  /** Kernel start time of `pid` (field 22 of /proc/<pid>/stat), to tell it from a later process reusing the pid. */
+  startTime?: string;
+}
+
+/** One launched task process. */
+export interface TaskProcess {
+  /** Resolves true once `cmd` runs, false when the process ended before (then `exited` says why). Never rejects. */
+  readonly started: Promise<boolean>;
+  /** Resolves when the task's process has ended. Never rejects. */
+  readonly exited: Promise<ExitResult>;
+  /** Recovery data, persisted by the runner; undefined when the process cannot outlive the runner. */
+  readonly handle: ProcessHandle | undefined;
+  /** Signals the task's process group; a no-op once it ended. */
+  signal(signal: 'SIGTERM' | 'SIGKILL'): void;
+  /** Stops watching the process without touching it (agent shutdown); `exited` then never resolves. */
+  release(): void;
+}
+
+export interface CheckSpec {
+  task: TaskInfo;
+  sandbox: string;
+  env: Record<string, string>;
+  cmd: string;
+  /** 0 = no timeout. */
+  timeoutMs: number;
+}
+
+export interface CheckResult {
+  /** Absent when the check timed out or could not run. */
+  exitCode?: number;
+  timedOut: boolean;
+  /** The tail of the check's combined stdout and stderr, for messages. */
+  output: string;
+}
+
+export type AdoptResult = { process: TaskProcess } | { exit: ExitResult };
+
+/**
+ * The only part of the runner that differs between real and simulated agents (DESIGN.md "agent"): starting,
+ * signalling and finding processes, and running check commands.
+ */
+export interface Launcher {
+  /** True when no real process runs: the runner then skips sandboxes, volumes, fetches, templates and state files. */
+  readonly simulated: boolean;
+  launch(spec: LaunchSpec): TaskProcess;
+  /** Finds a process launched before an agent restart: still running, or how it ended meanwhile. */
+  adopt(spec: LaunchSpec, handle: ProcessHandle): Promise<AdoptResult>;
+  runCheck(spec: CheckSpec): Promise<CheckResult>;
+}

@@ -1,0 +1,334 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
+import { delimiter, join } from 'node:path';
+import type {
+  AdoptResult,
+  CheckResult,
+  CheckSpec,
+  ExitResult,
+  LaunchSpec,
+  Launcher,
+  ProcessHandle,
+  TaskProcess,
+} from './launcher';
+import { prlimitArgs } from './sandbox';
+
+export interface ProcessLauncherOptions {
+  /** How often an adopted task's exit file is looked for. */
+  pollIntervalMs?: number;
+  /** The shell running `cmd` and checks; Mesos ran `sh -c`. */
+  shell?: string;
+}
+
+/**
+ * The wrapper that owns one task process, detached from the agent so the task outlives an agent restart.
+ * It starts `cmd` in a session (and so a process group) of its own, with the rlimits applied by prlimit, waits
+ * for it and records its exit status in `<stateDir>/exit`: the agent may not be its parent any more by then.
+ * Signals go to the task's group only, so the wrapper always lives to record the status.
+ * Arguments: $1 state dir, $2 cmd, $3 shell, then the setsid [prlimit …] prefix.
+ */
+const WRAPPER = `state=$1; cmd=$2; shell=$3; shift 3
+"$@" "$shell" -c 'echo $$ > "$0"; exec "$1" -c "$2"' "$state/pid" "$shell" "$cmd" </dev/null &
+wait $!
+rc=$?
+if [ -s "$state/pid" ] && read pid < "$state/pid"; then kill -s KILL -- "-$pid" 2>/dev/null; fi
+echo "$rc" > "$state/exit"
+`;
+
+const OUTPUT_TAIL = 2048;
+
+function findExecutable(name: string): string | undefined {
+  const dirs = (process.env['PATH'] ?? '').split(delimiter).concat(['/usr/bin', '/bin', '/usr/sbin', '/sbin']);
+  for (const dir of dirs) {
+    if (!dir) continue;
+    const p = join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // try the next directory
+    }
+  }
+  return undefined;
+}
+
+/** Field 22 of /proc/<pid>/stat, or undefined when the process does not exist (or there is no /proc). */
+function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses: fields 3… follow the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+const HAS_PROC = (() => {
+  try {
+    accessSync('/proc/self/stat');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Whether the process of `handle` still runs (and is the same process, not a later one reusing its pid). */
+function isAlive(handle: ProcessHandle): boolean {
+  if (HAS_PROC) {
+    const start = processStartTime(handle.pid);
+    return start !== undefined && (handle.startTime === undefined || handle.startTime === start);
+  }
+  try {
+    process.kill(handle.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readInt(path: string): Promise<number | undefined> {
+  try {
+    const text = (await readFile(path, 'utf8')).trim();
+    return /^\d+$/.test(text) ? Number(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function tail(path: string, bytes: number): Promise<string> {
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const { size } = await fh.stat();
+      const start = Math.max(0, size - bytes);
+      const buf = Buffer.alloc(size - start);
+      await fh.read(buf, 0, buf.length, start);
+      return buf.toString('utf8').trim();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return '';
+  }
+}
+
+/** Runs tasks as real processes: `sh -c cmd` in the sandbox, in a process group of its own, detached. */
+export class ProcessLauncher implements Launcher {
+  readonly simulated = false;
+  private readonly pollIntervalMs: number;
+  private readonly shell: string;
+
+  constructor(opts: ProcessLauncherOptions = {}) {
+    this.pollIntervalMs = opts.pollIntervalMs ?? 200;
+    this.shell = opts.shell ?? '/bin/sh';
+  }
+
+  launch(spec: LaunchSpec): TaskProcess {
+    const { stateDir, sandbox } = spec;
+    if (!stateDir) throw new Error('ProcessLauncher needs a state directory to record the exit status');
+    const setsid = findExecutable('setsid');
+    if (!setsid) return FailedProcess.of('setsid(1) (util-linux) was not found on the agent');
+    const prefix = [setsid];
+    const limits = prlimitArgs(spec.task);
+    if (limits.length > 0) {
+      const prlimit = findExecutable('prlimit');
+      if (!prlimit) return FailedProcess.of('the task has rlimits but prlimit(1) (util-linux) was not found on the agent');
+      prefix.push(prlimit, ...limits, '--');
+    }
+    const out = openSync(join(sandbox, 'stdout'), 'a');
+    const err = openSync(join(sandbox, 'stderr'), 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(this.shell, ['-c', WRAPPER, 'marshal-task', stateDir, spec.task.cmd, this.shell, ...prefix], {
+        cwd: sandbox,
+        env: spec.env,
+        detached: true,
+        stdio: ['ignore', out, err],
+      });
+    } finally {
+      closeSync(out);
+      closeSync(err);
+    }
+    child.unref();
+    const handle: ProcessHandle | undefined =
+      child.pid === undefined ? undefined : { pid: child.pid, startTime: processStartTime(child.pid) };
+    return new WrappedProcess(stateDir, sandbox, handle, this.pollIntervalMs, child);
+  }
+
+  async adopt(spec: LaunchSpec, handle: ProcessHandle): Promise<AdoptResult> {
+    const { stateDir, sandbox } = spec;
+    if (!stateDir) return { exit: { lost: 'no state directory was kept for the task' } };
+    const recorded = await readExit(stateDir, sandbox);
+    if (recorded) return { exit: recorded };
+    if (isAlive(handle)) return { process: new WrappedProcess(stateDir, sandbox, handle, this.pollIntervalMs) };
+    // The wrapper may have recorded the status between the two looks.
+    const late = await readExit(stateDir, sandbox);
+    return { exit: late ?? { lost: 'the task wrapper ended without recording an exit status' } };
+  }
+
+  runCheck(spec: CheckSpec): Promise<CheckResult> {
+    return new Promise((resolve) => {
+      let output = '';
+      let timedOut = false;
+      let timer: NodeJS.Timeout | undefined;
+      const child = spawn(this.shell, ['-c', spec.cmd], {
+        cwd: spec.sandbox,
+        env: spec.env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const collect = (chunk: Buffer) => {
+        output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL);
+      };
+      child.stdout?.on('data', collect);
+      child.stderr?.on('data', collect);
+      child.once('error', (e) => {
+        if (timer) clearTimeout(timer);
+        resolve({ timedOut: false, output: `cannot run check: ${e.message}` });
+      });
+      child.once('close', (code, signal) => {
+        if (timer) clearTimeout(timer);
+        if (timedOut) return resolve({ timedOut: true, output: output.trim() });
+        const exitCode = code ?? (signal ? 128 + (signalNumber(signal) ?? 0) : undefined);
+        resolve({ exitCode, timedOut: false, output: output.trim() });
+      });
+      if (spec.timeoutMs > 0) {
+        timer = setTimeout(() => {
+          timedOut = true;
+          killGroup(child.pid, 'SIGKILL');
+        }, spec.timeoutMs);
+      }
+    });
+  }
+}
+
+function signalNumber(signal: NodeJS.Signals): number | undefined {
+  return osConstants.signals[signal];
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** How the wrapper in `stateDir` ended, or undefined while it has recorded nothing. */
+async function readExit(stateDir: string, sandbox: string): Promise<ExitResult | undefined> {
+  const rc = await readInt(join(stateDir, 'exit'));
+  if (rc === undefined) return undefined;
+  if ((await readInt(join(stateDir, 'pid'))) === undefined) {
+    const why = await tail(join(sandbox, 'stderr'), 500);
+    return { startError: `the task's command could not be started (status ${rc})${why ? `: ${why}` : ''}` };
+  }
+  return { exitCode: rc };
+}
+
+/** A task process run by the wrapper: spawned by this launcher, or adopted after an agent restart. */
+class WrappedProcess implements TaskProcess {
+  readonly started: Promise<boolean>;
+  readonly exited: Promise<ExitResult>;
+  private resolveStarted!: (v: boolean) => void;
+  private resolveExited!: (r: ExitResult) => void;
+  private taskPid: number | undefined;
+  private pendingSignals: ('SIGTERM' | 'SIGKILL')[] = [];
+  private ended = false;
+  private released = false;
+  private timer: NodeJS.Timeout | undefined;
+  private polls = 0;
+
+  constructor(
+    private readonly stateDir: string,
+    private readonly sandbox: string,
+    readonly handle: ProcessHandle | undefined,
+    private readonly pollIntervalMs: number,
+    private readonly child?: ChildProcess,
+  ) {
+    this.started = new Promise((r) => (this.resolveStarted = r));
+    this.exited = new Promise((r) => (this.resolveExited = r));
+    if (child) {
+      child.once('exit', () => void this.finish());
+      child.once('error', (e) => this.end({ startError: `cannot start the task wrapper: ${e.message}` }));
+    }
+    this.schedule(0);
+  }
+
+  signal(signal: 'SIGTERM' | 'SIGKILL'): void {
+    if (this.ended || this.released) return;
+    if (this.taskPid === undefined) this.pendingSignals.push(signal);
+    else killGroup(this.taskPid, signal);
+  }
+
+  release(): void {
+    this.released = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.child?.removeAllListeners();
+  }
+
+  private schedule(ms: number): void {
+    if (this.ended || this.released) return;
+    this.timer = setTimeout(() => void this.poll(), ms);
+  }
+
+  /** Looks for the pid file (the task started) and, for adopted processes, for the end of the wrapper. */
+  private async poll(): Promise<void> {
+    if (this.ended || this.released) return;
+    this.polls += 1;
+    if (this.taskPid === undefined) {
+      const pid = await readInt(join(this.stateDir, 'pid'));
+      if (pid !== undefined && !this.ended) {
+        this.taskPid = pid;
+        this.resolveStarted(true);
+        for (const s of this.pendingSignals.splice(0)) killGroup(pid, s);
+      }
+    }
+    if (!this.child) {
+      const exit = await readExit(this.stateDir, this.sandbox);
+      if (exit) return this.end(exit);
+      if (this.handle && !isAlive(this.handle)) return void this.finish();
+    } else if (this.taskPid !== undefined) {
+      return; // the child's exit event ends it
+    }
+    // The pid file appears within milliseconds of the spawn: look often at first.
+    this.schedule(this.taskPid === undefined && this.polls < 200 ? 10 : this.pollIntervalMs);
+  }
+
+  private async finish(): Promise<void> {
+    if (this.ended || this.released) return;
+    const exit = await readExit(this.stateDir, this.sandbox);
+    this.end(exit ?? { lost: 'the task wrapper ended without recording an exit status' });
+  }
+
+  private end(exit: ExitResult): void {
+    if (this.ended || this.released) return;
+    this.ended = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.resolveStarted(exit.exitCode !== undefined);
+    this.resolveExited(exit);
+  }
+}
+
+/** A process that could not even be spawned. */
+class FailedProcess implements TaskProcess {
+  readonly handle = undefined;
+  private constructor(
+    readonly started: Promise<boolean>,
+    readonly exited: Promise<ExitResult>,
+  ) {}
+
+  static of(startError: string): FailedProcess {
+    return new FailedProcess(Promise.resolve(false), Promise.resolve({ startError }));
+  }
+
+  signal(): void {
+    // nothing runs
+  }
+
+  release(): void {
+    // nothing to watch
+  }
+}

@@ -1,0 +1,375 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readlinkSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TaskInfo, TaskState } from '@marshal/contracts';
+import { eventually } from '@marshal/testing';
+import { ProcessLauncher } from './process.launcher';
+import { TaskRunner, type StatusReport } from './task-runner';
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+
+function taskInfo(overrides: Partial<TaskInfo> = {}): TaskInfo {
+  const taskName = overrides.taskName ?? 'hello-0-server';
+  return {
+    taskId: `svc__${taskName}__${randomUUID()}`,
+    taskName,
+    taskSpecName: 'server',
+    service: 'svc',
+    podType: 'hello',
+    podIndex: 0,
+    configId: 'cfg-1',
+    goal: 'RUNNING',
+    essential: true,
+    cmd: 'true',
+    env: { TASK_NAME: taskName },
+    resources: { cpus: 0.1, memory: 32, disk: 0, gpus: 0 },
+    ports: [],
+    volumes: [],
+    configs: [],
+    uris: [],
+    rlimits: [],
+    killGracePeriod: 0,
+    labels: {},
+    ...overrides,
+  };
+}
+
+class Agent {
+  readonly reports: StatusReport[] = [];
+  readonly runner: TaskRunner;
+
+  constructor(readonly workDir: string) {
+    this.runner = new TaskRunner({
+      workDir,
+      launcher: new ProcessLauncher({ pollIntervalMs: 50 }),
+      onStatus: (r) => this.reports.push(r),
+      log: silent,
+    });
+  }
+
+  statesOf(taskId: string): TaskState[] {
+    return this.reports.filter((r) => r.taskId === taskId).map((r) => r.state);
+  }
+
+  async until(taskId: string, state: TaskState, timeoutMs = 10_000): Promise<StatusReport> {
+    return eventually(
+      () => {
+        const r = this.reports.find((x) => x.taskId === taskId && x.state === state);
+        if (!r) throw new Error(`states so far: ${this.statesOf(taskId).join(', ') || 'none'}`);
+        return r;
+      },
+      { timeoutMs, what: `${state} of ${taskId}` },
+    );
+  }
+
+  sandbox(t: TaskInfo): string {
+    return join(this.workDir, 'sandboxes', t.taskId);
+  }
+
+  read(t: TaskInfo, file: string): Promise<string> {
+    return readFile(join(this.sandbox(t), file), 'utf8');
+  }
+}
+
+describe('TaskRunner with real processes', () => {
+  let workDir: string;
+  let agents: Agent[];
+
+  const agent = (): Agent => {
+    const a = new Agent(workDir);
+    agents.push(a);
+    return a;
+  };
+
+  beforeEach(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'marshal-runner-'));
+    agents = [];
+  });
+
+  afterEach(async () => {
+    // Leave no process behind, whatever the test did.
+    for (const a of agents) await Promise.all(a.runner.list().map(({ task }) => a.runner.kill(task.taskId, 'test over')));
+    for (const a of agents) await a.runner.detach();
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('runs cmd with sh -c in its sandbox with the task env plus MESOS_SANDBOX, into stdout and stderr files', async () => {
+    const a = agent();
+    const t = taskInfo({
+      goal: 'FINISH',
+      cmd: 'echo "out $GREETING"; echo "err $GREETING" >&2; pwd > where; echo "$MESOS_SANDBOX" > sandbox-var; echo "$0" > shell',
+      env: { GREETING: 'hello world' },
+    });
+    await a.runner.launch(t);
+    const done = await a.until(t.taskId, 'TASK_FINISHED');
+
+    expect(a.statesOf(t.taskId)).toEqual(['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED']);
+    expect(done).toMatchObject({ exitCode: 0, taskName: t.taskName, service: 'svc' });
+    expect(await a.read(t, 'stdout')).toBe('out hello world\n');
+    expect(await a.read(t, 'stderr')).toBe('err hello world\n');
+    expect((await a.read(t, 'where')).trim()).toBe(a.sandbox(t));
+    expect((await a.read(t, 'sandbox-var')).trim()).toBe(a.sandbox(t));
+    expect((await a.read(t, 'shell')).trim()).toMatch(/(^|\/)sh$/);
+  });
+
+  it.each([
+    ['exit 0', 'TASK_FINISHED', 0, 'status 0'],
+    ['exit 3', 'TASK_FAILED', 3, 'status 3'],
+    ['exit 127', 'TASK_FAILED', 127, 'status 127'],
+    ['kill -9 $$', 'TASK_FAILED', 137, 'SIGKILL'],
+  ] as const)('maps `%s` to %s with exit code %d', async (cmd, state, exitCode, message) => {
+    const a = agent();
+    const t = taskInfo({ cmd, goal: 'ONCE' });
+    await a.runner.launch(t);
+    const r = await a.until(t.taskId, state);
+    expect(r.exitCode).toBe(exitCode);
+    expect(r.message).toContain(message);
+    expect(a.runner.list()).toEqual([]);
+  });
+
+  it('keeps volume data across a relaunch with the same persistence id, and a new id starts empty', async () => {
+    const a = agent();
+    const volume = (persistenceId: string) => ({ path: 'data', type: 'ROOT' as const, size: 10, persistenceId, podLevel: false });
+    const writer = taskInfo({ goal: 'ONCE', cmd: 'echo kept > data/file', volumes: [volume('p1')] });
+    await a.runner.launch(writer);
+    await a.until(writer.taskId, 'TASK_FINISHED');
+    expect(readlinkSync(join(a.sandbox(writer), 'data'))).toBe(join(workDir, 'volumes', 'p1'));
+
+    const same = taskInfo({ goal: 'ONCE', cmd: 'cat data/file', volumes: [volume('p1')] });
+    const fresh = taskInfo({ goal: 'ONCE', cmd: 'ls -A data; test ! -e data/file', volumes: [volume('p2')] });
+    await a.runner.launch(same);
+    await a.runner.launch(fresh);
+    await a.until(same.taskId, 'TASK_FINISHED');
+    await a.until(fresh.taskId, 'TASK_FINISHED');
+    expect(await a.read(same, 'stdout')).toBe('kept\n');
+    expect(await a.read(fresh, 'stdout')).toBe('');
+  });
+
+  it('places a MOUNT volume under its mount root', async () => {
+    const a = agent();
+    const mountRoot = join(workDir, 'disk1');
+    const t = taskInfo({
+      goal: 'ONCE',
+      cmd: 'echo on-disk > vol/x',
+      volumes: [{ path: 'vol', type: 'MOUNT', size: 100, persistenceId: 'm1', mountRoot, podLevel: false }],
+    });
+    await a.runner.launch(t);
+    await a.until(t.taskId, 'TASK_FINISHED');
+    expect(await readFile(join(mountRoot, 'm1', 'x'), 'utf8')).toBe('on-disk\n');
+  });
+
+  it('renders config templates against the task environment before cmd runs, without HTML escaping', async () => {
+    const a = agent();
+    const t = taskInfo({
+      goal: 'ONCE',
+      env: { PORT_FOO: '1984', FRAMEWORK_NAME: 'mysvc', RAW: '<a & "b">', OFF: 'False' },
+      configs: [
+        {
+          name: 'config.xml',
+          templatePath: 'config.xml.mustache',
+          template: '<port>{{PORT_FOO}}</port><service>{{FRAMEWORK_NAME}}</service>{{RAW}}{{#OFF}}off{{/OFF}}|{{MESOS_SANDBOX}}',
+          dest: 'etc/config.xml',
+        },
+      ],
+      // Commands written for the original run the bootstrap helper first.
+      cmd: './bootstrap --resolve=false && cat etc/config.xml',
+    });
+    await a.runner.launch(t);
+    await a.until(t.taskId, 'TASK_FINISHED');
+    expect(await a.read(t, 'stdout')).toBe(
+      `<port>1984</port><service>mysvc</service><a & "b">|${a.sandbox(t)}`,
+    );
+    expect(await a.read(t, 'config-templates/config.xml')).toContain('{{PORT_FOO}}');
+  });
+
+  it('applies rlimits to the task process', async () => {
+    const a = agent();
+    const t = taskInfo({
+      goal: 'ONCE',
+      cmd: 'echo "$(ulimit -Sn) $(ulimit -Hn)"',
+      rlimits: [{ name: 'RLIMIT_NOFILE', soft: 1234, hard: 2345 }],
+    });
+    await a.runner.launch(t);
+    await a.until(t.taskId, 'TASK_FINISHED');
+    expect(await a.read(t, 'stdout')).toBe('1234 2345\n');
+  });
+
+  it('gives a task trapping SIGTERM its grace period, then SIGKILLs it → TASK_KILLED', async () => {
+    const a = agent();
+    const t = taskInfo({
+      killGracePeriod: 1,
+      cmd: "trap 'echo got-term >> term' TERM; echo up > up; while :; do sleep 0.05; done",
+    });
+    await a.runner.launch(t);
+    await eventually(() => a.read(t, 'up'));
+    const began = Date.now();
+    await a.runner.kill(t.taskId, 'operator asked');
+    const took = Date.now() - began;
+
+    const killed = a.reports.find((r) => r.taskId === t.taskId && r.state === 'TASK_KILLED');
+    expect(killed?.message).toContain('operator asked');
+    expect(await a.read(t, 'term')).toContain('got-term');
+    expect(took).toBeGreaterThanOrEqual(1000);
+    expect(took).toBeLessThan(5000);
+    expect(a.statesOf(t.taskId)).toEqual(['TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLED']);
+  });
+
+  it('ends a task that exits on SIGTERM without waiting out the grace period', async () => {
+    const a = agent();
+    const t = taskInfo({ killGracePeriod: 30, cmd: 'sleep 100' });
+    await a.runner.launch(t);
+    const began = Date.now();
+    await a.runner.kill(t.taskId, 'scale down');
+    expect(Date.now() - began).toBeLessThan(3000);
+    expect(a.statesOf(t.taskId).at(-1)).toBe('TASK_KILLED');
+  });
+
+  it('kills and reports TASK_FAILED with healthy: false after max consecutive health check failures', async () => {
+    const a = agent();
+    const t = taskInfo({
+      cmd: 'touch healthy; sleep 0.6; rm healthy; sleep 100',
+      healthCheck: { cmd: 'test -e healthy', interval: 0.1, gracePeriod: 0, maxConsecutiveFailures: 3, delay: 0, timeout: 2 },
+    });
+    await a.runner.launch(t);
+    const failed = await a.until(t.taskId, 'TASK_FAILED');
+
+    expect(failed.healthy).toBe(false);
+    expect(failed.message).toContain('health check failed 3 consecutive time(s)');
+    const running = a.reports.filter((r) => r.taskId === t.taskId && r.state === 'TASK_RUNNING');
+    expect(running.map((r) => r.healthy)).toEqual([undefined, true, false]);
+    expect(a.runner.list()).toEqual([]);
+  });
+
+  it('ignores health check failures during the grace period', async () => {
+    const a = agent();
+    const t = taskInfo({
+      cmd: 'sleep 0.5; touch healthy; sleep 100',
+      healthCheck: { cmd: 'test -e healthy', interval: 0.1, gracePeriod: 3, maxConsecutiveFailures: 1, delay: 0, timeout: 2 },
+    });
+    await a.runner.launch(t);
+    const healthy = await eventually(() => {
+      const r = a.reports.find((x) => x.taskId === t.taskId && x.healthy === true);
+      if (!r) throw new Error('not healthy yet');
+      return r;
+    });
+    expect(healthy.state).toBe('TASK_RUNNING');
+    expect(a.statesOf(t.taskId)).not.toContain('TASK_FAILED');
+  });
+
+  it('reports readiness check results with TASK_RUNNING when they change, until one passes', async () => {
+    const a = agent();
+    const t = taskInfo({
+      cmd: 'sleep 0.6; touch ready; sleep 100',
+      readinessCheck: { cmd: 'test -e ready', interval: 0.1, timeout: 2, delay: 0 },
+    });
+    await a.runner.launch(t);
+    await eventually(() => {
+      if (!a.reports.some((r) => r.taskId === t.taskId && r.readiness?.passed)) throw new Error('not ready yet');
+    });
+    const running = a.reports.filter((r) => r.taskId === t.taskId && r.state === 'TASK_RUNNING');
+    expect(running.map((r) => r.readiness)).toEqual([undefined, { passed: false, exitCode: 1 }, { passed: true, exitCode: 0 }]);
+  });
+
+  it("keeps a task running the original's pause command (reference §1.6.4) never ready, until it is killed", async () => {
+    const a = agent();
+    const t = taskInfo({
+      cmd: 'echo "This task is PAUSED, sleeping ..." && ./bootstrap --resolve=false && while true; do sleep 3600; done',
+      readinessCheck: { cmd: 'exit 1', interval: 5, timeout: 5, delay: 0 },
+    });
+    await a.runner.launch(t);
+    const notReady = await eventually(() => {
+      const r = a.reports.find((x) => x.taskId === t.taskId && x.readiness);
+      if (!r) throw new Error('no readiness result yet');
+      return r;
+    });
+    expect(notReady).toMatchObject({ state: 'TASK_RUNNING', readiness: { passed: false, exitCode: 1 } });
+    await a.runner.kill(t.taskId, 'resume');
+    expect(a.statesOf(t.taskId).at(-1)).toBe('TASK_KILLED');
+    expect(await a.read(t, 'stdout')).toContain('PAUSED');
+  });
+
+  it('reports TASK_ERROR naming the bad field of a malformed task, before touching the disk', async () => {
+    const a = agent();
+    const bad = taskInfo({ volumes: [{ path: '../escape', type: 'ROOT', size: 1, persistenceId: 'x', podLevel: false }] });
+    await a.runner.launch(bad);
+    const error = await a.until(bad.taskId, 'TASK_ERROR');
+    expect(error.message).toContain("volumes[0].path '../escape'");
+    expect(existsSync(a.sandbox(bad))).toBe(false);
+  });
+
+  it('stops the previous task of the same name before a relaunch in place, and launches each task id once', async () => {
+    const a = agent();
+    const first = taskInfo({ cmd: 'sleep 100' });
+    await a.runner.launch(first);
+    const second = taskInfo({ cmd: 'sleep 100' });
+    await Promise.all([a.runner.launch(second), a.runner.launch(second)]);
+
+    const order = a.reports.map((r) => `${r.taskId === first.taskId ? 'first' : 'second'}:${r.state}`);
+    expect(order).toEqual([
+      'first:TASK_STARTING',
+      'first:TASK_RUNNING',
+      'first:TASK_KILLED',
+      'second:TASK_STARTING',
+      'second:TASK_RUNNING',
+    ]);
+    expect(a.runner.list().map((x) => [x.task.taskId, x.state])).toEqual([[second.taskId, 'TASK_RUNNING']]);
+    await a.runner.launch(first);
+    expect(a.reports).toHaveLength(5);
+  });
+
+  it('reports nothing when killing an unknown or finished task', async () => {
+    const a = agent();
+    const t = taskInfo({ goal: 'ONCE', cmd: 'exit 0' });
+    await a.runner.launch(t);
+    await a.until(t.taskId, 'TASK_FINISHED');
+    await a.runner.kill(t.taskId, 'late');
+    await a.runner.kill('no-such-task', 'never ran');
+    expect(a.reports).toHaveLength(3);
+  });
+
+  it('re-adopts a running task after detach() and a new runner, and reports the exit of one that ended meanwhile', async () => {
+    const first = agent();
+    const survivor = taskInfo({ taskName: 'hello-0-server', cmd: 'while [ ! -e stop ]; do sleep 0.05; done; exit 0' });
+    const quitter = taskInfo({ taskName: 'hello-1-server', goal: 'ONCE', cmd: 'while [ ! -e stop ]; do sleep 0.05; done; exit 7' });
+    const readyOne = taskInfo({
+      taskName: 'hello-2-server',
+      cmd: 'sleep 100',
+      readinessCheck: { cmd: 'true', interval: 0.1, timeout: 1, delay: 0 },
+    });
+    await first.runner.launch(survivor);
+    await first.runner.launch(quitter);
+    await first.runner.launch(readyOne);
+    await eventually(() => {
+      if (!first.reports.some((r) => r.taskId === readyOne.taskId && r.readiness?.passed)) throw new Error('not ready');
+    });
+    await first.runner.detach();
+
+    // The agent is down: one task ends, the others keep running.
+    await writeFile(join(first.sandbox(quitter), 'stop'), '');
+    await eventually(() => readFile(join(workDir, 'runner', 'tasks', quitter.taskId, 'exit'), 'utf8'));
+    expect(first.statesOf(quitter.taskId)).toEqual(['TASK_STARTING', 'TASK_RUNNING']);
+
+    const second = agent();
+    const adopted = await second.runner.recover();
+    expect(adopted.map((t) => t.taskId).sort()).toEqual([survivor.taskId, readyOne.taskId].sort());
+    expect(second.reports).toEqual([
+      expect.objectContaining({ taskId: quitter.taskId, state: 'TASK_FAILED', exitCode: 7 }),
+    ]);
+    expect(second.runner.list().map((x) => x.state)).toEqual(['TASK_RUNNING', 'TASK_RUNNING']);
+
+    // Still monitored: its exit is noticed by the new runner, which never spawned it.
+    await writeFile(join(first.sandbox(survivor), 'stop'), '');
+    const finished = await second.until(survivor.taskId, 'TASK_FINISHED');
+    expect(finished.exitCode).toBe(0);
+
+    // And still killable, with no readiness re-run since it had passed before the restart.
+    await second.runner.kill(readyOne.taskId, 'after restart');
+    expect(second.statesOf(readyOne.taskId)).toEqual(['TASK_KILLED']);
+
+    // A launch of an id that already ran is ignored by the new runner too.
+    await second.runner.launch(quitter);
+    expect(second.statesOf(quitter.taskId)).toEqual(['TASK_FAILED']);
+  });
+});

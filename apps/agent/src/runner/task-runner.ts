@@ -1,0 +1,466 @@
+import { constants as osConstants } from 'node:os';
+import type { ReadinessCheckSpec, TaskInfo, TaskState } from '@marshal/contracts';
+import { CheckLoop, HealthTracker, describeCheckResult, remainingDelayMs } from './checks';
+import type { ExitResult, Launcher, ProcessHandle, TaskProcess } from './launcher';
+import { RunnerStore, type FinalStatus, type KillIntent, type TaskRecord } from './runner-state';
+import { invalidTaskReason, prepareSandbox, sandboxDir, taskEnvironment } from './sandbox';
+
+export interface StatusReport {
+  taskId: string;
+  taskName: string;
+  service: string;
+  state: TaskState;
+  message: string;
+  readiness?: { passed: boolean; exitCode?: number };
+  healthy?: boolean;
+  exitCode?: number;
+}
+
+export interface RunnerLog {
+  info(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
+  error(o: object, m?: string): void;
+  debug(o: object, m?: string): void;
+}
+
+export interface TaskRunnerOptions {
+  /** The agent's directory: sandboxes, persistent volumes, runner state. */
+  workDir: string;
+  /** Real processes, or simulated. */
+  launcher: Launcher;
+  onStatus: (report: StatusReport) => void;
+  log: RunnerLog;
+  now?: () => number;
+  /** Limit for fetching one URI. */
+  fetchTimeoutMs?: number;
+}
+
+/** How many finished task ids are remembered in memory to keep repeated launches no-ops. */
+const FINISHED_MEMORY = 10_000;
+
+interface ActiveTask {
+  task: TaskInfo;
+  sandbox: string;
+  env: Record<string, string>;
+  state: TaskState;
+  startedAt?: number;
+  handle?: ProcessHandle;
+  proc?: TaskProcess;
+  readiness?: { passed: boolean; exitCode?: number };
+  healthy?: boolean;
+  health?: HealthTracker;
+  kill?: KillIntent;
+  killTimer?: NodeJS.Timeout;
+  checks: CheckLoop[];
+  done: boolean;
+  /** Resolves once the terminal status is reported and recorded. */
+  ended: Promise<void>;
+  resolveEnded: () => void;
+  /** The launch in progress, so a repeated launch of the same id waits for the same outcome. */
+  launching?: Promise<void>;
+  /** Aborts sandbox preparation (a URI download) when the task is killed before it runs. */
+  preparing: AbortController;
+}
+
+/**
+ * Runs the tasks of one agent: sandboxes, volumes, URIs, config templates, the process, its checks, kills and
+ * recovery after an agent restart; reports every status through `onStatus`.
+ */
+export class TaskRunner {
+  private readonly active = new Map<string, ActiveTask>();
+  private readonly finished = new Set<string>();
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly writes = new Set<Promise<void>>();
+  private readonly store: RunnerStore;
+  private readonly now: () => number;
+  private detaching = false;
+  private detached = false;
+
+  constructor(private readonly opts: TaskRunnerOptions) {
+    this.store = new RunnerStore(opts.workDir);
+    this.now = opts.now ?? Date.now;
+  }
+
+  private get simulated(): boolean {
+    return this.opts.launcher.simulated;
+  }
+
+  /**
+   * Idempotent by taskId. If a previous task with the same taskName (of the same service) is still running on
+   * this agent (relaunch in place), it is stopped first (as a kill would) before the new one starts.
+   * Resolves once the task runs or has ended trying.
+   */
+  launch(task: TaskInfo): Promise<void> {
+    if (this.detaching) {
+      this.opts.log.warn({ taskId: task.taskId }, 'launch ignored: the task runner is detached');
+      return Promise.resolve();
+    }
+    const known = this.active.get(task.taskId);
+    if (known) return known.launching ?? Promise.resolve();
+    if (this.finished.has(task.taskId)) {
+      this.opts.log.debug({ taskId: task.taskId }, 'launch ignored: the task already ran on this agent');
+      return Promise.resolve();
+    }
+    const t = this.register(task, 'TASK_STAGING');
+    const run = this.run(t).catch((e: unknown) => this.crashed(t, e));
+    t.launching = run;
+    this.inflight.add(run);
+    void run.finally(() => this.inflight.delete(run));
+    return run;
+  }
+
+  /**
+   * SIGTERM to the task's process group, SIGKILL after task.killGracePeriod seconds → TASK_KILLED.
+   * Killing an unknown or finished task reports nothing and resolves.
+   */
+  async kill(taskId: string, reason: string): Promise<void> {
+    const t = this.active.get(taskId);
+    if (!t || t.done || this.detaching) return;
+    this.startKill(t, reason, 'killed');
+    await t.ended;
+  }
+
+  /**
+   * After an agent restart: re-adopts tasks whose processes still run (keeps monitoring them, their checks and
+   * exit), reports the final status of those that ended while the agent was down; returns the adopted TaskInfos.
+   * Call it before launching anything.
+   */
+  async recover(): Promise<TaskInfo[]> {
+    if (this.simulated || this.detaching) return [];
+    const { records, unreadable } = await this.store.loadAll();
+    for (const u of unreadable) this.opts.log.warn(u, 'cannot read a task record; skipping it');
+    const adopted: TaskInfo[] = [];
+    for (const r of records) {
+      const id = r.task.taskId;
+      if (r.final) {
+        this.remember(id);
+        continue;
+      }
+      if (this.active.has(id)) continue;
+      const t = this.register(r.task, r.state, r);
+      if (!r.handle) {
+        await this.finish(
+          t,
+          r.kill
+            ? this.killedStatus(t, undefined)
+            : { state: 'TASK_FAILED', message: "the agent stopped before the task's command was started" },
+        );
+        continue;
+      }
+      const found = await this.opts.launcher.adopt(this.launchSpec(t), r.handle);
+      if ('exit' in found) {
+        await this.onExit(t, found.exit);
+        continue;
+      }
+      t.proc = found.process;
+      if (t.kill) this.signalKill(t, false);
+      adopted.push(r.task);
+      this.opts.log.info({ taskId: id, pid: r.handle.pid }, 're-adopted a running task');
+      await this.awaitStart(t, found.process);
+      void this.watchExit(t, found.process);
+    }
+    return adopted;
+  }
+
+  /** What runs now, with the last reported state. */
+  list(): { task: TaskInfo; state: TaskState }[] {
+    return [...this.active.values()].filter((t) => !t.done).map((t) => ({ task: t.task, state: t.state }));
+  }
+
+  /** Stops monitoring without killing anything (agent shutdown: tasks keep running and are re-adopted later). */
+  async detach(): Promise<void> {
+    this.detaching = true;
+    await Promise.allSettled([...this.inflight]);
+    this.detached = true;
+    for (const t of this.active.values()) {
+      this.stopChecks(t);
+      if (t.killTimer) clearTimeout(t.killTimer);
+      t.proc?.release();
+    }
+    await Promise.allSettled([...this.writes]);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private register(task: TaskInfo, state: TaskState, record?: TaskRecord): ActiveTask {
+    const sandbox = record?.sandbox ?? sandboxDir(this.opts.workDir, task.taskId);
+    let resolveEnded!: () => void;
+    const ended = new Promise<void>((r) => (resolveEnded = r));
+    const t: ActiveTask = {
+      task,
+      sandbox,
+      env: taskEnvironment(task, sandbox),
+      state,
+      startedAt: record?.startedAt,
+      handle: record?.handle,
+      readiness: record?.readiness,
+      healthy: record?.healthy,
+      kill: record?.kill,
+      checks: [],
+      done: false,
+      preparing: new AbortController(),
+      ended,
+      resolveEnded,
+    };
+    this.active.set(task.taskId, t);
+    return t;
+  }
+
+  private launchSpec(t: ActiveTask) {
+    return {
+      task: t.task,
+      sandbox: t.sandbox,
+      env: t.env,
+      stateDir: this.simulated ? undefined : this.store.dir(t.task.taskId),
+    };
+  }
+
+  private async run(t: ActiveTask): Promise<void> {
+    const { task } = t;
+    const previous = [...this.active.values()].find(
+      (o) => o !== t && !o.done && o.task.service === task.service && o.task.taskName === task.taskName,
+    );
+    if (previous) await this.kill(previous.task.taskId, `replaced by task ${task.taskId}`);
+    if (t.kill) return this.finish(t, this.killedStatus(t, undefined));
+
+    if (!this.simulated && (await this.store.exists(task.taskId))) {
+      // Launched before an agent restart whose recover() was not called: never run a task id twice.
+      this.opts.log.warn({ taskId: task.taskId }, 'launch ignored: the task already has state on this agent');
+      this.active.delete(task.taskId);
+      this.remember(task.taskId);
+      t.resolveEnded();
+      return;
+    }
+    const invalid = invalidTaskReason(task);
+    if (invalid) return this.finish(t, { state: 'TASK_ERROR', message: `invalid task: ${invalid}` });
+
+    this.report(t, 'TASK_STARTING', 'preparing the sandbox');
+    if (!this.simulated) {
+      this.persist(t);
+      try {
+        await prepareSandbox(task, {
+          workDir: this.opts.workDir,
+          sandbox: t.sandbox,
+          env: t.env,
+          fetch: { timeoutMs: this.opts.fetchTimeoutMs, signal: t.preparing.signal },
+        });
+      } catch (e) {
+        if (t.kill) return this.finish(t, this.killedStatus(t, undefined));
+        const message = e instanceof Error ? e.message : String(e);
+        return this.finish(t, { state: 'TASK_FAILED', message: `cannot start: ${message}` });
+      }
+    }
+    if (t.kill) return this.finish(t, this.killedStatus(t, undefined));
+
+    const proc = this.opts.launcher.launch(this.launchSpec(t));
+    t.proc = proc;
+    t.handle = proc.handle;
+    if (t.kill) this.signalKill(t, true);
+    // Recovery can find the process only once its handle is on disk.
+    if (!this.simulated) await this.persist(t);
+    await this.awaitStart(t, proc);
+    void this.watchExit(t, proc);
+  }
+
+  /** Reports TASK_RUNNING once `cmd` runs (unless it already was before a restart) and starts the checks. */
+  private async awaitStart(t: ActiveTask, proc: TaskProcess): Promise<void> {
+    const started = await proc.started;
+    if (!started || this.detached || t.done || t.kill) return;
+    if (t.state !== 'TASK_RUNNING') {
+      t.startedAt ??= this.now();
+      this.report(t, 'TASK_RUNNING', 'command started');
+      this.persist(t);
+    }
+    this.startChecks(t);
+  }
+
+  private async watchExit(t: ActiveTask, proc: TaskProcess): Promise<void> {
+    const exit = await proc.exited;
+    if (this.detached) return;
+    await this.onExit(t, exit).catch((e: unknown) => this.crashed(t, e));
+  }
+
+  private async onExit(t: ActiveTask, exit: ExitResult): Promise<void> {
+    if (t.done) return;
+    if (t.kill?.cause === 'unhealthy') {
+      return this.finish(t, { state: 'TASK_FAILED', message: `task killed: ${t.kill.reason}`, exitCode: exit.exitCode }, false);
+    }
+    if (t.kill) return this.finish(t, this.killedStatus(t, exit.exitCode));
+    if (exit.startError) return this.finish(t, { state: 'TASK_FAILED', message: `cannot start: ${exit.startError}` });
+    if (exit.lost !== undefined || exit.exitCode === undefined) {
+      return this.finish(t, { state: 'TASK_FAILED', message: exit.lost ?? 'the exit status of the task is unknown' });
+    }
+    if (exit.exitCode === 0) {
+      return this.finish(t, { state: 'TASK_FINISHED', message: 'command exited with status 0', exitCode: 0 });
+    }
+    return this.finish(t, { state: 'TASK_FAILED', message: describeExit(exit.exitCode), exitCode: exit.exitCode });
+  }
+
+  private killedStatus(t: ActiveTask, exitCode: number | undefined): FinalStatus {
+    return { state: 'TASK_KILLED', message: `task killed: ${t.kill?.reason ?? 'on request'}`, exitCode };
+  }
+
+  private startKill(t: ActiveTask, reason: string, cause: KillIntent['cause']): void {
+    if (t.kill || t.done) return;
+    t.kill = { at: this.now(), reason, cause };
+    this.stopChecks(t);
+    this.persist(t);
+    if (t.proc) this.signalKill(t, true);
+    // Without a process yet, run() sees the intent before it launches one.
+    else t.preparing.abort();
+  }
+
+  /** SIGTERM, then SIGKILL once the grace period (counted from the kill request) is over. */
+  private signalKill(t: ActiveTask, sendTerm: boolean): void {
+    const proc = t.proc;
+    if (!proc || !t.kill) return;
+    if (sendTerm) proc.signal('SIGTERM');
+    const remaining = t.kill.at + t.task.killGracePeriod * 1000 - this.now();
+    if (remaining <= 0) proc.signal('SIGKILL');
+    else t.killTimer = setTimeout(() => proc.signal('SIGKILL'), remaining);
+  }
+
+  private startChecks(t: ActiveTask): void {
+    const startedAt = t.startedAt ?? this.now();
+    const hc = t.task.healthCheck;
+    if (hc) {
+      const tracker = new HealthTracker(hc, startedAt);
+      t.checks.push(
+        new CheckLoop({
+          firstDelayMs: remainingDelayMs(hc, startedAt, this.now()),
+          intervalMs: hc.interval * 1000,
+          run: () => this.runCheck(t, hc.cmd, hc.timeout),
+          onResult: (r) => {
+            if (t.done || t.kill) return false;
+            const outcome = tracker.record(r, this.now());
+            t.healthy = tracker.healthy;
+            if (outcome.kill) {
+              this.opts.log.warn({ taskId: t.task.taskId, message: outcome.message }, 'task unhealthy: killing it');
+              this.startKill(t, outcome.message ?? 'health check failed', 'unhealthy');
+              return false;
+            }
+            if (outcome.changed) {
+              const what = t.healthy ? 'health check passed' : `health check failed: ${describeCheckResult(r, hc.timeout)}`;
+              this.report(t, 'TASK_RUNNING', what);
+              this.persist(t);
+            }
+            return true;
+          },
+        }),
+      );
+    }
+    const rc = t.task.readinessCheck;
+    if (rc && !t.readiness?.passed) t.checks.push(this.readinessLoop(t, rc, startedAt));
+  }
+
+  /** Reference §4.4.3: runs until one passes; each change of result is reported with TASK_RUNNING. */
+  private readinessLoop(t: ActiveTask, rc: ReadinessCheckSpec, startedAt: number): CheckLoop {
+    return new CheckLoop({
+      firstDelayMs: remainingDelayMs(rc, startedAt, this.now()),
+      intervalMs: rc.interval * 1000,
+      run: () => this.runCheck(t, rc.cmd, rc.timeout),
+      onResult: (r) => {
+        if (t.done || t.kill) return false;
+        const result = { passed: r.exitCode === 0, ...(r.exitCode === undefined ? {} : { exitCode: r.exitCode }) };
+        const before = t.readiness;
+        if (!before || before.passed !== result.passed || before.exitCode !== result.exitCode) {
+          t.readiness = result;
+          const what = result.passed ? 'readiness check passed' : `readiness check failed: ${describeCheckResult(r, rc.timeout)}`;
+          this.report(t, 'TASK_RUNNING', what);
+          this.persist(t);
+        }
+        return !result.passed;
+      },
+    });
+  }
+
+  private runCheck(t: ActiveTask, cmd: string, timeoutS: number) {
+    return this.opts.launcher.runCheck({ task: t.task, sandbox: t.sandbox, env: t.env, cmd, timeoutMs: timeoutS * 1000 });
+  }
+
+  private stopChecks(t: ActiveTask): void {
+    for (const c of t.checks.splice(0)) c.stop();
+  }
+
+  /** Reports the terminal status, records it, and forgets the task. */
+  private async finish(t: ActiveTask, final: FinalStatus, healthy?: boolean): Promise<void> {
+    if (t.done) return;
+    t.done = true;
+    this.stopChecks(t);
+    if (t.killTimer) clearTimeout(t.killTimer);
+    if (healthy !== undefined) t.healthy = healthy;
+    this.report(t, final.state, final.message, {
+      ...(final.exitCode === undefined ? {} : { exitCode: final.exitCode }),
+      ...(healthy === undefined ? {} : { healthy }),
+    });
+    this.active.delete(t.task.taskId);
+    this.remember(t.task.taskId);
+    if (!this.simulated) await this.persist(t, final);
+    t.resolveEnded();
+  }
+
+  private report(t: ActiveTask, state: TaskState, message: string, extra: Partial<StatusReport> = {}): void {
+    t.state = state;
+    const report: StatusReport = {
+      taskId: t.task.taskId,
+      taskName: t.task.taskName,
+      service: t.task.service,
+      state,
+      message,
+      ...(state === 'TASK_RUNNING' && t.readiness ? { readiness: t.readiness } : {}),
+      ...(state === 'TASK_RUNNING' && t.healthy !== undefined ? { healthy: t.healthy } : {}),
+      ...extra,
+    };
+    this.opts.log.debug({ taskId: report.taskId, state, message }, 'task status');
+    try {
+      this.opts.onStatus(report);
+    } catch (e) {
+      this.opts.log.error({ taskId: report.taskId, state, err: e }, 'onStatus threw');
+    }
+  }
+
+  private persist(t: ActiveTask, final?: FinalStatus): Promise<void> {
+    if (this.simulated) return Promise.resolve();
+    const record: TaskRecord = {
+      version: 1,
+      task: t.task,
+      sandbox: t.sandbox,
+      state: t.state,
+      ...(t.startedAt === undefined ? {} : { startedAt: t.startedAt }),
+      ...(t.handle ? { handle: t.handle } : {}),
+      ...(t.readiness ? { readiness: t.readiness } : {}),
+      ...(t.healthy === undefined ? {} : { healthy: t.healthy }),
+      ...(t.kill ? { kill: t.kill } : {}),
+      ...(final ? { final } : {}),
+    };
+    const write = this.store.save(record).catch((e: unknown) => {
+      this.opts.log.error({ taskId: t.task.taskId, err: e }, 'cannot record task state');
+    });
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write));
+    return write;
+  }
+
+  private remember(taskId: string): void {
+    this.finished.add(taskId);
+    if (this.finished.size > FINISHED_MEMORY) {
+      const oldest = this.finished.values().next().value;
+      if (oldest !== undefined) this.finished.delete(oldest);
+    }
+  }
+
+  /** A bug in the runner must not leave a task without a terminal status. */
+  private async crashed(t: ActiveTask, e: unknown): Promise<void> {
+    this.opts.log.error({ taskId: t.task.taskId, err: e }, 'task runner failed');
+    t.proc?.signal('SIGKILL');
+    await this.finish(t, { state: 'TASK_FAILED', message: `agent error: ${e instanceof Error ? e.message : String(e)}` });
+  }
+}
+
+function describeExit(exitCode: number): string {
+  if (exitCode > 128) {
+    const name = Object.entries(osConstants.signals).find(([, n]) => n === exitCode - 128)?.[0];
+    if (name) return `command exited with status ${exitCode} (terminated by ${name})`;
+  }
+  return `command exited with status ${exitCode}`;
+}
