@@ -221,6 +221,7 @@ export class CoordinatorService {
         }
         throw e;
       }
+      await this.report(candidate, { kind: 'reserved', agentId: p.agentId, hostname: p.hostname });
       await this.releaseMovedReservation(candidate, p.agentId, reservationId, correlation);
       const tasks = await this.launch(candidate, config, reservationId, p, correlation);
       await this.report(candidate, { kind: 'launched', tasks });

@@ -50,8 +50,9 @@ export const GetCandidates = defineCommand(
 );
 
 /**
- * What the coordinator did with a candidate (reference §1.6.2 `updateOfferStatus`, §2.6): launched tasks (the step
- * becomes STARTING), found no fit (PREPARED), or carried out a step without a pod (kill, unreserve, erase: done).
+ * What the coordinator did with a candidate (reference §1.6.2 `updateOfferStatus`, §2.6): committed a reservation
+ * (PREPARED), launched tasks (STARTING), found no fit (PREPARED), or carried out a step without a pod (kill,
+ * unreserve, erase: done).
  * `minSeq` is the coordinator's last append, which plan-manager folds before it applies the report.
  */
 export const ReportOfferEvaluated = defineCommand(
@@ -69,6 +70,8 @@ export const ReportOfferEvaluated = defineCommand(
           { additionalProperties: false },
         ),
         Type.Object({ kind: Type.Literal('no-fit'), outcome: Type.String() }, { additionalProperties: false }),
+        /** Resources committed on an agent, launch not sent yet: the step is PREPARED. */
+        Type.Object({ kind: Type.Literal('reserved'), agentId: Type.String(), hostname: Type.String() }, { additionalProperties: false }),
         Type.Object({ kind: Type.Literal('done'), note: Type.String() }, { additionalProperties: false }),
       ]),
     },

@@ -207,6 +207,15 @@ function stepChanged(
 }
 
 /**
+ * Level-triggered fixes that hold whatever event came last — what plan-manager runs after replaying the log (a crash
+ * may have interrupted a decision) and on every tick: plans for a target configuration not planned yet.
+ */
+export function reconcileService(state: ServiceState, ctx: DecisionContext): MarshalEvent[] {
+  if (state.targetConfigId && state.targetConfigId !== state.plansConfigId) return regenerate(state, ctx);
+  return [];
+}
+
+/**
  * What plan-manager must append after an event another writer put in the service's history (already folded into
  * `state`): plans for a new target configuration, step transitions from task statuses.
  */
@@ -214,7 +223,7 @@ export function reactToEvent(state: ServiceState, rec: Recorded<MarshalEvent>, c
   const e = rec.event;
   switch (e.type) {
     case 'ConfigurationAccepted':
-      return state.targetConfigId !== state.plansConfigId ? regenerate(state, ctx) : [];
+      return reconcileService(state, ctx);
     case 'TaskStatusUpdated': {
       const task = state.tasks[e.data.taskName];
       if (!task || task.taskId !== e.data.taskId) return [];
@@ -253,6 +262,10 @@ export function applyOfferReport(state: ServiceState, report: CommandRequest<'pl
     }
     case 'no-fit': {
       const ev = stepChanged(state, ctx, where, stepAfterEvaluation(where.step, []), r.outcome);
+      return ev ? [ev] : [];
+    }
+    case 'reserved': {
+      const ev = stepChanged(state, ctx, where, stepAfterEvaluation(where.step, []), `resources reserved on ${r.hostname}`);
       return ev ? [ev] : [];
     }
     case 'done': {

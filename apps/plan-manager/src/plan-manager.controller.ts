@@ -1,0 +1,25 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import type { CommandReply, CommandRequest, MarshalEvent, Recorded } from '@marshal/contracts';
+import { ALL_EVENTS, JetStreamContext } from '@marshal/messaging';
+import { PlanManagerService } from './plan-manager.service';
+
+@Controller()
+export class PlanManagerController {
+  constructor(private readonly plans: PlanManagerService) {}
+
+  @EventPattern(ALL_EVENTS)
+  onEvent(@Payload() rec: Recorded<MarshalEvent>, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.plans.onEvent(rec, ctx.getPending());
+  }
+
+  @MessagePattern('plan.candidates')
+  candidates(@Payload() req: CommandRequest<'plan.candidates'>): Promise<CommandReply<'plan.candidates'>> {
+    return this.plans.candidates(req);
+  }
+
+  @MessagePattern('plan.offer-evaluated')
+  offerEvaluated(@Payload() req: CommandRequest<'plan.offer-evaluated'>): Promise<CommandReply<'plan.offer-evaluated'>> {
+    return this.plans.offerEvaluated(req);
+  }
+}

@@ -1,0 +1,181 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MarshalError, type Candidate, type CommandReply, type CommandRequest, type MarshalEvent, type Recorded } from '@marshal/contracts';
+import {
+  applyOfferReport,
+  candidatesOf,
+  evolveService,
+  initialServiceState,
+  publishStatuses,
+  reactToEvent,
+  reconcileService,
+  type DecisionContext,
+  type ServiceState,
+} from '@marshal/plan';
+import { SERVICE_CONTEXT, newId, systemClock, withCorrelation, type ServiceContext } from '@marshal/runtime';
+
+/**
+ * Owns the plans of every service as event-sourced aggregates (DESIGN.md): folds each service's history
+ * `<ns>.evt.svc.<service>.>` in log order, is the single writer of `<ns>.evt.svc.<service>.plan`, and turns
+ * configurations, task statuses, coordinator reports and operator commands into plan events. Its own events are
+ * applied at once and skipped when the log delivers them back; the subjects' separate parts of the state make that
+ * equal to a replay. Everything runs one at a time.
+ */
+@Injectable()
+export class PlanManagerService {
+  private readonly services = new Map<string, ServiceState>();
+  private readonly ownEvents = new Set<string>();
+  private folded = 0;
+  private caughtUp = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private waiters: { seq: number; resolve: () => void }[] = [];
+  private ticker?: NodeJS.Timeout;
+
+  constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<{ TICK_MS: number; FOLD_WAIT_MS: number }>) {}
+
+  get position(): number {
+    return this.folded;
+  }
+
+  state(service: string): ServiceState | undefined {
+    return this.services.get(service);
+  }
+
+  /** Runs `fn` after everything queued before it: one decision at a time. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private context(correlationId: string, causationId: string | null, actor = 'service:plan-manager'): DecisionContext {
+    return { now: systemClock.now(), newId, subjects: this.ctx.subjects, correlationId, causationId, actor };
+  }
+
+  private serviceOf(rec: Recorded<MarshalEvent>): string | undefined {
+    const p = this.ctx.subjects.parse(rec.subject);
+    return p?.kind === 'service' ? p.service : undefined;
+  }
+
+  private fold(service: string, rec: Recorded<MarshalEvent>): ServiceState {
+    const next = evolveService(this.services.get(service) ?? initialServiceState(service), rec, this.ctx.subjects);
+    this.services.set(service, next);
+    return next;
+  }
+
+  private advance(seq: number): void {
+    this.folded = Math.max(this.folded, seq);
+    if (this.waiters.length) this.waiters = this.waiters.filter((w) => (w.seq <= this.folded ? (w.resolve(), false) : true));
+  }
+
+  /** Resolves once the log is folded up to `seq`, or fails with TIMEOUT. */
+  private async reach(seq: number): Promise<void> {
+    if (seq <= this.folded) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new MarshalError('TIMEOUT', `plan-manager has folded the log up to ${this.folded}, not yet ${seq}`)),
+        this.ctx.config.FOLD_WAIT_MS,
+      );
+      this.waiters.push({ seq, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
+
+  /** Appends plan events in order (each guarded by the previous sequence) and applies them at once. */
+  private async commit(service: string, events: MarshalEvent[]): Promise<number> {
+    if (events.length === 0) return this.folded;
+    const state = this.services.get(service) ?? initialServiceState(service);
+    const subject = this.ctx.subjects.servicePlan(service);
+    const results = await this.ctx.store.appendChain(subject, events, state.planSeq);
+    let s = state;
+    results.forEach((r, i) => {
+      this.ownEvents.add(events[i].id);
+      s = evolveService(s, { seq: r.seq, subject, event: events[i] }, this.ctx.subjects);
+    });
+    this.services.set(service, s);
+    return results[results.length - 1].seq;
+  }
+
+  /** Decides, appends, and publishes the derived statuses that changed. */
+  private async decide(service: string, decide: (s: ServiceState) => MarshalEvent[], ctx: DecisionContext): Promise<number> {
+    const state = this.services.get(service) ?? initialServiceState(service);
+    let seq = await this.commit(service, decide(state));
+    const after = this.services.get(service) ?? state;
+    seq = Math.max(seq, await this.commit(service, publishStatuses(after, ctx)));
+    return seq;
+  }
+
+  onEvent(rec: Recorded<MarshalEvent>, pending: number): Promise<void> {
+    return this.serial(async () => {
+      const service = this.serviceOf(rec);
+      if (service) {
+        if (this.ownEvents.delete(rec.event.id)) {
+          // Applied when appended.
+        } else {
+          this.fold(service, rec);
+          if (this.caughtUp) {
+            const ctx = this.context(rec.event.correlationId, rec.event.id);
+            await withCorrelation(rec.event.correlationId, () => this.decide(service, (s) => reactToEvent(s, rec, ctx), ctx));
+          }
+        }
+      }
+      this.advance(rec.seq);
+      if (!this.caughtUp && pending === 0) await this.catchUp();
+    });
+  }
+
+  /**
+   * After replaying the log: finish what a crash may have interrupted — plans for a configuration accepted but not yet
+   * planned, statuses not yet published — then react to events live.
+   */
+  private async catchUp(): Promise<void> {
+    this.caughtUp = true;
+    for (const service of this.services.keys()) {
+      const ctx = this.context(`recover:${service}`, null);
+      await this.decide(service, (s) => reconcileService(s, ctx), ctx);
+    }
+    this.ctx.log.info({ services: this.services.size, seq: this.folded }, 'plan-manager caught up with the log');
+  }
+
+  /** The transport reported the log empty or fully delivered before any event arrived. */
+  markCaughtUp(): Promise<void> {
+    return this.serial(async () => {
+      if (!this.caughtUp) await this.catchUp();
+    });
+  }
+
+  startTicking(): void {
+    this.ticker = setInterval(() => {
+      void this.serial(async () => {
+        for (const service of this.services.keys()) {
+          const ctx = this.context(`tick:${service}`, null);
+          await this.decide(service, (s) => reconcileService(s, ctx), ctx);
+        }
+      }).catch((e) => this.ctx.log.error({ err: e }, 'tick failed'));
+    }, this.ctx.config.TICK_MS);
+  }
+
+  stopTicking(): void {
+    if (this.ticker) clearInterval(this.ticker);
+  }
+
+  async candidates(req: CommandRequest<'plan.candidates'>): Promise<CommandReply<'plan.candidates'>> {
+    await this.reach(req.minSeq);
+    return this.serial(async () => {
+      const now = systemClock.now();
+      const candidates: Candidate[] = [];
+      for (const state of this.services.values()) candidates.push(...candidatesOf(state, now));
+      return { candidates, seq: this.folded };
+    });
+  }
+
+  async offerEvaluated(req: CommandRequest<'plan.offer-evaluated'>): Promise<CommandReply<'plan.offer-evaluated'>> {
+    await this.reach(req.minSeq);
+    return this.serial(() =>
+      withCorrelation(req.meta.correlationId, async () => {
+        if (!this.services.has(req.service)) throw new MarshalError('NOT_FOUND', `Service ${req.service} not found`);
+        const ctx = this.context(req.meta.correlationId, req.meta.commandId, req.meta.actor);
+        const seq = await this.decide(req.service, (s) => applyOfferReport(s, req, ctx), ctx);
+        return { seq };
+      }),
+    );
+  }
+}
