@@ -7,3 +7,5 @@ export * from './strategy';
 export * from './plan-status';
 export * from './step-lifecycle';
 export * from './backoff';
+export * from './plan-commands';
+export * from './coordinator';
