@@ -9,3 +9,7 @@ export * from './step-lifecycle';
 export * from './backoff';
 export * from './plan-commands';
 export * from './coordinator';
+export * from './plan-generation';
+export * from './recovery';
+export * from './teardown-plans';
+export * from './plan-tree';
