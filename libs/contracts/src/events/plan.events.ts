@@ -10,7 +10,8 @@ export const StepTreeSchema = Type.Object(
     id: Type.String({ minLength: 1 }),
     name: Type.String({ minLength: 1 }),
     kind: StepKindSchema,
-    status: StatusSchema,
+    /** The display status: PAUSING/PAUSED when every task of the step's pod is paused (reference §1.6.2). */
+    status: DisplayStatusSchema,
     /** The pod instance and tasks the step launches (its pod instance requirement, §1.6.1). */
     podType: Type.Optional(Type.String()),
     podIndex: Type.Optional(Type.Integer({ minimum: 0 })),
