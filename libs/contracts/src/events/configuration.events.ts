@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { defineEvent } from '../envelope';
 import { ServiceSpecSchema } from '../service-spec';
 
@@ -22,6 +22,7 @@ export const PackageSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+export type Package = Static<typeof PackageSchema>;
 
 export const ConfigurationAccepted = defineEvent(
   'ConfigurationAccepted',
