@@ -22,6 +22,7 @@ export const PackageSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+export type Package = Static<typeof PackageSchema>;
 
 export type Package = Static<typeof PackageSchema>;
 export type ValidationError = Static<typeof ValidationErrorSchema>;

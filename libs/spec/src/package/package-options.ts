@@ -1,0 +1,129 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Issues } from '../validation-error';
+
+/**
+ * Package options (reference §8.3, the Cosmos side of install/update): `config.json` is a JSON Schema whose
+ * `default`s fill missing options; the merged options are validated against it.
+ */
+
+export type JsonObject = Record<string, unknown>;
+
+export function isPlainObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Defaults of a schema: a property's `default`, else the defaults of its own `properties` (Cosmos semantics). */
+export function extractDefaults(schema: unknown, depth = 0): JsonObject {
+  const out: JsonObject = {};
+  if (!isPlainObject(schema) || !isPlainObject(schema['properties']) || depth > 64) return out;
+  for (const [name, prop] of Object.entries(schema['properties'])) {
+    if (!isPlainObject(prop)) continue;
+    if ('default' in prop) out[name] = structuredClone(prop['default']);
+    else if (isPlainObject(prop['properties'])) out[name] = extractDefaults(prop, depth + 1);
+  }
+  return out;
+}
+
+/** Deep merge of JSON objects; later wins, arrays and scalars are replaced (Cosmos JsonUtil.merge). */
+export function mergeOptions(...layers: Array<JsonObject | undefined>): JsonObject {
+  const out: JsonObject = {};
+  for (const layer of layers) {
+    if (!layer) continue;
+    for (const [k, v] of Object.entries(layer)) {
+      if (k === '__proto__') continue;
+      const prev = out[k];
+      out[k] = isPlainObject(prev) && isPlainObject(v) ? mergeOptions(prev, v) : structuredClone(v);
+    }
+  }
+  return out;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+const compiled = new Map<string, ValidateFunction>();
+const MAX_COMPILED = 64;
+
+function compile(schemaText: string, schema: JsonObject): ValidateFunction | string {
+  const cached = compiled.get(schemaText);
+  if (cached) return cached;
+  try {
+    // Package schemas are commonly draft-04 style; the `$schema`/`id` keywords are not needed to validate.
+    const { $schema: _s, id: _i, ...rest } = schema;
+    const fn = ajv.compile(rest);
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value as string);
+    compiled.set(schemaText, fn);
+    return fn;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+function pointerOf(e: ErrorObject): string {
+  const base = e.instancePath === '' ? '' : e.instancePath;
+  if (e.keyword === 'required') return `${base}/${String((e.params as { missingProperty: string }).missingProperty)}`;
+  if (e.keyword === 'additionalProperties') {
+    return `${base}/${String((e.params as { additionalProperty: string }).additionalProperty)}`;
+  }
+  return base === '' ? '/' : base;
+}
+
+function messageOf(e: ErrorObject): string {
+  if (e.keyword === 'required') return 'is required';
+  if (e.keyword === 'additionalProperties') return 'is not an allowed option';
+  if (e.keyword === 'enum') {
+    return `must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
+  }
+  return e.message ?? `fails '${e.keyword}'`;
+}
+
+export interface ResolveOptionsInput {
+  configJson: string | undefined;
+  options?: unknown;
+  storedOptions?: unknown;
+  replace?: boolean;
+}
+
+/**
+ * Merges defaults ← stored ← provided (stored dropped with `replace`) and validates the result against config.json.
+ * Errors carry the option's JSON pointer (`/hello/count`).
+ */
+export function resolveOptions(input: ResolveOptionsInput, issues: Issues): JsonObject | null {
+  for (const [name, value] of [
+    ['options', input.options],
+    ['stored options', input.storedOptions],
+  ] as const) {
+    if (value !== undefined && value !== null && !isPlainObject(value)) {
+      issues.error('/', `${name} must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+      return null;
+    }
+  }
+  const provided = (input.options ?? undefined) as JsonObject | undefined;
+  const stored = input.replace ? undefined : ((input.storedOptions ?? undefined) as JsonObject | undefined);
+
+  if (input.configJson === undefined) {
+    // reference §8.3 (Cosmos OptionsNotAllowed): a package without config.json takes no options.
+    if (provided && Object.keys(provided).length > 0) issues.error('config.json', 'the package has no config.json, so it accepts no options');
+    return mergeOptions(stored, provided);
+  }
+  let schema: unknown;
+  try {
+    schema = JSON.parse(input.configJson);
+  } catch (e) {
+    issues.error('config.json', `config.json is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    return null;
+  }
+  if (!isPlainObject(schema)) {
+    issues.error('config.json', 'config.json must be a JSON Schema object');
+    return null;
+  }
+  const resolved = mergeOptions(extractDefaults(schema), stored, provided);
+  const validate = compile(input.configJson, schema);
+  if (typeof validate === 'string') {
+    issues.error('config.json', `config.json is not a usable JSON Schema: ${validate}`);
+    return null;
+  }
+  if (!validate(resolved)) {
+    for (const e of validate.errors ?? []) issues.error(pointerOf(e), messageOf(e));
+    return null;
+  }
+  return resolved;
+}
