@@ -12,13 +12,14 @@ export interface NatsServerHandle {
   kill(): Promise<void>;
   /** Starts it again on the same port and store (after kill or stop). */
   start(): Promise<void>;
-  /** Stops it and deletes its store. */
+  /** Stops it, and deletes its store unless the caller chose the store directory. */
   stop(): Promise<void>;
 }
 
 /** Starts a `nats-server -js` of the test's own on a free loopback port with a throw-away store. */
 export async function startNatsServer(opts: { port?: number; storeDir?: string; binary?: string } = {}): Promise<NatsServerHandle> {
   const port = opts.port ?? (await freePort());
+  const ownStore = !opts.storeDir;
   const storeDir = opts.storeDir ?? mkdtempSync(join(tmpdir(), 'marshal-nats-'));
   const binary = opts.binary ?? process.env['NATS_SERVER_BIN'] ?? 'nats-server';
   let child: ChildProcess | undefined;
@@ -50,7 +51,7 @@ export async function startNatsServer(opts: { port?: number; storeDir?: string; 
     start,
     stop: async () => {
       await terminate('SIGTERM');
-      rmSync(storeDir, { recursive: true, force: true });
+      if (ownStore) rmSync(storeDir, { recursive: true, force: true });
     },
   };
 }

@@ -24,7 +24,6 @@ export const PackageSchema = Type.Object(
 );
 export type Package = Static<typeof PackageSchema>;
 
-export type Package = Static<typeof PackageSchema>;
 export type ValidationError = Static<typeof ValidationErrorSchema>;
 
 export const ConfigurationAccepted = defineEvent(

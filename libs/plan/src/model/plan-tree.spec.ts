@@ -46,7 +46,7 @@ describe('toPlanTree (reference §6.2)', () => {
     const plan = deploy((t) => (t === 'hello' ? 'COMPLETE' : 'PENDING'));
     const tree = toPlanTree(plan, { allTasksPaused: (s) => s.requirement?.podType === 'hello' });
     expect(tree.phases[0].steps[0].status).toBe('PAUSED');
-    const event = makeEvent('PlanGenerated', 'service:hello-world', { service: 'hello-world', configId: 'cfg-1', order: 0, interrupted: false, plan: tree }, meta);
+    const event = makeEvent('PlanGenerated', 'service:hello-world', { service: 'hello-world', configId: 'cfg-1', order: 0, model: plan, plan: tree }, meta);
     expect(validateEvent(event)).toBe(event);
   });
 

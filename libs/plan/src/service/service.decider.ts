@@ -21,7 +21,8 @@ import { initialStepStatus, readinessCheckPassed, stepAfterEvaluation, stepAfter
 import { coordinatorCandidates } from '../model/coordinator';
 import { phaseStatus, planErrors, planStatus } from '../model/plan-status';
 import { stepStatus, displayStatus } from '../model/step-status';
-import { strategyName } from '../model/plan-names';
+import { backoffContext } from '../model/backoff';
+import { toPlanTree } from '../model/plan-tree';
 import { newRecoveryPlan } from '../model/recovery';
 import type { PlanContext } from '../model/types';
 import type { ServiceState, TaskRecord } from './service-state';
@@ -53,13 +54,7 @@ function planEvent<T extends EventType>(state: ServiceState, ctx: DecisionContex
 }
 
 function planContext(state: ServiceState, now: string): PlanContext {
-  const t = Date.parse(now);
-  return {
-    delayActive: (taskName) => {
-      const d = state.backoff[taskName];
-      return !!d && t < d.failedAt + d.delaySeconds * 1000;
-    },
-  };
+  return backoffContext(state.backoff, Date.parse(now));
 }
 
 /** Every task of a pod instance is paused (reference §1.6.2 display status). */
@@ -74,29 +69,7 @@ function allTasksPaused(state: ServiceState, step: StepModel): boolean {
 
 /** The plan as the API shows it: aggregated statuses, display statuses of steps, the original's strategy names. */
 export function planTree(state: ServiceState, plan: PlanModel, now: string): PlanTree {
-  const ctx = planContext(state, now);
-  return {
-    name: plan.name,
-    strategy: strategyName(plan.strategy),
-    status: planStatus(plan, ctx),
-    errors: planErrors(plan),
-    phases: plan.phases.map((phase: PhaseModel) => ({
-      id: phase.id,
-      name: phase.name,
-      strategy: strategyName(phase.strategy),
-      status: phaseStatus(phase, ctx),
-      steps: phase.steps.map((step) => ({
-        id: step.id,
-        name: step.name,
-        kind: step.kind,
-        status: step.errors.length ? 'ERROR' : (stepStatus(step, ctx) as PlanTree['status']),
-        ...(step.requirement ? { podType: step.requirement.podType, podIndex: step.requirement.podIndex, recoveryType: step.requirement.recoveryType } : {}),
-        tasks: step.requirement?.tasks ?? [],
-        ...(step.target ? { target: step.target } : {}),
-        errors: step.errors,
-      })),
-    })),
-  };
+  return toPlanTree(plan, { ctx: planContext(state, now), allTasksPaused: (step) => allTasksPaused(state, step) });
 }
 
 function stepDisplay(state: ServiceState, step: StepModel, ctx: PlanContext): string {
