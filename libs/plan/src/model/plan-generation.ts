@@ -84,36 +84,29 @@ interface PhaseParts {
   steps: StepModel[];
 }
 
-/** Wraps a basic strategy in a canary when asked; the canary interrupts the steps it selects. */
-function maybeCanary(inner: BasicStrategyModel, canary: boolean, steps: StepModel[]): PhaseParts {
-  return canary ? canaryStrategy(inner, steps) : { strategy: inner, steps };
-}
-
 /** The phase strategy named in YAML over a flat step list (reference §2.2 "YAML strategy names"). */
-function namedPhaseStrategy(name: string, phase: string): (steps: StepModel[]) => PhaseParts {
-  return (steps) => {
-    switch (name) {
-      case 'serial':
-        return { strategy: serialStrategy(steps), steps };
-      case 'parallel':
-        return { strategy: parallelStrategy(), steps };
-      case 'serial-canary':
-      case 'canary':
-        return maybeCanary(serialStrategy(steps), true, steps);
-      case 'parallel-canary':
-        return maybeCanary(parallelStrategy(), true, steps);
-      default:
-        throw new GenerationError(
-          `Unsupported phase strategy '${name}', expected one of: ${javaList(PHASE_STRATEGY_NAMES)} (phase '${phase}')`,
-        );
-    }
-  };
+function namedPhaseStrategy(name: string, phase: string, steps: StepModel[]): PhaseParts {
+  switch (name) {
+    case 'serial':
+      return { strategy: serialStrategy(steps), steps };
+    case 'parallel':
+      return { strategy: parallelStrategy(), steps };
+    case 'serial-canary':
+    case 'canary':
+      return canaryStrategy(serialStrategy(steps), steps);
+    case 'parallel-canary':
+      return canaryStrategy(parallelStrategy(), steps);
+    default:
+      throw new GenerationError(
+        `Unsupported phase strategy '${name}', expected one of: ${javaList(PHASE_STRATEGY_NAMES)} (phase '${phase}')`,
+      );
+  }
 }
 
 function defaultPhase(pod: PodSpec, name: string, strategy: string, opts: GenerateOptions): PhaseModel {
   const taskNames = pod.tasks.map((t) => t.name);
   const steps = Array.from({ length: pod.count }, (_, i) => deploymentStep(pod, i, taskNames, opts));
-  return phaseOf(name, namedPhaseStrategy(strategy, name)(steps), opts);
+  return phaseOf(name, namedPhaseStrategy(strategy, name, steps), opts);
 }
 
 /** Task lists per pod index, from `steps:` entries by index or `default` (reference §3.2). */
@@ -148,7 +141,7 @@ function customPhase(phase: PhaseSpec, pod: PodSpec, opts: GenerateOptions): Pha
   if (!PARALLEL_TYPES.includes(phase.strategy)) {
     // Serial types: the strategy runs over the flat step list, one step at a time across pod instances.
     const steps = lists.flatMap((perIndex, i) => perIndex.map((tasks) => deploymentStep(pod, i, tasks, opts)));
-    return phaseOf(phase.name, namedPhaseStrategy(phase.strategy, phase.name)(steps), opts);
+    return phaseOf(phase.name, namedPhaseStrategy(phase.strategy, phase.name, steps), opts);
   }
   // Parallel types: each step waits for every earlier step of its own pod instance (reference §3.2).
   const prerequisites: Record<string, string[]> = {};
@@ -161,7 +154,8 @@ function customPhase(phase: PhaseSpec, pod: PodSpec, opts: GenerateOptions): Pha
     }
     return podSteps;
   });
-  return phaseOf(phase.name, maybeCanary(dependencyStrategy(prerequisites), phase.strategy.endsWith('-canary'), steps), opts);
+  const strategy = dependencyStrategy(prerequisites);
+  return phaseOf(phase.name, phase.strategy.endsWith('-canary') ? canaryStrategy(strategy, steps) : { strategy, steps }, opts);
 }
 
 function yamlPhase(phase: PhaseSpec, spec: ServiceSpec, opts: GenerateOptions): PhaseModel {

@@ -4,7 +4,9 @@ import {
   initialStepStatus,
   readinessCheckPassed,
   stepAfterEvaluation,
+  stepAfterStart,
   stepAfterTaskStatus,
+  stepAfterUnreserve,
   type TaskStatusInput,
 } from './step-lifecycle';
 import { displayStatus, stepStatus, stepStatusFromTasks } from './step-status';
@@ -187,5 +189,31 @@ describe('readiness and goals (reference §1.6.2, §3.8.1, §9.5)', () => {
     expect(initialStepStatus([], 'target')).toBe('PENDING');
     expect(initialStepStatus([{ ...stored, goal: 'RUNNING' }], 'target')).toBe('PENDING');
     expect(initialStepStatus([{ ...stored, goal: 'RUNNING', lastState: 'TASK_FAILED', permanentlyFailed: true }], 'target')).toBe('COMPLETE');
+  });
+});
+
+describe('steps without requirement (reference §3.5, §3.6)', () => {
+  const action = (kind: StepModel['kind'], status: Status = 'PENDING', target?: string): StepModel => ({
+    ...deployStep('a0', status),
+    requirement: undefined,
+    kind,
+    ...(target === undefined ? {} : { target }),
+  });
+
+  it.each([
+    ['kill → COMPLETE at start', 'kill', 'PENDING', 'COMPLETE'],
+    ['erase → COMPLETE at start', 'erase', 'PENDING', 'COMPLETE'],
+    ['unreserve PENDING → PREPARED at start', 'unreserve', 'PENDING', 'PREPARED'],
+    ['deregister PENDING → PREPARED at start', 'deregister', 'PENDING', 'PREPARED'],
+    ['deregister COMPLETE stays COMPLETE', 'deregister', 'COMPLETE', 'COMPLETE'],
+    ['tls-cleanup waits for the caller', 'tls-cleanup', 'PENDING', 'PENDING'],
+  ] as [string, StepModel['kind'], Status, Status][])('%s', (_name, kind, from, to) => {
+    expect(stepAfterStart(action(kind, from)).status).toBe(to);
+  });
+
+  it('an unreserve step completes when its own resource is unreserved', () => {
+    const step = stepAfterStart(action('unreserve', 'PENDING', 'r1'));
+    expect(stepAfterUnreserve(step, ['r2']).status).toBe('PREPARED');
+    expect(stepAfterUnreserve(step, ['r2', 'r1']).status).toBe('COMPLETE');
   });
 });

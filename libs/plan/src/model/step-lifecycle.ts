@@ -159,3 +159,30 @@ export function planAfterTaskStatus(plan: PlanModel, input: TaskStatusInput): Om
   });
   return { plan: next, backoff, overrideProgress };
 }
+
+/**
+ * A step without requirement when the work cycle starts it (reference §2.6 step 3, §3.5, §3.6): `kill` and `erase`
+ * steps act at once and are COMPLETE; `unreserve` and `deregister` steps wait (PREPARED) for their resource to be
+ * unreserved or the framework to be torn down; `tls-cleanup` stays as it is until the caller reports the cleanup's
+ * outcome. The action itself (killing, storing the override, erasing) is the caller's. Deployment and recovery steps
+ * are unchanged: their evaluation is `stepAfterEvaluation`.
+ */
+export function stepAfterStart(step: StepModel): StepModel {
+  switch (step.kind) {
+    case 'kill':
+    case 'erase':
+      return { ...step, status: 'COMPLETE' };
+    case 'unreserve':
+    case 'deregister':
+      return step.status === 'PENDING' ? { ...step, status: 'PREPARED' } : step;
+    default:
+      return step;
+  }
+}
+
+/** An `unreserve` step completes when its resource id is among those just unreserved (reference §3.5, §5.8). */
+export function stepAfterUnreserve(step: StepModel, unreservedResourceIds: readonly string[]): StepModel {
+  return step.kind === 'unreserve' && step.target !== undefined && unreservedResourceIds.includes(step.target)
+    ? { ...step, status: 'COMPLETE' }
+    : step;
+}
