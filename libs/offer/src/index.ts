@@ -1,3 +1,6 @@
+export { emptyLedger, applyToLedger, freeResources, type Reservation, type AgentState, type Ledger } from './ledger';
+export { evaluate, DEFAULT_MAX_OUTCOMES, type EvaluationInput, type EvaluationResult } from './evaluate';
+export { footprintOf, toReservation, usesHostPorts, type Footprint } from './footprint';
 export { parsePlacement, placementRuleOf, splitConstraints, escapedSplit, type ParseResult } from './placement/marathon-constraint.parser';
 export {
   describeRule,
@@ -16,3 +19,5 @@ export {
   normalizeNumeric,
   type StringMatcher,
 } from './placement/string-matcher';
+export { evaluatePlacement, type PlacementCheckInput } from './placement/evaluate-placement';
+export { renderOutcomes, type Outcome } from './outcome';
