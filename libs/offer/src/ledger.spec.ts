@@ -1,0 +1,117 @@
+import { applyToLedger, freeResources } from '.';
+import { candidate, pod, World } from '../test/fixtures';
+
+describe('reservation ledger', () => {
+  it('free resources are registered minus reserved, and come back on release', () => {
+    const w = new World().addPod(pod('hello', { tasks: [{ name: 'server', cpus: 1.5, memory: 512 }] }));
+    w.register('a1', { cpus: 4, memory: 2048 });
+    const placed = w.place(candidate('hello', 0));
+    expect(freeResources(w.ledger, 'a1')).toEqual({ cpus: 2.5, memory: 1536, disk: 10000, gpus: 0 });
+    w.release('a1', placed.reservationId as string);
+    expect(freeResources(w.ledger, 'a1')).toEqual({ cpus: 4, memory: 2048, disk: 10000, gpus: 0 });
+    expect(w.ledger.agents.get('a1')?.reservations.size).toBe(0);
+  });
+
+  it('sums scalars exactly (0.1 + 0.2 cpus leave 0.7 of 1.0)', () => {
+    const w = new World()
+      .addPod(pod('a', { tasks: [{ name: 'server', cpus: 0.1 }] }))
+      .addPod(pod('b', { tasks: [{ name: 'server', cpus: 0.2 }] }));
+    w.register('a1', { cpus: 1 });
+    w.place(candidate('a', 0));
+    w.place(candidate('b', 0));
+    expect(freeResources(w.ledger, 'a1')?.cpus).toBe(0.7);
+  });
+
+  it('tracks the last sequence of each agent subject and of the ledger', () => {
+    const w = new World().register('a1').register('a2');
+    expect(w.ledger.seq).toBe(2);
+    expect(w.ledger.agents.get('a1')?.seq).toBe(1);
+    expect(w.ledger.agents.get('a2')?.seq).toBe(2);
+    w.lose('a1');
+    expect(w.ledger.agents.get('a1')).toMatchObject({ seq: 3, lost: true });
+  });
+
+  it('skips records it has folded already', () => {
+    const w = new World().register('a1', { cpus: 4 });
+    const event = {
+      id: 'e',
+      type: 'AgentRegistered' as const,
+      version: 1,
+      aggregate: 'agent:a1',
+      at: '2026-01-01T00:00:00.000Z',
+      correlationId: 'c',
+      causationId: null,
+      actor: 'x',
+      data: {
+        agentId: 'a1',
+        hostname: 'other',
+        attributes: {},
+        resources: { cpus: 1, memory: 1, disk: 1, gpus: 0, ports: [], mounts: [] },
+      },
+    };
+    applyToLedger(w.ledger, { seq: 1, subject: 'marshal.evt.agent.a1', event });
+    expect(w.ledger.agents.get('a1')?.hostname).toBe('a1');
+  });
+
+  it('re-registration keeps reservations, updates resources and attributes, and clears lost', () => {
+    const w = new World().addPod(pod('hello', { placement: 'rack:UNIQUE' }));
+    w.register('a1', { cpus: 4, attributes: { rack: 'r1' } }).register('a2', { cpus: 4, attributes: { rack: 'r1' } });
+    w.place(candidate('hello', 0));
+    w.lose('a1');
+    w.register('a1', { cpus: 8, attributes: { rack: 'r2' } });
+    const a1 = w.ledger.agents.get('a1');
+    expect(a1).toMatchObject({ lost: false, attributes: { rack: 'r2' } });
+    expect(a1?.reservations.size).toBe(1);
+    expect(freeResources(w.ledger, 'a1')?.cpus).toBe(7);
+    // hello-0 now counts under rack r2, so rack r1 (a2) takes hello-1.
+    expect(w.evaluate(candidate('hello', 1)).proposal?.agentId).toBe('a2');
+  });
+
+  it('a ResourcesReserved for a held reservation id replaces it (resize in place)', () => {
+    const w = new World().addPod(pod('hello', { tasks: [{ name: 'server', cpus: 1 }] }));
+    w.register('a1', { cpus: 4 });
+    const placed = w.place(candidate('hello', 0));
+    w.emit('ResourcesReserved', 'a1', {
+      agentId: 'a1',
+      reservationId: placed.reservationId as string,
+      service: 'hello-world',
+      podType: 'hello',
+      podIndex: 0,
+      resources: { cpus: 3, memory: 0, disk: 0, gpus: 0 },
+      ports: [],
+      volumes: [],
+    });
+    expect(w.ledger.agents.get('a1')?.reservations.size).toBe(1);
+    expect(freeResources(w.ledger, 'a1')?.cpus).toBe(1);
+  });
+
+  it('keeps a reservation of an agent that never registered on a stub that offers nothing', () => {
+    const w = new World().addPod(pod('hello'));
+    w.reserveOn('ghost', 'hello', 0);
+    expect(w.ledger.agents.get('ghost')).toMatchObject({ hostname: 'ghost', resources: { cpus: 0 } });
+    w.register('ghost', { cpus: 2, hostname: 'ghost.example' });
+    expect(w.ledger.agents.get('ghost')).toMatchObject({ hostname: 'ghost.example', resources: { cpus: 2 } });
+    expect(w.ledger.agents.get('ghost')?.reservations.size).toBe(1);
+  });
+
+  it('moves an agent subject sequence for events it does not fold', () => {
+    const w = new World().register('a1');
+    applyToLedger(w.ledger, {
+      seq: 7,
+      subject: 'marshal.evt.agent.a1',
+      event: {
+        id: 'x',
+        type: 'TaskKillRequested',
+        version: 1,
+        aggregate: 'agent:a1',
+        at: '2026-01-01T00:00:00.000Z',
+        correlationId: 'c',
+        causationId: null,
+        actor: 'x',
+        data: { service: 's', agentId: 'a1', taskId: 't', taskName: 'n', reason: 'r' },
+      },
+    });
+    expect(w.ledger.agents.get('a1')?.seq).toBe(7);
+    expect(w.ledger.seq).toBe(7);
+  });
+});
