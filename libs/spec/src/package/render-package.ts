@@ -1,5 +1,5 @@
 import type { Package } from '@marshal/contracts';
-import { renderAndBuild, type RenderResult } from '../render/render-service-yaml';
+import { MAX_SERVICE_YAML_LENGTH, renderAndBuild, type RenderResult } from '../render/render-service-yaml';
 import { renderMustache } from '../template/mustache-template';
 import { Issues } from '../validation-error';
 import { isPlainObject, type JsonObject, resolveOptions } from './package-options';
@@ -154,6 +154,10 @@ function renderSchedulerEnv(pkg: Package, options: JsonObject, issues: Issues): 
   const template = files[PACKAGE_FILES.marathon];
   if (template === undefined) {
     issues.error(PACKAGE_FILES.marathon, `the package has no ${PACKAGE_FILES.marathon}`);
+    return null;
+  }
+  if (template.length > MAX_SERVICE_YAML_LENGTH) {
+    issues.error(PACKAGE_FILES.marathon, `${PACKAGE_FILES.marathon} may be at most ${MAX_SERVICE_YAML_LENGTH / (1024 * 1024)} MiB`);
     return null;
   }
   const rendered = renderMustache(template, marathonContext(pkg, options, resource), { escape: String });

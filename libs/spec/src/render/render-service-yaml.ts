@@ -27,6 +27,12 @@ export interface RenderServiceYamlOptions {
 }
 
 /**
+ * Upper bound on a svc.yml. Real ones are tens of kilobytes (cassandra's is 30 KB); larger input is refused with a
+ * clear error rather than tying up a renderer, and a rendered spec must also fit a 1 MiB NATS message.
+ */
+export const MAX_SERVICE_YAML_LENGTH = 1024 * 1024;
+
+/**
  * A bare svc.yml rendered with an environment (no package), e.g. `marshal spec render svc.yml --env K=V`:
  * Mustache with the environment (reference §4.9), then parse, normalize and the construction-time checks.
  * The update validators of §4.8 are not run here: see `validateConfiguration`.
@@ -60,6 +66,13 @@ export function renderAndBuild(
     return null;
   }
   const fileName = opts.fileName ?? 'svc.yml';
+  if (yaml.length > MAX_SERVICE_YAML_LENGTH) {
+    issues.error(
+      fileName,
+      `${fileName} is ${(yaml.length / (1024 * 1024)).toFixed(1)} MiB; a service YAML may be at most ${MAX_SERVICE_YAML_LENGTH / (1024 * 1024)} MiB`,
+    );
+    return null;
+  }
   const rendered = renderMustache(yaml, toMustacheView(env));
   if (!rendered.ok) {
     issues.error(fileName, `Mustache template error: ${rendered.message}`);

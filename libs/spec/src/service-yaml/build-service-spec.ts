@@ -25,6 +25,7 @@ import type {
 import { PHASE_STRATEGIES, PLAN_STRATEGIES } from '@marshal/contracts';
 import type { Issues } from '../validation-error';
 import type { Field, YamlReader, YamlValue } from '../yaml/yaml-reader';
+import { javaSplit } from './check-service-spec';
 import { ANY_ROLE, DEFAULT_SERVICE_USER, DEFAULT_ZOOKEEPER, serviceRole, toEnvName } from './naming';
 
 /**
@@ -328,9 +329,8 @@ function buildNetwork(n: Field, ctx: BuildContext): NetworkSpec {
 /** `k1:v1,k2:v2` with values that may contain `:` (reference §4.3.1, §4.4 labels). */
 export function parseLabels(csv: string, path: string, issues: Issues): Record<string, string> {
   const out: Record<string, string> = {};
-  // Java's String.split drops trailing empty strings.
-  const parts = csv.split(',');
-  while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+  const parts = javaSplit(csv, ',');
+  if (parts.length === 0) parts.push(csv);
   for (const part of parts) {
     const i = part.indexOf(':');
     if (i < 0) {

@@ -150,12 +150,19 @@ function checkPod(pod: PodSpec, issues: Issues): void {
 export function parseDriverOptions(options: string): Record<string, string> | string {
   const out: Record<string, string> = {};
   if (options === '') return out;
-  for (const opt of options.split(';')) {
-    const kv = opt.split('=');
+  for (const opt of javaSplit(options, ';')) {
+    const kv = javaSplit(opt, '=');
     if (kv.length !== 2) return `Invalid driver option: [${kv.join(', ')}]`;
     out[kv[0]] = kv[1];
   }
   return out;
+}
+
+/** String#split of Java: trailing empty strings are dropped (`a=1;` → [`a=1`]). */
+export function javaSplit(s: string, separator: string): string[] {
+  const parts = s.split(separator);
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
 }
 
 /** RFC 2396 syntax as java.net.URI accepts it (reference §4.3 `uris`): null when fine, else the problem. */

@@ -62,13 +62,39 @@ export function escapeLikeMustacheJava(value: unknown): string {
 
 type Token = [string, string, number, number, ...unknown[]];
 
-/** A Writer per render: no shared template cache (a 5 MB template must not stay in memory), and misses recorded. */
+/** Parsed templates are worth keeping: parsing is most of the cost, and a package's svc.yml is rendered again and
+ * again. Bounded in count and template size so large inputs never stay in memory. */
+const CACHE_ENTRIES = 32;
+const CACHE_MAX_TEMPLATE_LENGTH = 256 * 1024;
+const parsedTemplates = new Map<string, string>();
+const templateCache: Mustache.TemplateCache = {
+  get(key: string) {
+    const hit = parsedTemplates.get(key);
+    if (hit !== undefined) {
+      parsedTemplates.delete(key);
+      parsedTemplates.set(key, hit);
+    }
+    return hit as string | undefined;
+  },
+  set(key: string, value: string) {
+    if (key.length > CACHE_MAX_TEMPLATE_LENGTH) return;
+    if (parsedTemplates.size >= CACHE_ENTRIES) parsedTemplates.delete(parsedTemplates.keys().next().value as string);
+    parsedTemplates.set(key, value);
+  },
+  clear() {
+    parsedTemplates.clear();
+  },
+};
+
+/** A Writer that records missing values with their line, sharing the bounded cache of parsed templates. */
 class RecordingWriter extends Mustache.Writer {
   readonly missing: MissingValue[] = [];
   private readonly lineStarts: number[];
 
   constructor(template: string) {
     super();
+    // mustache.js reads `this.templateCache` in parse(); the typings do not declare it.
+    (this as unknown as { templateCache: Mustache.TemplateCache }).templateCache = templateCache;
     this.lineStarts = [0];
     for (let i = 0; i < template.length; i++) if (template.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
   }
