@@ -44,7 +44,13 @@ export class CoordinatorService {
   readonly outcomes = new Map<string, StepOutcome>();
   private readonly heartbeats = new Map<string, number>();
   private readonly startedAt = Date.now();
-  private lastAppended = 0;
+  /** Last sequence this coordinator appended to an agent's ledger: evaluations must see its own reservations. */
+  private lastLedgerAppend = 0;
+  /**
+   * Last sequence it appended to a service subject: what plan-manager must have folded before answering it (its
+   * fold covers the services' histories, not the agents' ledgers).
+   */
+  private lastServiceAppend = 0;
   private running = false;
   private loop?: Promise<void>;
   private lostTimer?: NodeJS.Timeout;
@@ -60,7 +66,8 @@ export class CoordinatorService {
     void (async () => {
       for await (const m of sub) this.heartbeats.set(m.json<{ agentId: string }>().agentId, Date.now());
     })();
-    this.lastAppended = this.state.seq;
+    this.lastLedgerAppend = this.state.ledger.seq;
+    this.lastServiceAppend = this.state.serviceSeq;
     this.running = true;
     this.loop = this.run();
     this.lostTimer = setInterval(() => void this.detectLostAgents().catch((e) => this.ctx.log.error({ err: e }, 'lost-agent check failed')), 1_000);
@@ -76,8 +83,10 @@ export class CoordinatorService {
     return { id: newId(), at: systemClock.now(), correlationId, causationId, actor: 'service:coordinator' };
   }
 
-  private noteAppended(seq: number): void {
-    this.lastAppended = Math.max(this.lastAppended, seq);
+  /** Remembers an append; without a subject it was to an agent's ledger. */
+  private noteAppended(seq: number, subject?: string): void {
+    if (subject && this.ctx.subjects.parse(subject)?.kind === 'service') this.lastServiceAppend = Math.max(this.lastServiceAppend, seq);
+    else this.lastLedgerAppend = Math.max(this.lastLedgerAppend, seq);
   }
 
   private async run(): Promise<void> {
@@ -87,7 +96,7 @@ export class CoordinatorService {
         const commandId = newId();
         const { candidates } = await this.ctx.bus.request(
           'plan.candidates',
-          { meta: { commandId, actor: 'service:coordinator', correlationId: commandId }, minSeq: this.lastAppended },
+          { meta: { commandId, actor: 'service:coordinator', correlationId: commandId }, minSeq: this.lastServiceAppend },
           { timeoutMs: 10_000, retries: 0 },
         );
         worked = candidates.length > 0;
@@ -120,10 +129,10 @@ export class CoordinatorService {
       service: candidate.service,
       plan: candidate.plan,
       stepId: candidate.stepId,
-      minSeq: this.lastAppended,
+      minSeq: this.lastServiceAppend,
       result,
     });
-    this.noteAppended(r.seq);
+    this.noteAppended(r.seq, this.ctx.subjects.servicePlan(candidate.service));
   }
 
   private async work(candidate: Candidate): Promise<void> {
@@ -148,8 +157,9 @@ export class CoordinatorService {
       const ev = makeEvent('TaskKillRequested', serviceAggregate(candidate.service), {
         service: candidate.service, agentId: t.agentId, taskId: t.taskId, taskName: t.taskName, reason: `decommission by ${candidate.plan}/${candidate.step}`,
       }, this.meta(candidate.stepId, null));
-      const r = await this.ctx.store.append(this.ctx.subjects.serviceTask(candidate.service, t.agentId), ev, { msgId: `${candidate.stepId}:kill:${t.taskId}` });
-      this.noteAppended(r.seq);
+      const subject = this.ctx.subjects.serviceTask(candidate.service, t.agentId);
+      const r = await this.ctx.store.append(subject, ev, { msgId: `${candidate.stepId}:kill:${t.taskId}` });
+      this.noteAppended(r.seq, subject);
     }
     await this.report(candidate, { kind: 'done', note: t ? `killed ${t.taskName}` : `${candidate.target ?? 'task'} was not running` });
   }
@@ -180,8 +190,9 @@ export class CoordinatorService {
       const ev = makeEvent('TaskKillRequested', serviceAggregate(candidate.service), {
         service: candidate.service, agentId: t.agentId, taskId: t.taskId, taskName: t.taskName, reason: `relaunch by ${candidate.plan}/${candidate.step}`,
       }, this.meta(correlation, null));
-      const r = await this.ctx.store.append(this.ctx.subjects.serviceTask(candidate.service, t.agentId), ev, { msgId: `${candidate.stepId}:kill:${t.taskId}` });
-      this.noteAppended(r.seq);
+      const subject = this.ctx.subjects.serviceTask(candidate.service, t.agentId);
+      const r = await this.ctx.store.append(subject, ev, { msgId: `${candidate.stepId}:kill:${t.taskId}` });
+      this.noteAppended(r.seq, subject);
     }
 
     for (let attempt = 1; attempt <= 5; attempt++) {
@@ -192,7 +203,7 @@ export class CoordinatorService {
           candidate,
           pod,
           servicePods: config.spec.pods,
-          ledgerSeq: Math.max(this.state.ledger.seq, attempt > 1 ? this.lastAppended : 0),
+          ledgerSeq: Math.max(this.state.ledger.seq, this.lastLedgerAppend),
         },
         { timeoutMs: this.ctx.config.EVALUATION_TIMEOUT_MS, retries: 1 },
       );
@@ -286,7 +297,7 @@ export class CoordinatorService {
         task,
       }, this.meta(correlation, null));
       const r = await this.ctx.store.append(subject, ev);
-      this.noteAppended(r.seq);
+      this.noteAppended(r.seq, subject);
     }
     this.ctx.log.info({ service: candidate.service, step: candidate.step, agentId: proposal.agentId, tasks: tasks.map((t) => t.taskName) }, 'launched');
     return tasks.map((t) => ({ taskId: t.taskId, taskName: t.taskName }));
@@ -308,8 +319,9 @@ export class CoordinatorService {
         const ev = makeEvent('TaskStatusUpdated', serviceAggregate(t.service), {
           service: t.service, agentId: t.agentId, taskId: t.taskId, taskName: t.taskName, state: 'TASK_LOST', message: `agent ${agent.hostname} stopped reporting`,
         }, { ...this.meta(correlation, lost.id) });
-        const s = await this.ctx.store.append(this.ctx.subjects.serviceTask(t.service, t.agentId), ev);
-        this.noteAppended(s.seq);
+        const subject = this.ctx.subjects.serviceTask(t.service, t.agentId);
+        const s = await this.ctx.store.append(subject, ev);
+        this.noteAppended(s.seq, subject);
       }
     }
   }

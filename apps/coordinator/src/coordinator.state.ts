@@ -20,9 +20,12 @@ export class CoordinatorState {
   readonly configs = new Map<string, ConfigFact>();
   readonly tasks = new Map<string, TaskFact>();
   seq = 0;
+  /** Last sequence of a service subject folded (what plan-manager's fold is compared with). */
+  serviceSeq = 0;
 
   apply(rec: Recorded<MarshalEvent>): void {
     this.seq = Math.max(this.seq, rec.seq);
+    if (rec.subject.includes('.evt.svc.')) this.serviceSeq = Math.max(this.serviceSeq, rec.seq);
     const e = rec.event;
     switch (e.type) {
       case 'ConfigurationAccepted':

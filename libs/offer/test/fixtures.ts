@@ -122,6 +122,7 @@ export function candidate(
     service: opts.service ?? 'hello-world',
     configId: 'config-1',
     plan: 'deploy',
+    kind: opts.recoveryType && opts.recoveryType !== 'NONE' ? 'recovery' : 'deployment',
     phaseId: `phase-${podType}`,
     phase: podType,
     stepId: `step-${podType}-${podIndex}`,

@@ -113,7 +113,6 @@ export async function startService<C>(
   const transport = new JetStreamTransport({ store: ctx.store, bus: ctx.bus, queue: opts.queue ?? ctx.service, sources, log: ctx.log });
   const app = await NestFactory.createMicroservice(RootModule, { strategy: transport, logger: new NestLogger(ctx.log) });
   app.useGlobalFilters(new PassThroughRpcFilter());
-  app.enableShutdownHooks();
   await app.listen();
   ctx.shutdown.add('nest', () => app.close());
   await exposeHealth(ctx, () => (opts.health ? opts.health(app) : {}));

@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Ensemble, createTestDatabase, eventually, startNatsServer, type AgentSpec, type NatsServerHandle, type TestDatabase } from '@marshal/testing';
+
+export const root = join(__dirname, '..', '..');
+const run = promisify(execFile);
+
+export interface Cluster {
+  ensemble: Ensemble;
+  nats: NatsServerHandle;
+  db: TestDatabase;
+  stateDir: string;
+  namespace: string;
+  /** Runs the real `marshal` CLI against this cluster. */
+  cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }>;
+  get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
+  /** Polls GET /v1/plans/<plan> of a service until its status is the one wanted. */
+  waitForPlan(service: string, plan: string, status: string, timeoutMs?: number): Promise<PlanBody>;
+  stop(): Promise<void>;
+}
+
+export interface PlanBody {
+  status: string;
+  strategy: string;
+  errors: string[];
+  phases: { id: string; name: string; strategy: string; status: string; steps: { id: string; name: string; status: string; message: string }[] }[];
+}
+
+/** A whole ensemble of real processes on its own nats-server and database. */
+export async function startCluster(agents: AgentSpec[], opts: { evaluators?: number; env?: Record<string, string> } = {}): Promise<Cluster> {
+  const nats = await startNatsServer();
+  const db = await createTestDatabase();
+  const stateDir = mkdtempSync(join(tmpdir(), 'marshal-e2e-'));
+  const namespace = `e2e-${Date.now().toString(36)}`;
+  const ensemble = await Ensemble.start({
+    root,
+    natsUrl: nats.url,
+    databaseUrl: db.url,
+    namespace,
+    stateDir,
+    agents,
+    evaluators: opts.evaluators,
+    env: { LOG_LEVEL: 'info', ...opts.env },
+    serviceEnv: { coordinator: { AGENT_TIMEOUT_MS: '5000' } },
+  });
+  const cluster: Cluster = {
+    ensemble,
+    nats,
+    db,
+    stateDir,
+    namespace,
+    async cli(...args) {
+      try {
+        const { stdout, stderr } = await run(process.execPath, [join(root, 'apps', 'cli', 'dist', 'main.js'), '--url', ensemble.gatewayUrl, ...args], {
+          env: { ...process.env, MARSHAL_URL: '' },
+        });
+        return { stdout, stderr, code: 0 };
+      } catch (e) {
+        const err = e as { stdout: string; stderr: string; code: number };
+        return { stdout: err.stdout, stderr: err.stderr, code: err.code };
+      }
+    },
+    async get<T>(path: string) {
+      const res = await fetch(`${ensemble.gatewayUrl}${path}`);
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* text body */
+      }
+      return { status: res.status, body: body as T };
+    },
+    async waitForPlan(service, plan, status, timeoutMs = 60_000) {
+      return eventually(
+        async () => {
+          const r = await cluster.get<PlanBody>(`/v1/service/${encodeURIComponent(service)}/plans/${plan}`);
+          if (typeof r.body !== 'object' || r.body.status !== status) throw new Error(`plan ${plan} is ${JSON.stringify(r.body).slice(0, 600)}`);
+          return r.body;
+        },
+        { timeoutMs, intervalMs: 250, what: `${service} ${plan} ${status}` },
+      );
+    },
+    async stop() {
+      await ensemble.stop();
+      await nats.stop();
+      await db.drop();
+    },
+  };
+  return cluster;
+}

@@ -1,0 +1,96 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { connect } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { subjectsFor } from '@marshal/contracts';
+import { eventually } from '@marshal/testing';
+import { root, startCluster, type Cluster, type PlanBody } from './support';
+
+/** Issue 2's walking skeleton: install hello-world and watch a real process reach COMPLETE through every service. */
+describe('walking skeleton: hello-world from install to COMPLETE', () => {
+  let cluster: Cluster;
+
+  beforeAll(async () => {
+    cluster = await startCluster([
+      { id: 'agent-1', zone: 'zone-a' },
+      { id: 'agent-2', zone: 'zone-b' },
+      { id: 'agent-3', zone: 'zone-c' },
+    ]);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('installs with the CLI and the deploy plan completes with a real task writing into its volume', async () => {
+    const installed = await cluster.cli('install', join(root, 'examples', 'hello-world'));
+    expect(installed).toMatchObject({ code: 0 });
+    expect(installed.stdout).toMatch(/Installing hello-world/);
+
+    const plan = await cluster.waitForPlan('hello-world', 'deploy', 'COMPLETE');
+    expect(plan).toMatchObject({ status: 'COMPLETE', strategy: 'serial', errors: [] });
+    expect(plan.phases.map((p) => p.name)).toEqual(['hello']);
+    expect(plan.phases[0].steps.map((s) => [s.name, s.status])).toEqual([['hello-0:[server]', 'COMPLETE']]);
+
+    const plain = await cluster.get<PlanBody>('/v1/plans/deploy');
+    expect(plain.status).toBe(200);
+    expect(plain.body.status).toBe('COMPLETE');
+
+    const tree = await cluster.cli('--name', 'hello-world', 'plan', 'status', 'deploy');
+    expect(tree.stdout).toBe('deploy (serial strategy) (COMPLETE)\n└─ hello (serial strategy) (COMPLETE)\n   └─ hello-0:[server] (COMPLETE)\n');
+
+    // The real process wrote into its persistent volume, in a sandbox on one of the agents.
+    const outputs = ['agent-1', 'agent-2', 'agent-3'].flatMap((a) => {
+      const sandboxes = join(cluster.ensemble.agentDir(a), 'sandboxes');
+      return existsSync(sandboxes) ? readdirSync(sandboxes).map((s) => join(sandboxes, s, 'hello-container-path', 'output')).filter((f) => existsSync(f)) : [];
+    });
+    expect(outputs).toHaveLength(1);
+    expect(readFileSync(outputs[0], 'utf8')).toBe('hello\n');
+  });
+
+  it('logs every step transition in JetStream and one events row per logged event', async () => {
+    const subjects = subjectsFor(cluster.namespace);
+    const nc = await connect({ servers: cluster.nats.url });
+    const jsm = await jetstreamManager(nc);
+    const transitions: string[] = [];
+    const c = await jetstream(nc).consumers.get(subjects.stream, { filter_subjects: subjects.servicePlan('hello-world') });
+    const msgs = await c.consume();
+    for await (const m of msgs) {
+      const e = m.json<{ type: string; data: { step?: string; from?: string; to?: string } }>();
+      if (e.type === 'StepStatusChanged') transitions.push(`${e.data.from}→${e.data.to}`);
+      if (m.info.pending === 0) break;
+    }
+    await msgs.close();
+    expect(transitions).toEqual(['PENDING→PREPARED', 'PREPARED→STARTING', 'STARTING→COMPLETE']);
+
+    const db = new Client({ connectionString: cluster.db.url });
+    await db.connect();
+    try {
+      await eventually(async () => {
+        const { state } = await jsm.streams.info(subjects.stream);
+        const rows = Number((await db.query('SELECT count(*) AS n FROM events')).rows[0].n);
+        expect(rows).toBe(state.messages);
+      });
+    } finally {
+      await db.end();
+      await nc.close();
+    }
+  });
+
+  it('rebuilds the same plan JSON after the read models are dropped and the projector restarts', async () => {
+    const before = (await cluster.get<PlanBody>('/v1/service/hello-world/plans/deploy')).body;
+    const projector = cluster.ensemble.process('state-projector');
+    await projector.stop();
+    const db = new Client({ connectionString: cluster.db.url });
+    await db.connect();
+    try {
+      const tables = (await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)).rows.map((r) => `"${r.tablename}"`);
+      await db.query(`DROP TABLE ${tables.join(', ')}`);
+    } finally {
+      await db.end();
+    }
+    projector.start();
+    const after = await cluster.waitForPlan('hello-world', 'deploy', 'COMPLETE');
+    expect(after).toEqual(before);
+  });
+});
