@@ -1,7 +1,17 @@
+import Ajv from 'ajv';
+import { ServiceSpecSchema, type ServiceSpec } from '@marshal/contracts';
 import { helloWorldPackage, listFixtures, readEnvFile, readFixture, specOf } from '../../fixtures/fixtures';
+import { diffSpecs } from '../diff/diff-specs';
 import { renderServiceYaml } from '../render/render-service-yaml';
 import { validateConfiguration } from '../validate/config-validators';
 import { renderPackage } from './render-package';
+
+/** What the services put in events must match the contract's schema. */
+const matchesContract = new Ajv({ strict: false }).compile(ServiceSpecSchema);
+function expectContractShape(spec: ServiceSpec): void {
+  matchesContract(spec);
+  expect(matchesContract.errors ?? []).toEqual([]);
+}
 
 /** reference §9.12 "All dist YAMLs build": the extra env some examples need. */
 const EXTRA_ENV: Record<string, Record<string, string>> = {
@@ -23,6 +33,7 @@ describe('every helloworld example renders and validates with the universe packa
     const r = renderPackage(helloWorldPackage(readFixture('helloworld', name)), { env: EXTRA_ENV[name] ?? {} });
     expect(r.errors).toEqual([]);
     expect(validateConfiguration(null, specOf(r), { deploymentCompleted: false })).toEqual([]);
+    expectContractShape(specOf(r));
   });
 
   it('svc.yml with HELLO_LABELS=label1:label-value1 gets the task label', () => {
@@ -82,6 +93,7 @@ describe('frameworks render and validate with their env files', () => {
     const spec = specOf(r);
     expect(spec.plans.map((p) => p.name)).toEqual(plans);
     expect(validateConfiguration(null, spec, { deploymentCompleted: false })).toEqual([]);
+    expectContractShape(spec);
   });
 
   it('cassandra: node pod with two resource sets, keyspace phase only for instance 0, templates read from the package', () => {
@@ -100,5 +112,47 @@ describe('frameworks render and validate with their env files', () => {
     const server = node.tasks.find((t) => t.name === 'server');
     expect(server?.configs.map((c) => c.templatePath)).toContain('jvm_CMS.options');
     expect(server?.env['CASSANDRA_CLUSTER_NAME']).toBe('cassandra');
+  });
+});
+
+describe('an update of the helloworld service (reference §3.8, §9.12)', () => {
+  const pkg = helloWorldPackage(readFixture('helloworld', 'svc.yml'));
+  const installed = renderPackage(pkg);
+  const target = specOf(installed);
+
+  it('scaling world out is accepted and shows a readable diff', () => {
+    const update = renderPackage(pkg, { storedOptions: installed.resolvedOptions, options: { world: { count: 3 } } });
+    const next = specOf(update);
+    expect(validateConfiguration(target, next, { deploymentCompleted: true })).toEqual([]);
+    expect(diffSpecs(target, next)).toContain('@@ -68,5 +68,5 @@ pods.world.count\n');
+    expect(diffSpecs(target, next)).toContain('-      "count": 2,\n+      "count": 3,');
+  });
+
+  it('scaling hello in to 0 is rejected: hello does not allow decommission', () => {
+    const next = specOf(renderPackage(pkg, { storedOptions: installed.resolvedOptions, options: { hello: { count: 0 } } }));
+    expect(validateConfiguration(target, next, { deploymentCompleted: true })).toEqual([
+      { path: 'pods.hello.count', message: "New config's PodSpec named 'hello' has 0 tasks, expected >=1 tasks" },
+    ]);
+  });
+
+  it('scaling world in is accepted: world allows decommission', () => {
+    const next = specOf(renderPackage(pkg, { storedOptions: installed.resolvedOptions, options: { world: { count: 0 } } }));
+    expect(validateConfiguration(target, next, { deploymentCompleted: true })).toEqual([]);
+  });
+
+  it('changing the service user is rejected for the service and each pod', () => {
+    const next = specOf(renderPackage(pkg, { storedOptions: installed.resolvedOptions, options: { service: { user: 'root' } } }));
+    expect(validateConfiguration(target, next, { deploymentCompleted: true }).map((e) => e.path)).toEqual([
+      'scheduler.user',
+      'pods.hello.user',
+      'pods.world.user',
+    ]);
+  });
+
+  it('changing a volume size is rejected (volumes cannot change)', () => {
+    const next = specOf(renderPackage(pkg, { storedOptions: installed.resolvedOptions, options: { hello: { disk: 50 } } }));
+    expect(validateConfiguration(target, next, { deploymentCompleted: true })).toEqual([
+      { path: 'pods.hello.tasks.server.volumes', message: expect.stringContaining('Volumes must be equal.') },
+    ]);
   });
 });

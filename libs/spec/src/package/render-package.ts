@@ -67,8 +67,8 @@ export function renderPackage(pkg: Package, opts: RenderOptions = {}): RenderRes
     issues.error(PACKAGE_FILES.svc, `the package has no ${PACKAGE_FILES.svc}`);
     return fail(resolved, schedulerEnv);
   }
-  const templates = configTemplateFiles(files);
-  const spec = renderAndBuild(yaml, schedulerEnv, { files: templates, strict: opts.strict, fileName: PACKAGE_FILES.svc }, issues);
+  // Config templates are package files, by path relative to svc.yml (the package root).
+  const spec = renderAndBuild(yaml, schedulerEnv, { files, strict: opts.strict, fileName: PACKAGE_FILES.svc }, issues);
   return {
     spec: issues.ok ? spec : null,
     resolvedOptions: resolved,
@@ -76,11 +76,6 @@ export function renderPackage(pkg: Package, opts: RenderOptions = {}): RenderRes
     errors: issues.errors,
     warnings: issues.warnings,
   };
-}
-
-/** Every package file is a candidate config template, by its path relative to svc.yml (the package root). */
-function configTemplateFiles(files: Record<string, string>): Record<string, string> {
-  return files;
 }
 
 /**

@@ -111,6 +111,7 @@ describe('parsing rules (reference §4.1)', () => {
     const yaml = MINIMAL.replace('    count: 1', '    count: 1\n    user: someone\n    container:\n      image: foo');
     const r = renderServiceYaml(yaml, {});
     expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual(['pods.hello.user: ignored, not a known field here', 'pods.hello.container: ignored, not a known field here']);
     expect(specOf(r).pods[0].user).toBe('root');
   });
 

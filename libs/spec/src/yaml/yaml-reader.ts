@@ -143,9 +143,8 @@ export class YamlReader {
       const key = scalarText(keyNode);
       const fieldPath = joinPath(path, key);
       if (known && !known.includes(key)) {
-        if (!ignoreUnknown) {
-          this.issues.error(fieldPath, `Unrecognized field '${key}' (expected one of: ${known.join(', ')})`);
-        }
+        if (ignoreUnknown) this.issues.warn(`${fieldPath}: ignored, not a known field here`);
+        else this.issues.error(fieldPath, `Unrecognized field '${key}' (expected one of: ${known.join(', ')})`);
         continue;
       }
       out.push({ key, path: fieldPath, value: (pair.value as YamlValue) ?? null });
