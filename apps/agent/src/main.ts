@@ -64,17 +64,18 @@ async function main(): Promise<void> {
         ? { cpus: c.SIMULATE_CPUS, memory: c.SIMULATE_MEMORY_MB, disk: c.SIMULATE_DISK_MB, gpus: 0, ports: [{ begin: 10000, end: 20000 }], mounts: [] }
         : detectResources({ cpus: c.AGENT_CPUS, memoryMb: c.AGENT_MEMORY_MB, diskMb: c.AGENT_DISK_MB, gpus: c.AGENT_GPUS, ports: c.AGENT_PORTS, mounts: c.AGENT_MOUNTS }, workDir),
     };
-    let instance: AgentInstance | undefined;
+    // The runner reports through the instance it is handed to.
+    const holder: { instance?: AgentInstance } = {};
     const runner = new TaskRunner({
       workDir,
       launcher: simulated
         ? new SimulatedLauncher({ startLatencyMs: c.SIMULATE_START_LATENCY_MS, failureRate: c.SIMULATE_FAILURE_RATE, random: Math.random })
         : new ProcessLauncher(),
-      onStatus: (r) => instance?.report(r),
+      onStatus: (r) => holder.instance?.report(r),
       log: ctx.log.child({ agentId }),
     });
-    instance = new AgentInstance(ctx, identity, runner);
-    agents.push(instance);
+    holder.instance = new AgentInstance(ctx, identity, runner);
+    agents.push(holder.instance);
   }
 
   // Re-adopt what still runs before listening, so the log replay can tell what is missing.

@@ -7,5 +7,8 @@ export const GatewayConfig = defineConfig('gateway', {
   DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/marshal', description: 'PostgreSQL of the read models' }),
   DEFAULT_SERVICE: Type.String({ default: '', description: 'Service the plain /v1/… paths act on (default: the only installed one)' }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 15_000, minimum: 100, description: 'Deadline of a command sent to a service' }),
+  TOKENS_FILE: Type.String({ default: '', description: 'JSON file of bearer tokens: [{"token","subject","role"}] with role viewer, operator or admin' }),
+  MARSHAL_TOKENS: Type.String({ default: '', description: "Tokens as 'role:subject:token,…' (in addition to TOKENS_FILE)" }),
+  AUTH_DISABLED: Type.Boolean({ default: false, description: 'Serve without authentication (everything allowed, actor operator:anonymous). Explicit only.' }),
   READ_WAIT_MS: Type.Integer({ default: 5_000, minimum: 0, description: 'Longest a read waits for the read models to reach a given sequence' }),
 });

@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import { ReadModelQueries } from '@marshal/persistence';
+import { AuthGuard } from './auth/auth.guard';
+import { TokenStore } from './auth/tokens';
 import { HttpErrorFilter } from './http/http-errors';
 import { ReadYourWrites } from './http/read-your-writes';
 import { ServiceResolver } from './http/service-resolver';
@@ -10,7 +12,7 @@ import { ServicesController } from './services/services.controller';
 
 @Module({})
 export class GatewayModule {
-  static forRoot(ds: DataSource): DynamicModule {
+  static forRoot(ds: DataSource, tokens: TokenStore): DynamicModule {
     return {
       module: GatewayModule,
       controllers: [PlansController, ServicesController],
@@ -18,6 +20,8 @@ export class GatewayModule {
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },
         ServiceResolver,
         ReadYourWrites,
+        { provide: TokenStore, useValue: tokens },
+        { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
     };

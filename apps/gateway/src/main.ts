@@ -5,17 +5,23 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { connectDataSource, migrate } from '@marshal/persistence';
 import { NestLogger, ServiceContextModule, createServiceContext, exposeHealth } from '@marshal/runtime';
 import { GatewayConfig } from './config';
+import { TokenStore, loadTokens } from './auth/tokens';
 import { GatewayModule } from './gateway.module';
 
 async function main(): Promise<void> {
   const ctx = await createServiceContext(GatewayConfig);
+  const tokens = new TokenStore(loadTokens(ctx.config.TOKENS_FILE, ctx.config.MARSHAL_TOKENS));
+  if (!ctx.config.AUTH_DISABLED && tokens.size === 0) {
+    throw new Error('gateway: no tokens configured. Set TOKENS_FILE or MARSHAL_TOKENS, or AUTH_DISABLED=true to serve without authentication.');
+  }
+  if (ctx.config.AUTH_DISABLED) ctx.log.warn({}, 'AUTH_DISABLED: every request is allowed');
   const ds = await connectDataSource({ url: ctx.config.DATABASE_URL, applicationName: 'gateway', poolSize: 10 }, (e) =>
     ctx.log.warn({ err: e }, 'PostgreSQL not reachable yet; retrying'),
   );
   ctx.shutdown.add('postgres', () => ds.destroy());
   await migrate(ds);
 
-  @Module({ imports: [ServiceContextModule.forRoot(ctx), GatewayModule.forRoot(ds)] })
+  @Module({ imports: [ServiceContextModule.forRoot(ctx), GatewayModule.forRoot(ds, tokens)] })
   class RootModule {}
 
   const adapter = new FastifyAdapter({ bodyLimit: 4 * 1024 * 1024 });

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { MarshalError, type CommandReply, type Package } from '@marshal/contracts';
 import { ReadModelQueries, type ServiceSummary } from '@marshal/persistence';
 import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
+import { RequireRole, callerOf } from '../auth/auth.guard';
 
 interface InstallBody {
   name?: string;
@@ -44,14 +46,15 @@ export class ServicesController {
 
   @Post()
   @HttpCode(201)
-  async install(@Body() body: unknown): Promise<CommandReply<'spec.submit'>> {
+  @RequireRole('admin')
+  async install(@Body() body: unknown, @Req() req: FastifyRequest): Promise<CommandReply<'spec.submit'>> {
     const b = checkInstallBody(body);
     const commandId = randomUUID();
     const pkg: Package = { name: b.package.name || 'package', version: b.package.version || '0.0.0', files: b.package.files };
     const reply = await this.ctx.bus.request(
       'spec.submit',
       {
-        meta: { commandId, actor: 'operator:anonymous', correlationId: commandId },
+        meta: { commandId, actor: callerOf(req).actor, correlationId: commandId },
         mode: 'install',
         ...(b.name ? { service: b.name } : {}),
         package: pkg,
