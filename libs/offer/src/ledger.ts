@@ -106,9 +106,6 @@ export interface AgentInfo {
   mounts: Map<string, number>;
   attrStrings: string[];
   sortedPortRanges: { begin: number; end: number }[];
-  hostname: string;
-  zone?: string;
-  region?: string;
 }
 
 export interface LedgerIndex {
@@ -296,10 +293,7 @@ function agentInfoOf(agent: AgentState): AgentInfo {
     mounts: new Map(),
     attrStrings: Object.entries(agent.attributes).map(([k, v]) => `${k}:${v}`),
     sortedPortRanges: [...agent.resources.ports].sort((a, b) => a.begin - b.begin),
-    hostname: agent.hostname,
   };
-  if (agent.zone !== undefined) info.zone = agent.zone;
-  if (agent.region !== undefined) info.region = agent.region;
   return info;
 }
 
