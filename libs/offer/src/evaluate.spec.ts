@@ -173,6 +173,15 @@ describe('placement in evaluation (reference §5.5 "When placement is evaluated"
     expect(result.outcomes).toHaveLength(10);
     expect(result.outcomes.slice(0, 4).map((o) => o.agentId)).toEqual(['near-0', 'near-1', 'near-2', 'far-0']);
     expect(w.evaluate(candidate('hello', 0)).outcomes).toHaveLength(50);
+    // Once an agent fits, the winner comes first and only the three closest rejected agents are explained.
+    w.register('near-fit', { cpus: 2, hostname: 'near-fit' });
+    const placed = w.evaluate(candidate('hello', 0));
+    expect(placed.outcomes.map((o) => [o.agentId, o.pass])).toEqual([
+      ['near-fit', true],
+      ['near-0', false],
+      ['near-1', false],
+      ['near-2', false],
+    ]);
   });
 });
 
@@ -257,6 +266,16 @@ describe('relaunch in place and replace (reference §5.2)', () => {
     expect(moved.proposal?.existingReservationId).toBeUndefined();
     expect(moved.proposal?.volumes.map((v) => v.persistenceId)).toEqual(['hello-0-shared-2', 'hello-0-data-2']);
     expect(first.proposal?.agentId).toBe('a1');
+  });
+
+  it('after a replace, the pod relaunches on its new reservation even before the old one is released', () => {
+    const { w } = placedWorld();
+    const c = candidate('hello', 0, ['server'], { recoveryType: 'PERMANENT' });
+    w.addPod({ ...withPortsAndVolumes(1), placement: 'hostname:LIKE:a2' });
+    const moved = w.place(c);
+    expect(moved.proposal?.agentId).toBe('a2');
+    const next = w.evaluate(candidate('hello', 0, ['server'], { recoveryType: 'TRANSIENT' }));
+    expect(next.proposal).toMatchObject({ agentId: 'a2', existingReservationId: moved.reservationId });
   });
 
   it('PERMANENT recovery ignores the replaced instance for placement but not its held resources', () => {

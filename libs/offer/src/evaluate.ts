@@ -15,7 +15,6 @@ import {
   fromMilli,
   instanceKey,
   ledgerIndex,
-  toMilli,
   type AgentInfo,
   type AgentState,
   type IndexedReservation,
@@ -43,7 +42,11 @@ export interface EvaluationInput {
   ledger: Ledger;
   /** Pod specs of the candidate's service by pod type, to know the tasks of other reserved pod instances. */
   servicePods: ReadonlyMap<string, PodSpec>;
-  /** Most agent outcomes returned (default 50): the winner first, then the rejected agents closest to fitting. */
+  /**
+   * Most agent outcomes returned: the winner first, then the rejected agents closest to fitting (fewest failing
+   * stages). Default: 50 when nothing fits, 4 when an agent was chosen (explaining rejected agents costs more than
+   * finding the winner, and is rarely read then).
+   */
   maxOutcomes?: number;
 }
 
@@ -53,6 +56,7 @@ export interface EvaluationResult {
 }
 
 export const DEFAULT_MAX_OUTCOMES = 50;
+export const DEFAULT_MAX_OUTCOMES_WITH_PROPOSAL = 4;
 
 const STAGE = {
   agent: 'AgentStatusStage',
@@ -86,11 +90,14 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
   checkInput(candidate, pod);
   const index = ledgerIndex(ledger);
   const ctx: Context = { candidate, fp: footprintOf(pod), index, own: null, placement: null };
-  const limit = Math.max(1, Math.floor(input.maxOutcomes ?? DEFAULT_MAX_OUTCOMES));
+  const requested = input.maxOutcomes === undefined ? undefined : Math.max(1, Math.floor(input.maxOutcomes));
+  const kept = requested ?? DEFAULT_MAX_OUTCOMES;
 
   const held = index.services.get(candidate.service)?.instances.get(instanceKey(candidate.podType, candidate.podIndex));
   if (held && held.size > 0 && candidate.recoveryType !== 'PERMANENT') {
-    const own = held.values().next().value as IndexedReservation;
+    // While a replaced pod's old reservation is not released yet, the newest reservation is the pod's.
+    let own = held.values().next().value as IndexedReservation;
+    for (const e of held) if (e.reservedAt >= own.reservedAt) own = e;
     ctx.own = own;
     const outcomes: Outcome[] = [];
     const result = evaluateAgent(ctx, own.agent, outcomes);
@@ -122,8 +129,9 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
       break;
     }
     const bucket = (rejected[fails] ??= []);
-    if (bucket.length < limit) bucket.push(agent);
+    if (bucket.length < kept) bucket.push(agent);
   }
+  const limit = requested ?? (winner ? DEFAULT_MAX_OUTCOMES_WITH_PROPOSAL : DEFAULT_MAX_OUTCOMES);
 
   const outcomes: AgentOutcome[] = [];
   let proposal: Proposal | null = null;
@@ -176,8 +184,8 @@ function proposalOf(ctx: Context, agent: AgentState, result: AgentEvaluation): P
     hostname: agent.hostname,
     agentSeq: agent.seq,
     resources: { cpus: fromMilli(r.cpus), memory: fromMilli(r.memory), disk: fromMilli(r.disk), gpus: fromMilli(r.gpus) },
-    ports: result.ports,
-    volumes: result.volumes,
+    ports: [...result.ports],
+    volumes: [...result.volumes],
   };
   if (ctx.own) proposal.existingReservationId = ctx.own.res.reservationId;
   return proposal;
@@ -196,7 +204,7 @@ function evaluateAgent(ctx: Context, agent: AgentState, out: Outcome[] | null): 
   } else if (!ctx.own) {
     out?.push(pass(STAGE.placement, 'No placement rule defined'));
   }
-  fails += checkScalars(ctx, agent, info, out);
+  fails += checkScalars(ctx, info, out);
   const ports = allocatePorts(ctx, info, out);
   const volumes = allocateVolumes(ctx, agent, info, out);
   fails += ports.fails + volumes.fails;
@@ -213,27 +221,31 @@ function evaluateAgent(ctx: Context, agent: AgentState, out: Outcome[] | null): 
   return { fails, ports: ports.ports, volumes: volumes.volumes };
 }
 
-const SCALARS: { key: keyof Milli; name: string }[] = [
-  { key: 'cpus', name: 'cpus' },
-  { key: 'memory', name: 'memory' },
-  { key: 'gpus', name: 'gpus' },
-  { key: 'disk', name: 'disk' },
-];
+const SCALARS: readonly (keyof Milli)[] = ['cpus', 'memory', 'gpus', 'disk'];
 
 /** The whole footprint must fit what is free, plus what the relaunched reservation already holds. */
-function checkScalars(ctx: Context, agent: AgentState, info: AgentInfo, out: Outcome[] | null): number {
-  let fails = 0;
+function checkScalars(ctx: Context, info: AgentInfo, out: Outcome[] | null): number {
+  const req = ctx.fp.required;
   const own = ctx.own?.milli;
-  for (const { key, name } of SCALARS) {
-    const required = ctx.fp.required[key];
+  const { total, used } = info;
+  if (!out) {
+    // The hot path of every evaluation: no loop, no allocation.
+    let fails = 0;
+    if (req.cpus > 0 && req.cpus > total.cpus - used.cpus + (own ? own.cpus : 0)) fails++;
+    if (req.memory > 0 && req.memory > total.memory - used.memory + (own ? own.memory : 0)) fails++;
+    if (req.gpus > 0 && req.gpus > total.gpus - used.gpus + (own ? own.gpus : 0)) fails++;
+    if (req.disk > 0 && req.disk > total.disk - used.disk + (own ? own.disk : 0)) fails++;
+    return fails;
+  }
+  let fails = 0;
+  for (const key of SCALARS) {
+    const required = req[key];
     if (required === 0) continue;
-    const offered = Math.max(0, toMilli(agent.resources[key]) - info.used[key] + (own ? own[key] : 0));
+    const offered = Math.max(0, total[key] - used[key] + (own ? own[key] : 0));
     const ok = required <= offered;
     if (!ok) fails++;
-    if (out) {
-      const text = `${name}: ${formatScalar(fromMilli(offered))} offered, ${formatScalar(fromMilli(required))} required`;
-      out.push(ok ? pass(STAGE.resource, `sufficient ${text}`) : fail(STAGE.resource, `insufficient ${text}`));
-    }
+    const text = `${key}: ${formatScalar(fromMilli(offered))} offered, ${formatScalar(fromMilli(required))} required`;
+    out.push(ok ? pass(STAGE.resource, `sufficient ${text}`) : fail(STAGE.resource, `insufficient ${text}`));
   }
   return fails;
 }
@@ -268,7 +280,7 @@ function firstPort(agentRanges: readonly Range[], wanted: readonly Range[], ok: 
  */
 function allocatePorts(ctx: Context, info: AgentInfo, out: Outcome[] | null): { fails: number; ports: AllocatedPort[] } {
   const fp = ctx.fp;
-  if (fp.ports.length === 0) return { fails: 0, ports: [] };
+  if (fp.ports.length === 0) return NO_PORTS;
   const own = ctx.own;
   const ports: AllocatedPort[] = new Array(fp.ports.length);
   const taken = new Set<number>();
@@ -327,6 +339,9 @@ function allocatePorts(ctx: Context, info: AgentInfo, out: Outcome[] | null): { 
   return { fails, ports };
 }
 
+const NO_PORTS: { fails: number; ports: AllocatedPort[] } = Object.freeze({ fails: 0, ports: [] });
+const NO_VOLUMES: { fails: number; volumes: AllocatedVolume[] } = Object.freeze({ fails: 0, volumes: [] });
+
 const sameKind = (a: string, b: string): boolean => a === b || (a !== 'ROOT' && b !== 'ROOT');
 
 /**
@@ -338,7 +353,7 @@ const sameKind = (a: string, b: string): boolean => a === b || (a !== 'ROOT' && 
  */
 function allocateVolumes(ctx: Context, agent: AgentState, info: AgentInfo, out: Outcome[] | null): { fails: number; volumes: AllocatedVolume[] } {
   const fp = ctx.fp;
-  if (fp.volumes.length === 0) return { fails: 0, volumes: [] };
+  if (fp.volumes.length === 0) return NO_VOLUMES;
   const own = ctx.own;
   const previous = own ? [...own.res.volumes] : [];
   const usedRoots = new Set<string>();

@@ -27,7 +27,6 @@ export interface FootprintResourceSet {
 
 export interface FootprintPort {
   spec: PortSpec;
-  rs: number;
 }
 
 export interface FootprintVolume {
@@ -36,7 +35,6 @@ export interface FootprintVolume {
 }
 
 export interface Footprint {
-  pod: PodSpec;
   resourceSets: FootprintResourceSet[];
   ports: FootprintPort[];
   volumes: FootprintVolume[];
@@ -92,11 +90,11 @@ function computeFootprint(pod: PodSpec): Footprint {
     if (v.type === 'ROOT') required.disk += toMilli(v.size);
   };
   pod.volumes.forEach(addRootDisk);
-  resourceSets.forEach((entry, i) => {
+  for (const entry of resourceSets) {
     entry.portOffset = ports.length;
     entry.volumeOffset = volumes.length;
     for (const spec of entry.spec.ports) {
-      ports.push({ spec, rs: i });
+      ports.push({ spec });
     }
     for (const spec of entry.spec.volumes) {
       volumes.push({ spec, podLevel: false });
@@ -105,8 +103,8 @@ function computeFootprint(pod: PodSpec): Footprint {
     required.cpus += toMilli(entry.spec.cpus ?? 0);
     required.memory += toMilli(entry.spec.memory ?? 0);
     required.gpus += toMilli(entry.spec.gpus ?? 0);
-  });
-  return { pod, resourceSets, ports, volumes, usesHostPorts: usesHostPorts(pod), required };
+  }
+  return { resourceSets, ports, volumes, usesHostPorts: usesHostPorts(pod), required };
 }
 
 /** Scalars one resource set reserves; `disk` = its ROOT volume sizes. */

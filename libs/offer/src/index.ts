@@ -1,5 +1,5 @@
 export { emptyLedger, applyToLedger, freeResources, type Reservation, type AgentState, type Ledger } from './ledger';
-export { evaluate, DEFAULT_MAX_OUTCOMES, type EvaluationInput, type EvaluationResult } from './evaluate';
+export { evaluate, DEFAULT_MAX_OUTCOMES, DEFAULT_MAX_OUTCOMES_WITH_PROPOSAL, type EvaluationInput, type EvaluationResult } from './evaluate';
 export { footprintOf, toReservation, usesHostPorts, type Footprint } from './footprint';
 export {
   buildTaskInfos,

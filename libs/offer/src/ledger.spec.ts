@@ -1,5 +1,12 @@
-import { applyToLedger, freeResources } from '.';
+import { agentAggregate, makeEvent, type EventData, type EventType, type MarshalEvent } from '@marshal/contracts';
+import { applyToLedger, evaluate, freeResources, type AgentState, type Ledger } from '.';
 import { candidate, pod, World } from '../test/fixtures';
+
+const recorded = <T extends EventType>(seq: number, type: T, agentId: string, data: EventData<T>) => ({
+  seq,
+  subject: `marshal.evt.agent.${agentId}`,
+  event: makeEvent(type, agentAggregate(agentId), data, { id: `e${seq}`, at: '2026-01-01T00:00:00.000Z', correlationId: 'c', causationId: null, actor: 'x' }) as MarshalEvent,
+});
 
 describe('reservation ledger', () => {
   it('free resources are registered minus reserved, and come back on release', () => {
@@ -33,23 +40,15 @@ describe('reservation ledger', () => {
 
   it('skips records it has folded already', () => {
     const w = new World().register('a1', { cpus: 4 });
-    const event = {
-      id: 'e',
-      type: 'AgentRegistered' as const,
-      version: 1,
-      aggregate: 'agent:a1',
-      at: '2026-01-01T00:00:00.000Z',
-      correlationId: 'c',
-      causationId: null,
-      actor: 'x',
-      data: {
+    applyToLedger(
+      w.ledger,
+      recorded(1, 'AgentRegistered', 'a1', {
         agentId: 'a1',
         hostname: 'other',
         attributes: {},
         resources: { cpus: 1, memory: 1, disk: 1, gpus: 0, ports: [], mounts: [] },
-      },
-    };
-    applyToLedger(w.ledger, { seq: 1, subject: 'marshal.evt.agent.a1', event });
+      }),
+    );
     expect(w.ledger.agents.get('a1')?.hostname).toBe('a1');
   });
 
@@ -96,22 +95,30 @@ describe('reservation ledger', () => {
 
   it('moves an agent subject sequence for events it does not fold', () => {
     const w = new World().register('a1');
-    applyToLedger(w.ledger, {
-      seq: 7,
-      subject: 'marshal.evt.agent.a1',
-      event: {
-        id: 'x',
-        type: 'TaskKillRequested',
-        version: 1,
-        aggregate: 'agent:a1',
-        at: '2026-01-01T00:00:00.000Z',
-        correlationId: 'c',
-        causationId: null,
-        actor: 'x',
-        data: { service: 's', agentId: 'a1', taskId: 't', taskName: 'n', reason: 'r' },
-      },
-    });
+    applyToLedger(w.ledger, recorded(7, 'TaskKillRequested', 'a1', { service: 's', agentId: 'a1', taskId: 't', taskName: 'n', reason: 'r' }));
     expect(w.ledger.agents.get('a1')?.seq).toBe(7);
     expect(w.ledger.seq).toBe(7);
+  });
+
+  it('indexes a ledger built by other means (a snapshot) on first use', () => {
+    const agent = (agentId: string): AgentState => ({
+      agentId,
+      hostname: agentId,
+      attributes: {},
+      resources: { cpus: 2, memory: 1024, disk: 0, gpus: 0, ports: [], mounts: [] },
+      lost: false,
+      seq: 1,
+      reservations: new Map(),
+    });
+    const a1 = agent('a1');
+    a1.reservations.set('r1', {
+      reservationId: 'r1', service: 'hello-world', podType: 'hello', podIndex: 0,
+      resources: { cpus: 1, memory: 0, disk: 0, gpus: 0 }, ports: [], volumes: [],
+    });
+    const ledger: Ledger = { agents: new Map([['a1', a1], ['a2', agent('a2')]]), seq: 2 };
+    expect(freeResources(ledger, 'a1')?.cpus).toBe(1);
+    const spec = pod('hello', { placement: 'hostname:UNIQUE' });
+    const result = evaluate({ candidate: candidate('hello', 1), pod: spec, ledger, servicePods: new Map([['hello', spec]]) });
+    expect(result.proposal?.agentId).toBe('a2');
   });
 });

@@ -65,6 +65,8 @@ export const milliOf = (r: ScalarResources): Milli => ({
 export interface IndexedReservation {
   res: Reservation;
   agent: AgentState;
+  /** Stream sequence of the ResourcesReserved that made it (0 when unknown): the newest one of a pod instance wins. */
+  reservedAt: number;
   hostname: string;
   zone?: string;
   region?: string;
@@ -97,14 +99,13 @@ export interface ServiceIndex {
 
 /** Per-agent derived data: what its reservations use, and its attribute strings. */
 export interface AgentInfo {
+  /** Registered scalars in thousandths. */
+  total: Milli;
   used: Milli;
   ports: Map<number, number>;
   mounts: Map<string, number>;
   attrStrings: string[];
   sortedPortRanges: { begin: number; end: number }[];
-  hostname: string;
-  zone?: string;
-  region?: string;
 }
 
 export interface LedgerIndex {
@@ -131,7 +132,7 @@ export function ledgerIndex(ledger: Ledger): LedgerIndex {
     index = { services: new Map(), agents: new Map(), reservations: new Map() };
     for (const agent of ledger.agents.values()) {
       index.agents.set(agent.agentId, agentInfoOf(agent));
-      for (const res of agent.reservations.values()) indexReservation(index, agent, res);
+      for (const res of agent.reservations.values()) indexReservation(index, agent, res, 0);
     }
     INDEXES.set(ledger, index);
   }
@@ -163,8 +164,13 @@ export function applyToLedger(ledger: Ledger, rec: Recorded<MarshalEvent>): void
           existing.zone !== d.zone ||
           existing.region !== d.region ||
           !sameRecord(existing.attributes, d.attributes);
-        const held = keysChanged ? [...existing.reservations.values()] : [];
-        for (const res of held) unindexReservation(index, existing, res.reservationId);
+        const held = keysChanged
+          ? [...existing.reservations.values()].map((res) => ({
+              res,
+              reservedAt: index.reservations.get(reservationKey(existing.agentId, res.reservationId))?.reservedAt ?? 0,
+            }))
+          : [];
+        for (const { res } of held) unindexReservation(index, existing, res.reservationId);
         existing.hostname = d.hostname;
         existing.attributes = { ...d.attributes };
         setOptional(existing, 'zone', d.zone);
@@ -180,7 +186,7 @@ export function applyToLedger(ledger: Ledger, rec: Recorded<MarshalEvent>): void
           info.mounts = old.mounts;
         }
         index.agents.set(d.agentId, info);
-        for (const res of held) indexReservation(index, existing, res);
+        for (const { res, reservedAt } of held) indexReservation(index, existing, res, reservedAt);
       } else {
         const agent: AgentState = {
           agentId: d.agentId,
@@ -213,7 +219,7 @@ export function applyToLedger(ledger: Ledger, rec: Recorded<MarshalEvent>): void
         volumes: d.volumes.map((v) => ({ ...v })),
       };
       agent.reservations.set(d.reservationId, res);
-      indexReservation(index, agent, res);
+      indexReservation(index, agent, res, rec.seq);
       return;
     }
     case 'ResourcesReleased': {
@@ -281,15 +287,13 @@ function agentOrStub(ledger: Ledger, index: LedgerIndex, agentId: string): Agent
 
 function agentInfoOf(agent: AgentState): AgentInfo {
   const info: AgentInfo = {
+    total: milliOf(agent.resources),
     used: { cpus: 0, memory: 0, disk: 0, gpus: 0 },
     ports: new Map(),
     mounts: new Map(),
     attrStrings: Object.entries(agent.attributes).map(([k, v]) => `${k}:${v}`),
     sortedPortRanges: [...agent.resources.ports].sort((a, b) => a.begin - b.begin),
-    hostname: agent.hostname,
   };
-  if (agent.zone !== undefined) info.zone = agent.zone;
-  if (agent.region !== undefined) info.region = agent.region;
   return info;
 }
 
@@ -322,7 +326,7 @@ const bump = <K>(map: Map<K, number>, key: K, by: number): void => {
   else map.set(key, n);
 };
 
-function indexReservation(index: LedgerIndex, agent: AgentState, res: Reservation): void {
+function indexReservation(index: LedgerIndex, agent: AgentState, res: Reservation, reservedAt: number): void {
   const attrValues = new Map<string, string>();
   for (const [name, value] of Object.entries(agent.attributes)) {
     const lower = name.toLowerCase();
@@ -331,6 +335,7 @@ function indexReservation(index: LedgerIndex, agent: AgentState, res: Reservatio
   const e: IndexedReservation = {
     res,
     agent,
+    reservedAt,
     hostname: agent.hostname,
     attrs: Object.entries(agent.attributes).map(([k, v]) => `${k}:${v}`),
     attrValues,
@@ -403,12 +408,12 @@ function unindexReservation(index: LedgerIndex, agent: AgentState, reservationId
 }
 
 /** What is free on an agent, in thousandths; never negative (an agent may re-register smaller than it holds). */
-export function freeMilli(agent: AgentState, info: AgentInfo): Milli {
+export function freeMilli(info: AgentInfo): Milli {
   return {
-    cpus: Math.max(0, toMilli(agent.resources.cpus) - info.used.cpus),
-    memory: Math.max(0, toMilli(agent.resources.memory) - info.used.memory),
-    disk: Math.max(0, toMilli(agent.resources.disk) - info.used.disk),
-    gpus: Math.max(0, toMilli(agent.resources.gpus) - info.used.gpus),
+    cpus: Math.max(0, info.total.cpus - info.used.cpus),
+    memory: Math.max(0, info.total.memory - info.used.memory),
+    disk: Math.max(0, info.total.disk - info.used.disk),
+    gpus: Math.max(0, info.total.gpus - info.used.gpus),
   };
 }
 
@@ -417,6 +422,6 @@ export function freeResources(ledger: Ledger, agentId: string): ScalarResources 
   const agent = ledger.agents.get(agentId);
   if (!agent) return undefined;
   const info = ledgerIndex(ledger).agents.get(agentId) as AgentInfo;
-  const f = freeMilli(agent, info);
+  const f = freeMilli(info);
   return { cpus: fromMilli(f.cpus), memory: fromMilli(f.memory), disk: fromMilli(f.disk), gpus: fromMilli(f.gpus) };
 }

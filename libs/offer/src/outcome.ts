@@ -30,9 +30,3 @@ export function formatScalar(v: number): string {
   const r = Math.round(v * 1000) / 1000;
   return Number.isInteger(r) ? r.toFixed(1) : String(r);
 }
-
-/** `a, b, c and 4 more`. */
-export function listSome(items: string[], max = 5): string {
-  if (items.length <= max) return items.join(', ');
-  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
-}

@@ -26,6 +26,6 @@ export function summarizeEvaluation(candidate: Candidate, result: EvaluationResu
 }
 
 function renderAgent(o: AgentOutcome): string {
-  const failing = o.reasons.filter((r) => r.startsWith('FAIL(') || r.startsWith('  '));
+  const failing = o.reasons.filter((r) => r.trimStart().startsWith('FAIL('));
   return `- ${o.agentId} (${o.hostname}): ${failing.map((r) => r.trim()).join('; ')}`;
 }

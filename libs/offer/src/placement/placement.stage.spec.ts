@@ -249,6 +249,17 @@ describe('matcher rules and combinators (reference §5.4)', () => {
     if (line) expect(result.reasons).toEqual([line]);
   });
 
+  it.each([
+    ['an agent whose foo is bar', { foo: 'bar' }, false],
+    ['an agent whose foo is baz', { foo: 'baz' }, true],
+    ['an agent with foo:bar and another attribute (any attribute may differ)', { foo: 'bar', rack: 'r1' }, true],
+    ['an agent without attributes (no attribute to differ)', {}, false],
+  ])('foo:IS_NOT:bar, like the original, asks for any attribute other than foo:bar: %s', (_name, attributes, expected) => {
+    const world = hosts();
+    world.register('x', { attributes });
+    expect(passes(world, 'foo:IS_NOT:bar', 'hello', 0, 'x')).toBe(expected);
+  });
+
   it('renders children under their parent, indented', () => {
     expect(check(w, 'hostname:UNLIKE:node-1.*', 'hello', 0, 'a1').reasons).toEqual([
       'FAIL(NotRule): hostname:UNLIKE:node-1.*: Returning opposite of child rule',

@@ -9,7 +9,7 @@ import {
   type ServiceIndex,
   type TypeIndex,
 } from '../ledger';
-import { fail, listSome, pass, type Outcome } from '../outcome';
+import { fail, pass, type Outcome } from '../outcome';
 import type { PlacementRule } from './placement-rule';
 import { compileMatcher, describeMatcher, type StringMatcher } from './string-matcher';
 
@@ -291,14 +291,21 @@ class TaskCounts {
     return counts;
   }
 
-  /** Pod instance names holding matching tasks under `key`, for messages. */
-  holders(key: string): string[] {
+  /** `hello-0, hello-1 and 3 more`: the pod instances holding matching tasks under `key`, for messages. */
+  holders(key: string, show = 5): string {
     const names = new Set<string>();
-    for (const part of this.parts) {
-      for (const e of part.map.get(key) ?? []) if (!this.p.self.has(e)) names.add(`${e.res.podType}-${e.res.podIndex}`);
-    }
-    for (const e of this.extraContributors.get(key) ?? []) names.add(`${e.res.podType}-${e.res.podIndex}`);
-    return [...names];
+    let total = 0;
+    const visit = (e: IndexedReservation): void => {
+      if (this.p.self.has(e)) return;
+      const name = `${e.res.podType}-${e.res.podIndex}`;
+      if (names.has(name)) return;
+      total++;
+      if (names.size < show) names.add(name);
+    };
+    for (const part of this.parts) part.map.get(key)?.forEach(visit);
+    this.extraContributors.get(key)?.forEach(visit);
+    const more = total - names.size;
+    return more > 0 ? `${[...names].join(', ')} and ${more} more` : [...names].join(', ');
   }
 }
 
@@ -315,28 +322,30 @@ function compileMaxPer(
   const max = rule.max;
   const filterText = (): string => describeMatcher(rule.taskFilter);
   let counts: TaskCounts;
-  let offerKeys: (agent: AgentState, info: AgentInfo) => string[];
+  // Hostname, zone and region give an agent at most one key; attributes any number.
+  let offerKey: ((agent: AgentState) => string | undefined) | undefined;
+  let offerKeys: ((info: AgentInfo) => string[]) | undefined;
   let where: (key: string) => string;
   switch (rule.type) {
     case 'MaxPerHostnameRule':
       counts = new TaskCounts(p, rule.taskFilter, HOSTNAME);
-      offerKeys = (agent) => [agent.hostname];
+      offerKey = (agent) => agent.hostname;
       where = (k) => `on host ${k}`;
       break;
     case 'MaxPerZoneRule':
       counts = new TaskCounts(p, rule.taskFilter, ZONE);
-      offerKeys = (agent) => (agent.zone === undefined ? [] : [agent.zone]);
+      offerKey = (agent) => agent.zone;
       where = (k) => `in zone ${k}`;
       break;
     case 'MaxPerRegionRule':
       counts = new TaskCounts(p, rule.taskFilter, REGION);
-      offerKeys = (agent) => (agent.region === undefined ? [] : [agent.region]);
+      offerKey = (agent) => agent.region;
       where = (k) => `in region ${k}`;
       break;
     case 'MaxPerAttributeRule': {
       counts = new TaskCounts(p, rule.taskFilter, ATTRIBUTE);
       const matches = compileMatcher(rule.matcher);
-      offerKeys = (_agent, info) => info.attrStrings.filter(matches);
+      offerKeys = (info) => info.attrStrings.filter(matches);
       where = (k) => `on agents with attribute ${k}`;
       break;
     }
@@ -347,21 +356,22 @@ function compileMaxPer(
         out?.push(fail(source, `${label}Offer does not contain a zone.`));
         return false;
       }
-      const keys = offerKeys(agent, info);
-      let over: string | undefined;
-      for (const key of keys) {
-        if (1 + counts.count(key) > max) {
-          over = key;
-          break;
-        }
+      let keys: string[];
+      if (offerKey) {
+        const key = offerKey(agent);
+        if (!out) return key === undefined || 1 + counts.count(key) <= max;
+        keys = key === undefined ? [] : [key];
+      } else {
+        keys = (offerKeys as (info: AgentInfo) => string[])(info);
       }
+      const over = keys.find((key) => 1 + counts.count(key) > max);
       if (!out) return over === undefined;
       if (over === undefined) {
         const at = keys.length === 0 ? 'on this agent' : keys.map(where).join(', ');
         out.push(pass(source, `${label}Fewer than ${max} tasks matching filter '${filterText()}' are present ${at}`));
         return true;
       }
-      out.push(fail(source, `${label}${listSome(counts.holders(over))} already ${where(over)}`));
+      out.push(fail(source, `${label}${counts.holders(over)} already ${where(over)}`));
       return false;
     },
   };
