@@ -55,7 +55,7 @@ export async function startCluster(agents: AgentSpec[], opts: { evaluators?: num
     async cli(...args) {
       try {
         const { stdout, stderr } = await run(process.execPath, [join(root, 'apps', 'cli', 'dist', 'main.js'), '--url', ensemble.gatewayUrl, ...args], {
-          env: { ...process.env, MARSHAL_URL: '' },
+          env: { ...process.env, MARSHAL_URL: '', MARSHAL_TOKEN: ensemble.tokens.admin },
         });
         return { stdout, stderr, code: 0 };
       } catch (e) {
@@ -64,7 +64,7 @@ export async function startCluster(agents: AgentSpec[], opts: { evaluators?: num
       }
     },
     async get<T>(path: string) {
-      const res = await fetch(`${ensemble.gatewayUrl}${path}`);
+      const res = await fetch(`${ensemble.gatewayUrl}${path}`, { headers: { authorization: `Bearer ${ensemble.tokens.viewer}` } });
       const text = await res.text();
       let body: unknown = text;
       try {

@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-require('../dist/main.js');
+require('../dist/main.js')
+  .run(process.argv)
+  .then((code) => process.exit(code));

@@ -62,6 +62,6 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module || process.argv[1]?.endsWith('marshal.js')) {
+if (require.main === module) {
   void run(process.argv).then((code) => process.exit(code));
 }

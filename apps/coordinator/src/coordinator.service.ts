@@ -11,7 +11,7 @@ import {
   type MarshalEvent,
   type Recorded,
 } from '@marshal/contracts';
-import { buildTaskInfos } from '@marshal/offer';
+import { buildTaskInfos, toReservation } from '@marshal/offer';
 import { SERVICE_CONTEXT, newId, systemClock, withCorrelation, type ServiceContext } from '@marshal/runtime';
 import { CoordinatorState } from './coordinator.state';
 
@@ -220,7 +220,7 @@ export class CoordinatorService {
       try {
         const reserved = makeEvent('ResourcesReserved', agentAggregate(p.agentId), {
           agentId: p.agentId, reservationId, service: candidate.service, podType: candidate.podType, podIndex: candidate.podIndex,
-          resources: p.resources, ports: p.ports.map((x) => x.port), volumes: p.volumes,
+          ...toReservation(p, pod),
         }, this.meta(correlation, null));
         const r = await this.ctx.store.append(this.ctx.subjects.agent(p.agentId), reserved, { expectedLastSubjectSeq: p.agentSeq });
         this.noteAppended(r.seq);

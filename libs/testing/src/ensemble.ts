@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from './eventually';
@@ -37,6 +38,8 @@ export interface EnsembleOptions {
   env?: Record<string, string>;
   /** Variables for one service. */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Tokens to configure (default: fresh random ones). */
+  tokens?: { admin: string; operator: string; viewer: string };
 }
 
 /**
@@ -46,12 +49,25 @@ export interface EnsembleOptions {
 export class Ensemble {
   readonly processes = new Map<string, ManagedProcess>();
   gatewayUrl = '';
+  /** A token per role, configured into the gateway (subjects admin, operator, viewer). */
+  readonly tokens: { admin: string; operator: string; viewer: string };
 
-  private constructor(readonly o: EnsembleOptions) {}
+  private constructor(readonly o: EnsembleOptions) {
+    this.tokens = o.tokens ?? {
+      admin: randomBytes(24).toString('hex'),
+      operator: randomBytes(24).toString('hex'),
+      viewer: randomBytes(24).toString('hex'),
+    };
+  }
 
   static async start(o: EnsembleOptions): Promise<Ensemble> {
     const e = new Ensemble(o);
-    await e.launch();
+    try {
+      await e.launch();
+    } catch (err) {
+      await e.stop();
+      throw err;
+    }
     return e;
   }
 
@@ -90,7 +106,8 @@ export class Ensemble {
       if (s === 'offer-evaluator') {
         for (let i = 0; i < (this.o.evaluators ?? 1); i++) this.add(i === 0 ? s : `${s}-${i + 1}`, s, own);
       } else if (s === 'gateway') {
-        this.add(s, s, { PORT: String(port), HOST: '127.0.0.1', ...own });
+        const tokens = `admin:admin:${this.tokens.admin},operator:operator:${this.tokens.operator},viewer:viewer:${this.tokens.viewer}`;
+        this.add(s, s, { PORT: String(port), HOST: '127.0.0.1', MARSHAL_TOKENS: tokens, ...own });
       } else {
         this.add(s, s, own);
       }
@@ -117,7 +134,7 @@ export class Ensemble {
   async waitForGateway(timeoutMs = 60_000): Promise<void> {
     await eventually(
       async () => {
-        const res = await fetch(`${this.gatewayUrl}/v1/services`);
+        const res = await fetch(`${this.gatewayUrl}/v1/services`, { headers: { authorization: `Bearer ${this.tokens.viewer}` } });
         if (res.status !== 200) throw new Error(`gateway answered ${res.status}`);
       },
       { timeoutMs, intervalMs: 200, what: 'gateway ready' },

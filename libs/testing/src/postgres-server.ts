@@ -56,6 +56,7 @@ export async function startPostgresServer(opts: { dataDir?: string; port?: numbe
   const port = opts.port ?? (await freePort());
   const ownDir = !opts.dataDir;
   const root = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'marshal-pg-'));
+  mkdirSync(root, { recursive: true });
   const dataDir = join(root, 'data');
   const runAs = postgresUser();
   if (runAs) chownSync(root, runAs.uid, runAs.gid);

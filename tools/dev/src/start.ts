@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -57,13 +58,28 @@ async function ensureDatabase(serverUrl: string, name: string): Promise<string> 
   return u.toString();
 }
 
-function cli(gateway: string, ...args: string[]): string {
-  return execFileSync(process.execPath, [join(root, 'apps', 'cli', 'dist', 'main.js'), '--url', gateway, ...args], { encoding: 'utf8' });
+interface Tokens {
+  admin: string;
+  operator: string;
+  viewer: string;
 }
 
-async function planStatus(gateway: string): Promise<{ status?: string; phases?: { steps?: { status?: string }[] }[] } | undefined> {
+/** Tokens of the local gateway, kept in .marshal/tokens.json so they survive restarts. */
+function loadTokens(): Tokens {
+  const file = join(stateDir, 'tokens.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Tokens;
+  const tokens = { admin: randomBytes(24).toString('hex'), operator: randomBytes(24).toString('hex'), viewer: randomBytes(24).toString('hex') };
+  writeFileSync(file, JSON.stringify(tokens, null, 2), { mode: 0o600 });
+  return tokens;
+}
+
+function cli(gateway: string, token: string, ...args: string[]): string {
+  return execFileSync(process.execPath, [join(root, 'apps', 'cli', 'dist', 'main.js'), '--url', gateway, '--token', token, ...args], { encoding: 'utf8' });
+}
+
+async function planStatus(gateway: string, token: string): Promise<{ status?: string; phases?: { steps?: { status?: string }[] }[] } | undefined> {
   try {
-    const res = await fetch(`${gateway}/v1/plans/deploy`);
+    const res = await fetch(`${gateway}/v1/service/hello-world/plans/deploy`, { headers: { authorization: `Bearer ${token}` } });
     return res.status === 404 ? undefined : ((await res.json()) as { status?: string });
   } catch {
     return undefined;
@@ -87,10 +103,44 @@ async function main(): Promise<void> {
   const ports = loadPorts();
 
   let nats: NatsServerHandle | undefined;
+  let pg: PostgresServerHandle | undefined;
+  let ensemble: Ensemble | undefined;
+  let stopping = false;
+  const stop = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      say('stopping every service, agent and task…');
+      await ensemble?.stop();
+      await nats?.stop();
+      await pg?.stop();
+      if (code === 0) say('stopped. `npm start` continues where this left off; `npm start -- --reset` starts afresh.');
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  try {
+    await run(args, gatewayPort, ports, (n) => (nats = n), (p) => (pg = p), (e) => (ensemble = e));
+  } catch (e) {
+    process.stderr.write(`marshal: ${e instanceof Error ? e.stack : String(e)}\n`);
+    await stop(1);
+  }
+}
+
+async function run(
+  args: string[],
+  gatewayPort: number,
+  ports: Ports,
+  setNats: (n: NatsServerHandle) => void,
+  setPg: (p: PostgresServerHandle) => void,
+  setEnsemble: (e: Ensemble) => void,
+): Promise<void> {
+  void args;
   let natsUrl = process.env['NATS_URL'];
   if (!natsUrl) {
     const port = await portFor(ports.nats, 4222);
-    nats = await startNatsServer({ port, storeDir: join(stateDir, 'nats') });
+    const nats = await startNatsServer({ port, storeDir: join(stateDir, 'nats') });
+    setNats(nats);
     natsUrl = nats.url;
     ports.nats = port;
     say(`NATS with JetStream on ${natsUrl} (store in .marshal/nats)`);
@@ -98,11 +148,11 @@ async function main(): Promise<void> {
     say(`using NATS at ${natsUrl}`);
   }
 
-  let pg: PostgresServerHandle | undefined;
   let databaseUrl = process.env['DATABASE_URL'];
   if (!databaseUrl) {
     const port = await portFor(ports.postgres, 5433);
-    pg = await startPostgresServer({ dataDir: join(stateDir, 'postgres'), port });
+    const pg = await startPostgresServer({ dataDir: join(stateDir, 'postgres'), port });
+    setPg(pg);
     ports.postgres = port;
     databaseUrl = await ensureDatabase(pg.url, 'marshal');
     say(`embedded PostgreSQL on 127.0.0.1:${port} (data in .marshal/postgres)`);
@@ -111,8 +161,10 @@ async function main(): Promise<void> {
   }
   writeFileSync(join(stateDir, 'ports.json'), JSON.stringify(ports, null, 2));
 
+  const tokens = loadTokens();
   say('starting the services and three agents (logs in .marshal/logs/)…');
   const ensemble = await Ensemble.start({
+    tokens,
     root,
     natsUrl,
     databaseUrl,
@@ -126,32 +178,19 @@ async function main(): Promise<void> {
     ],
     serviceEnv: { coordinator: { API_PORT: String(gatewayPort) } },
   });
+  setEnsemble(ensemble);
   const gateway = ensemble.gatewayUrl;
 
-  let stopping = false;
-  const stop = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    say('stopping every service, agent and task…');
-    await ensemble.stop();
-    await nats?.stop();
-    await pg?.stop();
-    say('stopped. `npm start` continues where this left off; `npm start -- --reset` starts afresh.');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-
-  const installed = (await (await fetch(`${gateway}/v1/services`)).json()) as { name: string }[];
+  const installed = (await (await fetch(`${gateway}/v1/services`, { headers: { authorization: `Bearer ${tokens.viewer}` } })).json()) as { name: string }[];
   if (!installed.some((s) => s.name === 'hello-world')) {
     say('installing examples/hello-world…');
-    process.stdout.write(cli(gateway, 'install', join(root, 'examples', 'hello-world')));
+    process.stdout.write(cli(gateway, tokens.admin, 'install', join(root, 'examples', 'hello-world')));
   }
 
   let last = '';
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const plan = await planStatus(gateway);
+    const plan = await planStatus(gateway, tokens.viewer);
     const steps = plan?.phases?.flatMap((p) => p.steps ?? []) ?? [];
     const line = plan ? `deploy ${plan.status}: ${steps.filter((s) => s.status === 'COMPLETE').length}/${steps.length} steps complete` : 'waiting for the deploy plan…';
     if (line !== last) say(line);
@@ -159,14 +198,16 @@ async function main(): Promise<void> {
     if (plan?.status === 'COMPLETE' || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  process.stdout.write('\n' + cli(gateway, '--name', 'hello-world', 'plan', 'status', 'deploy') + '\n');
+  process.stdout.write('\n' + cli(gateway, tokens.viewer, '--name', 'hello-world', 'plan', 'status', 'deploy') + '\n');
   process.stdout.write(
     [
       `Marshal is running. Gateway: ${gateway}`,
+      `Admin token (also in .marshal/tokens.json with an operator and a viewer token):`,
+      `  export MARSHAL_URL=${gateway} MARSHAL_TOKEN=${tokens.admin}`,
       '',
-      `  curl ${gateway}/v1/plans/deploy`,
-      `  npx marshal --url ${gateway} --name hello-world plan status deploy`,
-      `  npx marshal --url ${gateway} --name hello-world plan list`,
+      `  curl -H "Authorization: Bearer $MARSHAL_TOKEN" ${gateway}/v1/plans/deploy`,
+      `  npx marshal --name hello-world plan status deploy`,
+      `  npx marshal --name hello-world plan list`,
       '',
       'Task sandboxes are under .marshal/agents/<agent>/sandboxes/, service logs under .marshal/logs/.',
       'Press Ctrl-C to stop everything.',
