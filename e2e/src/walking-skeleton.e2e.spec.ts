@@ -77,6 +77,46 @@ describe('walking skeleton: hello-world from install to COMPLETE', () => {
     }
   });
 
+  it('answers health, agents, endpoints, metrics and the live stream, behind tokens with roles', async () => {
+    const url = cluster.ensemble.gatewayUrl;
+    const { viewer, operator } = cluster.ensemble.tokens;
+    const as = (token: string | undefined, path: string, init: RequestInit = {}): Promise<Response> =>
+      fetch(`${url}${path}`, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers ?? {}) } });
+
+    const health = await as(viewer, '/v1/service/hello-world/health?verbose=true');
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ value: 200, name: 'RUNNING' });
+
+    const agents = (await (await as(viewer, '/v1/agents')).json()) as { hostname: string; lost: boolean; attributes: Record<string, string> }[];
+    expect(agents.map((a) => [a.hostname, a.lost, a.attributes['zone']])).toEqual([
+      ['agent-1', false, 'zone-a'],
+      ['agent-2', false, 'zone-b'],
+      ['agent-3', false, 'zone-c'],
+    ]);
+    expect(await (await as(viewer, '/v1/service/hello-world/endpoints')).json()).toEqual([]);
+    expect((await as(viewer, '/v1/service/hello-world/endpoints/http')).status).toBe(404);
+
+    const metrics = await (await as(viewer, '/v1/metrics/prometheus')).text();
+    expect(metrics).toMatch(/marshal_plan_steps\{service="hello-world",plan="deploy",status="COMPLETE"\} 1/);
+    expect(metrics).toMatch(/marshal_agents\{state="active"\} 3/);
+
+    const stream = await as(viewer, '/v1/stream');
+    expect(stream.headers.get('content-type')).toBe('text/event-stream');
+    const reader = stream.body?.getReader();
+    if (!reader) throw new Error('the stream has no body');
+    const first = new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(first).toMatch(/^event: change\ndata: \{"seq":\d+\}/);
+
+    expect((await as(undefined, '/v1/plans/deploy')).status).toBe(401);
+    expect((await as('not-a-token-not-a-token', '/v1/plans/deploy')).status).toBe(401);
+    expect((await as(viewer, '/v1/services', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(403);
+    expect((await as(operator, '/v1/services', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(403);
+    const ui = await as(undefined, '/ui');
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toMatch(/<title>Marshal<\/title>/);
+  });
+
   it('rebuilds the same plan JSON after the read models are dropped and the projector restarts', async () => {
     const before = (await cluster.get<PlanBody>('/v1/service/hello-world/plans/deploy')).body;
     const projector = cluster.ensemble.process('state-projector');

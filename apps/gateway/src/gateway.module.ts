@@ -7,6 +7,14 @@ import { TokenStore } from './auth/tokens';
 import { HttpErrorFilter } from './http/http-errors';
 import { ReadYourWrites } from './http/read-your-writes';
 import { ServiceResolver } from './http/service-resolver';
+import { AgentsController } from './agents/agents.controller';
+import { EndpointsController } from './endpoints/endpoints.controller';
+import { HealthController } from './health/health.controller';
+import { ProjectorProgress } from './http/projector-progress';
+import { MetricsController } from './metrics/metrics.controller';
+import { GatewayMetrics } from './metrics/metrics';
+import { StreamController } from './stream/stream.controller';
+import { UiController } from './ui/ui.controller';
 import { PlansController } from './plans/plans.controller';
 import { ServicesController } from './services/services.controller';
 
@@ -15,11 +23,22 @@ export class GatewayModule {
   static forRoot(ds: DataSource, tokens: TokenStore): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [PlansController, ServicesController],
+      controllers: [
+        PlansController,
+        ServicesController,
+        HealthController,
+        EndpointsController,
+        AgentsController,
+        MetricsController,
+        StreamController,
+        UiController,
+      ],
       providers: [
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },
         ServiceResolver,
+        ProjectorProgress,
         ReadYourWrites,
+        GatewayMetrics,
         { provide: TokenStore, useValue: tokens },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -7,6 +7,7 @@ import { NestLogger, ServiceContextModule, createServiceContext, exposeHealth } 
 import { GatewayConfig } from './config';
 import { TokenStore, loadTokens } from './auth/tokens';
 import { GatewayModule } from './gateway.module';
+import { GatewayMetrics } from './metrics/metrics';
 
 async function main(): Promise<void> {
   const ctx = await createServiceContext(GatewayConfig);
@@ -28,6 +29,11 @@ async function main(): Promise<void> {
   // The original pretty-prints JSON with two spaces (reference §6).
   adapter.getInstance().setReplySerializer((payload) => JSON.stringify(payload, null, 2));
   const app = await NestFactory.create<NestFastifyApplication>(RootModule, adapter, { logger: new NestLogger(ctx.log) });
+  const metrics = app.get(GatewayMetrics);
+  adapter.getInstance().addHook('onResponse', (req, reply, done) => {
+    metrics.requestDuration.observe({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
+  });
   await app.listen(ctx.config.PORT, ctx.config.HOST);
   ctx.shutdown.add('http', () => app.close());
   await exposeHealth(ctx, () => ({ port: ctx.config.PORT }));

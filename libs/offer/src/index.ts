@@ -31,3 +31,4 @@ export {
 export { evaluatePlacement, type PlacementCheckInput } from './placement/evaluate-placement';
 export { renderOutcomes, type Outcome } from './outcome';
 export { requirementName, conflictsWith, summarizeEvaluation, type PodInstanceRequirement } from './requirement';
+export { serviceEndpoints, type EndpointView, type EndpointTask } from './endpoints';

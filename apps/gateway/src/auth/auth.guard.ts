@@ -6,9 +6,13 @@ import { APP_CONFIG } from '@marshal/runtime';
 import { roleAllows, TokenStore, type Role } from './tokens';
 
 const ROLE_KEY = 'marshal:role';
+const PUBLIC_KEY = 'marshal:public';
 
 /** The least role a route needs; without it, GET/HEAD need viewer and everything else operator. */
 export const RequireRole = (role: Role): MethodDecorator & ClassDecorator => SetMetadata(ROLE_KEY, role);
+
+/** A route anyone may fetch (the web UI's page: it holds no data; its API calls carry the user's token). */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);
 
 export interface Caller {
   /** Recorded as the actor of every event the request causes. */
@@ -37,6 +41,7 @@ export class AuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, [context.getHandler(), context.getClass()])) return true;
     const needed =
       this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, [context.getHandler(), context.getClass()]) ??
       (req.method === 'GET' || req.method === 'HEAD' ? 'viewer' : 'operator');

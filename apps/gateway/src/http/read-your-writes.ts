@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { MarshalError } from '@marshal/contracts';
-import { ReadModelQueries } from '@marshal/persistence';
-import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
+import { APP_CONFIG } from '@marshal/runtime';
+import { ProjectorProgress } from './projector-progress';
 
 /**
  * A mutating call answers with the log sequence it produced; a read that passes it back (`?seq=` or the
@@ -10,25 +10,10 @@ import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runti
  */
 @Injectable()
 export class ReadYourWrites {
-  private known = 0;
-  private waiters: { seq: number; resolve: () => void }[] = [];
-
   constructor(
-    private readonly queries: ReadModelQueries,
-    @Inject(SERVICE_CONTEXT) ctx: ServiceContext,
+    private readonly progress: ProjectorProgress,
     @Inject(APP_CONFIG) private readonly config: { READ_WAIT_MS: number },
-  ) {
-    const sub = ctx.nc.subscribe(ctx.subjects.projectorProgress);
-    void (async () => {
-      for await (const m of sub) this.advance(m.json<{ seq: number }>().seq);
-    })();
-  }
-
-  private advance(seq: number): void {
-    if (seq <= this.known) return;
-    this.known = seq;
-    this.waiters = this.waiters.filter((w) => (w.seq <= seq ? (w.resolve(), false) : true));
-  }
+  ) {}
 
   requestedSeq(req: FastifyRequest): number | undefined {
     const q = (req.query as Record<string, string | undefined>)['seq'];
@@ -41,12 +26,19 @@ export class ReadYourWrites {
 
   /** Resolves once the read models include `seq`, or after READ_WAIT_MS (the read then shows what is there). */
   async waitFor(seq: number | undefined): Promise<void> {
-    if (seq === undefined || seq <= this.known) return;
-    this.advance(await this.queries.checkpoint());
-    if (seq <= this.known) return;
+    if (seq === undefined || seq <= this.progress.current) return;
+    if (seq <= (await this.progress.refresh())) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, this.config.READ_WAIT_MS);
-      this.waiters.push({ seq, resolve: () => (clearTimeout(timer), resolve()) });
+      const done = (): void => {
+        clearTimeout(timer);
+        this.progress.off('progress', onProgress);
+        resolve();
+      };
+      const onProgress = (s: number): void => {
+        if (s >= seq) done();
+      };
+      const timer = setTimeout(done, this.config.READ_WAIT_MS);
+      this.progress.on('progress', onProgress);
     });
   }
 }

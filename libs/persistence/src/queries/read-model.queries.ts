@@ -86,6 +86,14 @@ export class ReadModelQueries {
     };
   }
 
+  /** Steps per service, plan and displayed status (for metrics). */
+  async stepCounts(): Promise<{ service: string; plan: string; status: string; count: number }[]> {
+    const rows: { service: string; plan: string; status: string; n: string }[] = await this.ds.query(
+      `SELECT service, plan, status, count(*) AS n FROM steps GROUP BY service, plan, status`,
+    );
+    return rows.map((r) => ({ service: r.service, plan: r.plan, status: r.status, count: Number(r.n) }));
+  }
+
   async tasks(service: string): Promise<TaskView[]> {
     const rows: Record<string, unknown>[] = await this.ds.query(
       `SELECT task_name, task_id, pod_type, pod_index, agent_id, hostname, config_id, task_info, state, message, status

@@ -1,0 +1,13 @@
+import { Controller, Get } from '@nestjs/common';
+import { ReadModelQueries, type AgentView } from '@marshal/persistence';
+
+/** `GET /v1/agents`: every registered agent, its resources, attributes, whether it is lost, and its reservations. */
+@Controller('v1/agents')
+export class AgentsController {
+  constructor(private readonly queries: ReadModelQueries) {}
+
+  @Get()
+  list(): Promise<AgentView[]> {
+    return this.queries.agents();
+  }
+}

@@ -1,0 +1,32 @@
+import { serviceHealth, type HealthPlanView } from './service-health';
+
+const plan = (name: string, status: string, stepStatuses: string[] = [], opts: { errors?: string[]; interrupted?: boolean } = {}): HealthPlanView => ({
+  tree: { name, status: status as never, errors: opts.errors ?? [], phases: [{ id: 'p', name: 'p', strategy: 'serial', status: status as never, steps: stepStatuses.map((s, i) => ({ id: `s${i}`, name: `s${i}`, kind: 'deployment', status: s as never, tasks: [], errors: [] })) }] },
+  interrupted: opts.interrupted ?? false,
+});
+
+// reference §6.7: the status code and its selection order.
+describe('service health', () => {
+  it.each([
+    ['no deploy plan yet → INITIALIZING 318', [], 318],
+    ['deploy complete → RUNNING 200', [plan('deploy', 'COMPLETE', ['COMPLETE']), plan('recovery', 'COMPLETE')], 200],
+    ['a plan with errors → ERROR_CREATING_SERVICE 500', [plan('deploy', 'ERROR', [], { errors: ['bad'] })], 500],
+    ['deploy steps pending → DEPLOYING_PENDING 204', [plan('deploy', 'PENDING', ['PENDING'])], 204],
+    ['deploy steps starting → DEPLOYING_STARTING 202', [plan('deploy', 'STARTING', ['STARTING'])], 202],
+    ['a delayed deploy step → DELAYED 208', [plan('deploy', 'DELAYED', ['DELAYED'])], 208],
+    ['deploy interrupted → DEPLOYING_WAITING_USER 207', [plan('deploy', 'WAITING', ['COMPLETE', 'WAITING'], { interrupted: true })], 207],
+    ['recovery pending → RECOVERING_PENDING 203', [plan('deploy', 'COMPLETE', ['COMPLETE']), plan('recovery', 'PENDING', ['PENDING'])], 203],
+    ['recovery starting → RECOVERING_STARTING 205', [plan('deploy', 'COMPLETE', ['COMPLETE']), plan('recovery', 'STARTING', ['STARTING'])], 205],
+    ['a backup plan running → BACKING_UP 320', [plan('deploy', 'COMPLETE', ['COMPLETE']), plan('backup-s3', 'IN_PROGRESS', ['STARTING'])], 320],
+    ['a restore plan running → RESTORING 321', [plan('deploy', 'COMPLETE', ['COMPLETE']), plan('restore-s3', 'STARTING', ['STARTING'])], 321],
+    ['an interrupted backup plan does not count', [plan('deploy', 'COMPLETE', ['COMPLETE']), plan('backup-s3', 'WAITING', ['PENDING'], { interrupted: true })], 200],
+  ])('%s', (_name, plans, code) => {
+    expect(serviceHealth(plans as HealthPlanView[]).code).toBe(code);
+  });
+
+  it('explains each check in order (verbose reasons)', () => {
+    const r = serviceHealth([plan('deploy', 'PENDING', ['PENDING'])]);
+    expect(r.reasons[0]).toMatch(/^Priority 1\. Status Code 500 is false/);
+    expect(r.reasons[r.reasons.length - 1]).toMatch(/Status Code 204 is TRUE/);
+  });
+});
