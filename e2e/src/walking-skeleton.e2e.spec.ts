@@ -23,9 +23,10 @@ describe('walking skeleton: hello-world from install to COMPLETE', () => {
   });
 
   it('installs with the CLI and the deploy plan completes with a real task writing into its volume', async () => {
-    const installed = await cluster.cli('install', join(root, 'examples', 'hello-world'));
+    const installed = await cluster.cli('install', join(root, 'examples', 'hello-world'), '--wait');
     expect(installed).toMatchObject({ code: 0 });
     expect(installed.stdout).toMatch(/Installing hello-world/);
+    expect(installed.stdout).toMatch(/\[█+\] 1\/1 steps complete\n$/);
 
     const plan = await cluster.waitForPlan('hello-world', 'deploy', 'COMPLETE');
     expect(plan).toMatchObject({ status: 'COMPLETE', strategy: 'serial', errors: [] });
@@ -36,6 +37,8 @@ describe('walking skeleton: hello-world from install to COMPLETE', () => {
     expect(plain.status).toBe(200);
     expect(plain.body.status).toBe('COMPLETE');
 
+    expect((await cluster.cli('services')).stdout).toMatch(/^hello-world\thello-world 1\.0\.0\tdeploy COMPLETE\n$/);
+    expect((await cluster.cli('agents')).stdout.split('\n').filter(Boolean)).toHaveLength(3);
     const tree = await cluster.cli('--name', 'hello-world', 'plan', 'status', 'deploy');
     expect(tree.stdout).toBe('deploy (serial strategy) (COMPLETE)\n└─ hello (serial strategy) (COMPLETE)\n   └─ hello-0:[server] (COMPLETE)\n');
 

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, GatewayClient } from './client';
+import { registerCluster } from './commands/cluster.command';
 import { registerInstall } from './commands/install.command';
+import { readConfigFile } from './config-file';
 import { registerPlan } from './commands/plan.command';
 
 export interface GlobalOptions {
@@ -20,11 +22,14 @@ export interface Cli {
 }
 
 export function buildProgram(out: (s: string) => void = (s) => process.stdout.write(s)): Command {
+  // Flags win over environment variables, which win over the config file (`marshal --help` shows where it is).
+  const file = readConfigFile();
+  const env = (name: string): string | undefined => process.env[name] || undefined;
   const program = new Command('marshal')
     .description('Operate services run by Marshal')
-    .option('--url <url>', 'gateway URL (env MARSHAL_URL)', process.env['MARSHAL_URL'] ?? 'http://127.0.0.1:8080')
-    .option('--name <service>', 'service to address (env MARSHAL_SERVICE; default: the only one installed)', process.env['MARSHAL_SERVICE'])
-    .option('--token <token>', 'bearer token (env MARSHAL_TOKEN)', process.env['MARSHAL_TOKEN'])
+    .option('--url <url>', 'gateway URL (env MARSHAL_URL, config file url)', env('MARSHAL_URL') ?? file.url ?? 'http://127.0.0.1:8080')
+    .option('--name <service>', 'service to address (env MARSHAL_SERVICE, config file service; default: the only one installed)', env('MARSHAL_SERVICE') ?? file.service)
+    .option('--token <token>', 'bearer token (env MARSHAL_TOKEN, config file token)', env('MARSHAL_TOKEN') ?? file.token)
     .option('-v, --verbose', 'log each request and response')
     .showHelpAfterError()
     .exitOverride();
@@ -43,6 +48,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   };
   registerInstall(cli);
   registerPlan(cli);
+  registerCluster(cli);
   return program;
 }
 

@@ -1,5 +1,6 @@
 import type { Cli } from '../main';
 import { readOptions, readPackage } from '../package-dir';
+import { watchPlan } from '../watch';
 
 export function registerInstall(cli: Cli): void {
   cli.program
@@ -9,7 +10,8 @@ export function registerInstall(cli: Cli): void {
     .option('--name <service>', 'service name (default: the name the rendered spec gives)')
     .option('--options <file>', 'JSON options file')
     .option('--json', 'print the reply as JSON')
-    .action(async (pkgPath: string, o: { name?: string; options?: string; json?: boolean }) => {
+    .option('--wait', 'watch the deploy plan until it completes (exit 1 if it fails)')
+    .action(async (pkgPath: string, o: { name?: string; options?: string; json?: boolean; wait?: boolean }) => {
       const pkg = readPackage(pkgPath);
       const options = o.options ? readOptions(o.options) : {};
       const res = await cli.client().call('POST', 'v1/services', { ...(o.name ? { name: o.name } : {}), package: pkg, options });
@@ -20,5 +22,6 @@ export function registerInstall(cli: Cli): void {
       }
       for (const w of reply.warnings) cli.out(`warning: ${w}\n`);
       cli.out(`Installing ${reply.service} (configuration ${reply.configId}). Watch it with: marshal --name ${reply.service} plan status deploy\n`);
+      if (o.wait) await watchPlan(cli.client(), `v1/service/${encodeURIComponent(reply.service)}/plans/deploy?seq=${reply.seq}`, 'deploy', cli.out);
     });
 }
