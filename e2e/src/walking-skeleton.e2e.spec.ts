@@ -115,6 +115,10 @@ describe('walking skeleton: hello-world from install to COMPLETE', () => {
     expect((await as('not-a-token-not-a-token', '/v1/plans/deploy')).status).toBe(401);
     expect((await as(viewer, '/v1/services', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(403);
     expect((await as(operator, '/v1/services', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(403);
+    const openapi = (await (await as(undefined, '/v1/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(openapi.openapi).toMatch(/^3\./);
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/plans/{plan}', '/v1/service/{service}/plans/{plan}', '/v1/services', '/v1/health']));
+    expect(await (await as(undefined, '/v1/docs')).text()).toMatch(/swagger-ui/i);
     const ui = await as(undefined, '/ui');
     expect(ui.status).toBe(200);
     expect(await ui.text()).toMatch(/<title>Marshal<\/title>/);

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { connectDataSource, migrate } from '@marshal/persistence';
 import { NestLogger, ServiceContextModule, createServiceContext, exposeHealth } from '@marshal/runtime';
 import { GatewayConfig } from './config';
@@ -29,6 +30,23 @@ async function main(): Promise<void> {
   // The original pretty-prints JSON with two spaces (reference §6).
   adapter.getInstance().setReplySerializer((payload) => JSON.stringify(payload, null, 2));
   const app = await NestFactory.create<NestFastifyApplication>(RootModule, adapter, { logger: new NestLogger(ctx.log) });
+  // The OpenAPI document is generated from the controllers, so every route anyone adds is in it.
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Marshal API')
+      .setDescription(
+        'The DC/OS SDK scheduler API (plans, pods, configurations, endpoints, state, health, debug) for each service under ' +
+          '/v1/service/<service>/… (also /v1/multi/<service>/…, and /v1/… for the default service), and Marshal\'s own ' +
+          '(/v1/services, /v1/agents, /v1/events, /v1/stream). Bearer tokens: viewer reads; operator runs plan and pod ' +
+          'commands; admin installs, updates, uninstalls and rebuilds.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .addSecurityRequirements('bearer')
+      .build(),
+  );
+  SwaggerModule.setup('v1/docs', app, document, { jsonDocumentUrl: 'v1/openapi.json', yamlDocumentUrl: 'v1/openapi.yaml' });
   const metrics = app.get(GatewayMetrics);
   adapter.getInstance().addHook('onResponse', (req, reply, done) => {
     metrics.requestDuration.observe({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
