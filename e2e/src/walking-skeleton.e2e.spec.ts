@@ -99,6 +99,14 @@ describe('walking skeleton: hello-world from install to COMPLETE', () => {
     expect(await (await as(viewer, '/v1/service/hello-world/endpoints')).json()).toEqual([]);
     expect((await as(viewer, '/v1/service/hello-world/endpoints/http')).status).toBe(404);
 
+    const debug = (await (await as(viewer, '/v1/service/hello-world/debug/plans')).json()) as { schedulerState: string; plans: { name: string; totalSteps: number; completedSteps: number }[] };
+    expect(debug.schedulerState).toBe('DEPLOYED');
+    expect(debug.plans.find((p) => p.name === 'deploy')).toMatchObject({ totalSteps: 1, completedSteps: 1 });
+    const statuses = (await (await as(viewer, '/v1/service/hello-world/debug/taskStatuses')).json()) as { name: string; phases: { steps: { taskStatus: { name: string; taskStatus: string }[] }[] }[] }[];
+    expect(statuses.find((p) => p.name === 'deploy')?.phases[0].steps[0].taskStatus[0]).toMatchObject({ name: 'hello-0-server', taskStatus: 'TASK_RUNNING' });
+    const reservations = (await (await as(viewer, '/v1/debug/reservations')).json()) as Record<string, string[]>;
+    expect(Object.values(reservations).flat()).toHaveLength(1);
+
     const metrics = await (await as(viewer, '/v1/metrics/prometheus')).text();
     expect(metrics).toMatch(/marshal_plan_steps\{service="hello-world",plan="deploy",status="COMPLETE"\} 1/);
     expect(metrics).toMatch(/marshal_agents\{state="active"\} 3/);

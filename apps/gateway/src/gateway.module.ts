@@ -8,6 +8,7 @@ import { HttpErrorFilter } from './http/http-errors';
 import { ReadYourWrites } from './http/read-your-writes';
 import { ServiceResolver } from './http/service-resolver';
 import { AgentsController } from './agents/agents.controller';
+import { DebugController } from './debug/debug.controller';
 import { EndpointsController } from './endpoints/endpoints.controller';
 import { HealthController } from './health/health.controller';
 import { ProjectorProgress } from './http/projector-progress';
@@ -32,6 +33,7 @@ export class GatewayModule {
         MetricsController,
         StreamController,
         UiController,
+        DebugController,
       ],
       providers: [
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },

@@ -1,3 +1,4 @@
 export * from './model';
 export * from './service';
 export * from './health';
+export * from './debug';

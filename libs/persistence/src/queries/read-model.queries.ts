@@ -86,6 +86,12 @@ export class ReadModelQueries {
     };
   }
 
+  /** Errors of each step of a plan, by step id (the debug views show them per step). */
+  async stepErrors(service: string, plan: string): Promise<Map<string, string[]>> {
+    const rows: { id: string; errors: string[] }[] = await this.ds.query(`SELECT id, errors FROM steps WHERE service = $1 AND plan = $2`, [service, plan]);
+    return new Map(rows.map((r) => [r.id, r.errors]));
+  }
+
   /** Steps per service, plan and displayed status (for metrics). */
   async stepCounts(): Promise<{ service: string; plan: string; status: string; count: number }[]> {
     const rows: { service: string; plan: string; status: string; n: string }[] = await this.ds.query(
