@@ -89,6 +89,15 @@ describe('renderPackage with the helloworld universe package (reference §8.3)',
     expect(r.errors).toEqual([{ path: '/', message: expect.stringContaining('options must be a JSON object') }]);
   });
 
+  it('rejects options nested deeper than 32 levels with the pointer where, instead of overflowing the stack', () => {
+    const options: Record<string, unknown> = {};
+    let at = options;
+    for (let i = 0; i < 5000; i++) at = (at['a'] = {}) as Record<string, unknown>;
+    const r = renderPackage(helloWorldPackage(readFixture('helloworld', 'simple.yml')), { options: { service: options } });
+    expect(r.spec).toBeNull();
+    expect(r.errors).toEqual([{ path: `/service${'/a'.repeat(31)}`, message: 'options nest deeper than 32 levels' }]);
+  });
+
   it('applies --env overrides over the package env', () => {
     const r = renderPackage(helloWorldPackage(readFixture('helloworld', 'simple.yml')), { env: { HELLO_COUNT: '5', EXTRA: 'x' } });
     expect(r.schedulerEnv).toMatchObject({ HELLO_COUNT: '5', EXTRA: 'x' });
