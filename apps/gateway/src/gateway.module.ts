@@ -1,8 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
-import { ReadModelQueries } from '@marshal/persistence';
+import { ConfigurationQueries, ReadModelQueries } from '@marshal/persistence';
 import { AuthGuard } from './auth/auth.guard';
+import { ConfigurationsController } from './configurations/configurations.controller';
 import { TokenStore } from './auth/tokens';
 import { HttpErrorFilter } from './http/http-errors';
 import { ReadYourWrites } from './http/read-your-writes';
@@ -15,9 +16,10 @@ export class GatewayModule {
   static forRoot(ds: DataSource, tokens: TokenStore): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [PlansController, ServicesController],
+      controllers: [PlansController, ServicesController, ConfigurationsController],
       providers: [
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },
+        { provide: ConfigurationQueries, useValue: new ConfigurationQueries(ds) },
         ServiceResolver,
         ReadYourWrites,
         { provide: TokenStore, useValue: tokens },
