@@ -1,9 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, GatewayClient } from './client';
 import { registerCluster } from './commands/cluster.command';
+import { registerDescribe } from './commands/describe.command';
 import { registerInstall } from './commands/install.command';
 import { readConfigFile } from './config-file';
 import { registerPlan } from './commands/plan.command';
+import { registerSpec } from './commands/spec.command';
+import { registerUpdate } from './commands/update.command';
 
 export interface GlobalOptions {
   url: string;
@@ -49,6 +52,9 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   registerInstall(cli);
   registerPlan(cli);
   registerCluster(cli);
+  registerSpec(cli);
+  registerDescribe(cli);
+  registerUpdate(cli);
   return program;
 }
 
@@ -60,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof CliError) {
-      process.stderr.write(`${e.message}\n`);
+      if (e.message) process.stderr.write(`${e.message}\n`);
       return e.exitCode;
     }
     process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);

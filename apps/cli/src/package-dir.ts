@@ -8,9 +8,10 @@ const MAX_PACKAGE_BYTES = 768 * 1024;
 
 /**
  * Reads a package directory (svc.yml, config.json, marathon.json.mustache, resource.json, package.json, config
- * templates…) into the Package the gateway takes. A single svc.yml file is a package of one file.
+ * templates…) into the Package the gateway takes. A single svc.yml file is a package of one file. `svcRequired: false`
+ * reads a package that only supplies options and environment (`spec validate svc.yml --package <dir>`).
  */
-export function readPackage(path: string): Package {
+export function readPackage(path: string, opts: { svcRequired?: boolean } = {}): Package {
   let st;
   try {
     st = statSync(path);
@@ -38,7 +39,7 @@ export function readPackage(path: string): Package {
       }
     };
     walk(path);
-    if (!files['svc.yml']) throw new CliError(`Package ${path} has no svc.yml`, 2);
+    if (!files['svc.yml'] && opts.svcRequired !== false) throw new CliError(`Package ${path} has no svc.yml`, 2);
   }
   let meta: { name?: unknown; version?: unknown } = {};
   if (files['package.json']) {
@@ -55,11 +56,12 @@ export function readPackage(path: string): Package {
   };
 }
 
-/** Reads an options file: a JSON object, else a clear error naming the file. */
+/** Reads an options file (`stdin` reads standard input): a JSON object, else a clear error naming the file. */
 export function readOptions(file: string): Record<string, unknown> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    if (file === 'stdin') process.stderr.write('Reading options from stdin...\n');
+    text = readFileSync(file === 'stdin' ? 0 : file, 'utf8');
   } catch (e) {
     throw new CliError(`Failed to read specified options file ${file}: ${(e as Error).message}`, 2);
   }
@@ -67,7 +69,11 @@ export function readOptions(file: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new CliError(`Failed to parse JSON in provided options: ${(e as Error).message}\nContent (${text.length} bytes): ${text}`, 2);
+    // reference §7.7: an empty or truncated file says `unexpected end of JSON input`, as Go's decoder did.
+    const at = /at position (\d+)/.exec((e as Error).message);
+    const truncated = at !== null && Number(at[1]) >= text.trimEnd().length;
+    const reason = truncated ? 'unexpected end of JSON input' : (e as Error).message.replace(/^./, (c) => c.toLowerCase());
+    throw new CliError(`Failed to parse JSON in provided options: ${reason}\nContent (${Buffer.byteLength(text)} bytes): ${text}`, 2);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new CliError(`Options file ${file} must hold a JSON object, not ${Array.isArray(parsed) ? 'an array' : typeof parsed}`, 2);

@@ -1,8 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
-import { ReadModelQueries } from '@marshal/persistence';
+import { ConfigurationQueries, ReadModelQueries } from '@marshal/persistence';
 import { AuthGuard } from './auth/auth.guard';
+import { ConfigurationsController } from './configurations/configurations.controller';
 import { TokenStore } from './auth/tokens';
 import { HttpErrorFilter } from './http/http-errors';
 import { ReadYourWrites } from './http/read-your-writes';
@@ -34,9 +35,11 @@ export class GatewayModule {
         StreamController,
         UiController,
         DebugController,
+        ConfigurationsController,
       ],
       providers: [
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },
+        { provide: ConfigurationQueries, useValue: new ConfigurationQueries(ds) },
         ServiceResolver,
         ProjectorProgress,
         ReadYourWrites,

@@ -1,11 +1,7 @@
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
 import { startService } from '@marshal/runtime';
 import { SpecRendererConfig } from './config';
-import { SpecController } from './spec.controller';
-
-@Module({ controllers: [SpecController] })
-class SpecRendererModule {}
+import { SpecRendererModule } from './spec-renderer.module';
 
 void startService({ definition: SpecRendererConfig, module: SpecRendererModule }).catch((e) => {
   console.error(e);

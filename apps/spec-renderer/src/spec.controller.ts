@@ -1,9 +1,12 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { MarshalError, makeEvent, serviceAggregate, type CommandReply, type CommandRequest } from '@marshal/contracts';
+import { MarshalError, makeEvent, serviceAggregate, type CommandReply, type CommandRequest, type MarshalEvent } from '@marshal/contracts';
 import { SERVICE_CONTEXT, newId, systemClock, withCorrelation, type ServiceContext } from '@marshal/runtime';
 import { deploymentCompleted, readHistory } from './configuration-history';
 import { evaluateSubmission, serviceNameOf, type SubmissionOutcome, type SubmitRequest } from './submission';
+
+/** Room left in a NATS message for headers (type, version, message id) next to the JSON body. */
+const HEADER_ALLOWANCE = 4 * 1024;
 
 @Controller()
 export class SpecController {
@@ -15,6 +18,23 @@ export class SpecController {
     const roleMayMatter = history.target !== null;
     const completed = service && roleMayMatter ? await deploymentCompleted(this.ctx.store, this.ctx.subjects, service) : false;
     return { outcome: evaluateSubmission(request, mode, service, history, completed), lastSeq: history.lastSeq };
+  }
+
+  /** Most bytes one message may carry on this NATS server (default 1 MiB). */
+  private maxPayload(): number {
+    return (this.ctx.nc.info?.max_payload ?? 1024 * 1024) - HEADER_ALLOWANCE;
+  }
+
+  /** An event larger than a NATS message cannot be logged: say so instead of failing in the client library. */
+  private assertFits(event: MarshalEvent, what: string): void {
+    const bytes = Buffer.byteLength(JSON.stringify(event));
+    if (bytes > this.maxPayload()) {
+      throw new MarshalError(
+        'INVALID_ARGUMENT',
+        `${what} takes ${bytes} bytes as an event; the event log takes at most ${this.maxPayload()} bytes per event (NATS max_payload): make the package smaller`,
+        [{ path: 'package', message: `the configuration is ${bytes} bytes as an event, over ${this.maxPayload()}` }],
+      );
+    }
   }
 
   /** Install or update: appends ConfigurationAccepted or ConfigurationRejected and answers with the outcome. */
@@ -31,13 +51,20 @@ export class SpecController {
         const subject = this.ctx.subjects.serviceConfig(outcome.service);
         try {
           if (outcome.kind === 'rejected') {
+            const reply = { accepted: false, service: outcome.service, configId: null, unchanged: false, errors: outcome.errors, warnings: outcome.warnings, diff: '' };
+            if (!outcome.record) {
+              this.ctx.log.info({ service: outcome.service, errors: outcome.errors.length }, 'configuration refused; nothing recorded');
+              return { ...reply, seq: lastSeq };
+            }
             const event = makeEvent('ConfigurationRejected', serviceAggregate(outcome.service), { service: outcome.service, errors: outcome.errors, warnings: outcome.warnings }, { ...meta, id: newId() });
+            this.assertFits(event, 'the list of errors');
             const { seq } = await this.ctx.store.append(subject, event, { expectedLastSubjectSeq: lastSeq, msgId: `${request.meta.commandId}:result` });
             this.ctx.log.info({ service: outcome.service, errors: outcome.errors.length }, 'configuration rejected');
-            return { accepted: false, service: outcome.service, configId: null, unchanged: false, errors: outcome.errors, warnings: outcome.warnings, diff: '', seq };
+            return { ...reply, seq };
           }
           const configId = newId();
           const event = makeEvent('ConfigurationAccepted', serviceAggregate(outcome.service), { ...outcome.event, configId }, { ...meta, id: newId() });
+          this.assertFits(event, 'the configuration');
           const { seq } = await this.ctx.store.append(subject, event, { expectedLastSubjectSeq: lastSeq, msgId: `${request.meta.commandId}:result` });
           this.ctx.log.info({ service: outcome.service, configId }, 'configuration accepted');
           return { accepted: true, service: outcome.service, configId, unchanged: false, errors: [], warnings: outcome.warnings, diff: outcome.diff, seq };
@@ -55,7 +82,14 @@ export class SpecController {
   async render(@Payload() request: CommandRequest<'spec.render'>): Promise<CommandReply<'spec.render'>> {
     const { outcome } = await this.evaluate(request, request.service ? 'update' : 'install');
     if (outcome.kind === 'refused') throw new MarshalError(outcome.code, outcome.message);
-    if (outcome.kind === 'rejected') return { valid: false, spec: outcome.spec, errors: outcome.errors, warnings: outcome.warnings, diff: '' };
-    return { valid: true, spec: outcome.spec, errors: [], warnings: outcome.warnings, diff: outcome.kind === 'accepted' ? outcome.diff : '' };
+    const reply: CommandReply<'spec.render'> =
+      outcome.kind === 'rejected'
+        ? { valid: false, spec: outcome.spec, errors: outcome.errors, warnings: outcome.warnings, diff: '' }
+        : { valid: true, spec: outcome.spec, errors: [], warnings: outcome.warnings, diff: outcome.kind === 'accepted' ? outcome.diff : '' };
+    const bytes = Buffer.byteLength(JSON.stringify(reply));
+    if (bytes > this.maxPayload()) {
+      throw new MarshalError('INVALID_ARGUMENT', `the rendered spec takes ${bytes} bytes, more than one reply can carry (${this.maxPayload()}); render it offline with marshal spec render`);
+    }
+    return reply;
   }
 }

@@ -1,14 +1,24 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { CommandRequest, EventData, Package, ServiceSpec, ValidationError } from '@marshal/contracts';
 import { parsePlacement } from '@marshal/offer';
-import { diffSpecs, podSpecChanged, renderPackage, validateConfiguration } from '@marshal/spec';
+import { diffSpecs, PACKAGE_FILES, podSpecChanged, renderPackage, validateConfiguration } from '@marshal/spec';
 import type { ConfigurationHistory } from './configuration-history';
 
 export type SubmitRequest = CommandRequest<'spec.submit'> | CommandRequest<'spec.render'>;
 
+/**
+ * What a submission becomes:
+ * - `refused`: the request cannot be acted on at all (unknown service, install over an existing one, no package);
+ * - `rejected`: the configuration is invalid. `record` says whether a ConfigurationRejected is appended: only for an
+ *   update whose package rendered into a spec the validators refused — the target stays and the errors show on the
+ *   deploy plan, as the original attached them (reference §3.8.2). Input that never became a spec (options failing
+ *   config.json, template or YAML syntax, oversized files) and failed installs leave no trace in the log;
+ * - `unchanged`: the candidate equals the target (reference §3.8.2 step 3): nothing is appended;
+ * - `accepted`: a new target.
+ */
 export type SubmissionOutcome =
   | { kind: 'refused'; code: 'NOT_FOUND' | 'CONFLICT' | 'INVALID_ARGUMENT'; message: string }
-  | { kind: 'rejected'; service: string; errors: ValidationError[]; warnings: string[]; spec: ServiceSpec | null }
+  | { kind: 'rejected'; service: string; errors: ValidationError[]; warnings: string[]; spec: ServiceSpec | null; record: boolean }
   | { kind: 'unchanged'; service: string; configId: string; warnings: string[]; spec: ServiceSpec }
   | { kind: 'accepted'; service: string; spec: ServiceSpec; warnings: string[]; diff: string; event: Omit<EventData<'ConfigurationAccepted'>, 'configId'> };
 
@@ -23,6 +33,17 @@ export function placementErrors(spec: ServiceSpec): ValidationError[] {
     }
   }
   return errors;
+}
+
+const PACKAGE_FILE_NAMES: readonly string[] = Object.values(PACKAGE_FILES);
+
+/**
+ * An error located in the input rather than in the spec: an option (JSON pointer), a package file as a whole
+ * (syntax, size, template errors) or the env overrides. Such input never became a configuration.
+ */
+export function isInputError(e: ValidationError): boolean {
+  if (e.path.startsWith('/') || e.path === 'package' || e.path === 'env' || e.path.startsWith('env.')) return true;
+  return PACKAGE_FILE_NAMES.some((f) => e.path === f || e.path.startsWith(`${f}:`));
 }
 
 /**
@@ -62,12 +83,20 @@ export function evaluateSubmission(
     env: request.service ? { FRAMEWORK_NAME: request.service } : undefined,
   });
   const name = service ?? rendered.spec?.name ?? '';
-  if (!rendered.spec) return { kind: 'rejected', service: name, errors: rendered.errors, warnings: rendered.warnings, spec: null };
+  const rejected = (errors: ValidationError[], spec: ServiceSpec | null): SubmissionOutcome => ({
+    kind: 'rejected',
+    service: name,
+    errors,
+    warnings: rendered.warnings,
+    spec,
+    record: mode === 'update' && !errors.some(isInputError),
+  });
+  if (!rendered.spec) return rejected(rendered.errors, null);
   // The service's identity wins over a `name:` hard-coded in svc.yml.
   const spec: ServiceSpec = { ...rendered.spec, name };
   const previous = target?.spec ?? null;
   const errors = [...placementErrors(spec), ...validateConfiguration(previous, spec, { deploymentCompleted })];
-  if (errors.length) return { kind: 'rejected', service: name, errors, warnings: rendered.warnings, spec };
+  if (errors.length) return rejected(errors, spec);
   if (target && isDeepStrictEqual(target.spec, spec)) {
     return { kind: 'unchanged', service: name, configId: target.configId, warnings: rendered.warnings, spec };
   }

@@ -4,3 +4,4 @@ export * from './data-source';
 export * from './migrate';
 export * from './projection/projector';
 export * from './queries/read-model.queries';
+export * from './queries/configuration.queries';

@@ -22,5 +22,5 @@ export { podSpecChanged, taskConfigHash } from './compare/pod-spec';
 export { canonicalJson } from './compare/canonical-json';
 export { resolveServiceUser, serviceRole, toEnvName } from './service-yaml/naming';
 export { taskcfgEnv } from './service-yaml/build-service-spec';
-export { extractDefaults, mergeOptions, resolveOptions } from './package/package-options';
+export { extractDefaults, mergeOptions, resolveOptions, pointerTooDeep, MAX_OPTIONS_DEPTH } from './package/package-options';
 export { renderMustache, toMustacheView, missingValuesMessage, type MissingValue } from './template/mustache-template';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from './free-port';
@@ -17,15 +17,25 @@ export interface NatsServerHandle {
 }
 
 /** Starts a `nats-server -js` of the test's own on a free loopback port with a throw-away store. */
-export async function startNatsServer(opts: { port?: number; storeDir?: string; binary?: string } = {}): Promise<NatsServerHandle> {
+export async function startNatsServer(
+  opts: { port?: number; storeDir?: string; binary?: string; /** Bytes per message (server default 1 MiB). */ maxPayload?: number } = {},
+): Promise<NatsServerHandle> {
   const port = opts.port ?? (await freePort());
   const ownStore = !opts.storeDir;
   const storeDir = opts.storeDir ?? mkdtempSync(join(tmpdir(), 'marshal-nats-'));
   const binary = opts.binary ?? process.env['NATS_SERVER_BIN'] ?? 'nats-server';
   let child: ChildProcess | undefined;
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir];
+  let confDir: string | undefined;
+  if (opts.maxPayload !== undefined) {
+    // max_payload has no command-line flag; a config file holding only it leaves every other default alone.
+    confDir = mkdtempSync(join(tmpdir(), 'marshal-nats-conf-'));
+    writeFileSync(join(confDir, 'nats.conf'), `max_payload: ${opts.maxPayload}\n`);
+    args.push('-c', join(confDir, 'nats.conf'));
+  }
 
   const start = async (): Promise<void> => {
-    child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
+    child = spawn(binary, args, { stdio: 'ignore' });
     const spawned = child;
     const exited = new Promise<never>((_, reject) =>
       spawned.once('exit', (code) => reject(new Error(`nats-server exited with code ${code} before accepting connections`))),
@@ -52,6 +62,7 @@ export async function startNatsServer(opts: { port?: number; storeDir?: string; 
     stop: async () => {
       await terminate('SIGTERM');
       if (ownStore) rmSync(storeDir, { recursive: true, force: true });
+      if (confDir) rmSync(confDir, { recursive: true, force: true });
     },
   };
 }

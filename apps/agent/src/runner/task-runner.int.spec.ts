@@ -53,7 +53,7 @@ class Agent {
     return this.reports.filter((r) => r.taskId === taskId).map((r) => r.state);
   }
 
-  async until(taskId: string, state: TaskState, timeoutMs = 10_000): Promise<StatusReport> {
+  async until(taskId: string, state: TaskState, timeoutMs = 30_000): Promise<StatusReport> {
     return eventually(
       () => {
         const r = this.reports.find((x) => x.taskId === taskId && x.state === state);

@@ -1,43 +1,49 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { MarshalError, type CommandReply, type Package } from '@marshal/contracts';
-import { ReadModelQueries, type ServiceSummary } from '@marshal/persistence';
+import { MarshalError, type CommandReply, type CommandRequest, type Package } from '@marshal/contracts';
+import { ConfigurationQueries, ReadModelQueries, type ServiceDescription, type ServiceSummary } from '@marshal/persistence';
 import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 import { RequireRole, callerOf } from '../auth/auth.guard';
+import { ReadYourWrites } from '../http/read-your-writes';
+import { InstallBody, UpdateBody, checkBody } from './request-bodies';
 
-interface InstallBody {
-  name?: string;
-  package: Package;
-  options?: Record<string, unknown>;
+/** Room left in a NATS message for its headers next to the JSON of a command. */
+const HEADER_ALLOWANCE = 4 * 1024;
+
+function toPackage(p: { name?: string; version?: string; files: Record<string, string> }): Package {
+  return { name: p.name ?? 'package', version: p.version ?? '0.0.0', files: p.files };
 }
 
-function checkInstallBody(body: unknown): InstallBody {
-  const problems: { path: string; message: string }[] = [];
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new MarshalError('INVALID_ARGUMENT', 'request body must be a JSON object', [{ path: '/', message: 'not an object' }]);
-  }
-  const b = body as Record<string, unknown>;
-  for (const key of Object.keys(b)) if (!['name', 'package', 'options'].includes(key)) problems.push({ path: `/${key}`, message: `unknown field '${key}'` });
-  if (b['name'] !== undefined && (typeof b['name'] !== 'string' || b['name'] === '')) problems.push({ path: '/name', message: 'must be a non-empty string' });
-  const pkg = b['package'] as Record<string, unknown> | undefined;
-  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) problems.push({ path: '/package', message: 'required object {name, version, files}' });
-  else if (typeof pkg['files'] !== 'object' || pkg['files'] === null) problems.push({ path: '/package/files', message: 'required object of file path → content' });
-  if (b['options'] !== undefined && (typeof b['options'] !== 'object' || b['options'] === null || Array.isArray(b['options']))) {
-    problems.push({ path: '/options', message: 'must be a JSON object' });
-  }
-  if (problems.length) throw new MarshalError('INVALID_ARGUMENT', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
-  return b as unknown as InstallBody;
+function rejection(reply: CommandReply<'spec.submit'>): MarshalError {
+  return new MarshalError('VALIDATION_FAILED', `configuration of ${reply.service || 'the service'} was rejected: ${reply.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, reply.errors);
 }
 
-/** Marshal's own service management: list and install (reference has no equivalent; Cosmos did this). */
+/**
+ * Marshal's own service management: list, install, describe, update (the original left these to Cosmos,
+ * reference §7.6). Install and update go to spec-renderer as `spec.submit`.
+ */
 @Controller('v1/services')
 export class ServicesController {
   constructor(
     private readonly queries: ReadModelQueries,
+    private readonly configurations: ConfigurationQueries,
+    private readonly ryw: ReadYourWrites,
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
     @Inject(APP_CONFIG) private readonly config: { REQUEST_TIMEOUT_MS: number },
   ) {}
+
+  private async submit(request: CommandRequest<'spec.submit'>): Promise<CommandReply<'spec.submit'>> {
+    // A command must fit one NATS message; say so plainly instead of failing inside the client library.
+    const max = (this.ctx.nc.info?.max_payload ?? 1024 * 1024) - HEADER_ALLOWANCE;
+    const bytes = Buffer.byteLength(JSON.stringify(request));
+    if (bytes > max) {
+      throw new MarshalError('INVALID_ARGUMENT', `the package and options take ${bytes} bytes; a request may take at most ${max}`, [
+        { path: '/package', message: `package and options are ${bytes} bytes, over the limit of ${max}` },
+      ]);
+    }
+    return this.ctx.bus.request('spec.submit', request, { timeoutMs: this.config.REQUEST_TIMEOUT_MS });
+  }
 
   @Get()
   list(): Promise<ServiceSummary[]> {
@@ -48,24 +54,48 @@ export class ServicesController {
   @HttpCode(201)
   @RequireRole('admin')
   async install(@Body() body: unknown, @Req() req: FastifyRequest): Promise<CommandReply<'spec.submit'>> {
-    const b = checkInstallBody(body);
+    const b = checkBody(InstallBody, body, 'an install');
     const commandId = randomUUID();
-    const pkg: Package = { name: b.package.name || 'package', version: b.package.version || '0.0.0', files: b.package.files };
-    const reply = await this.ctx.bus.request(
-      'spec.submit',
-      {
-        meta: { commandId, actor: callerOf(req).actor, correlationId: commandId },
-        mode: 'install',
-        ...(b.name ? { service: b.name } : {}),
-        package: pkg,
-        options: b.options ?? {},
-        replace: false,
-      },
-      { timeoutMs: this.config.REQUEST_TIMEOUT_MS },
-    );
-    if (!reply.accepted) {
-      throw new MarshalError('VALIDATION_FAILED', `configuration of ${reply.service} was rejected: ${reply.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, reply.errors);
-    }
+    const reply = await this.submit({
+      meta: { commandId, actor: callerOf(req).actor, correlationId: commandId },
+      mode: 'install',
+      ...(b.name ? { service: b.name } : {}),
+      package: toPackage(b.package),
+      options: b.options ?? {},
+      replace: false,
+    });
+    if (!reply.accepted) throw rejection(reply);
+    return reply;
+  }
+
+  /** Describe (Cosmos `describe`, reference §7.6): package, resolved options, target, last rejection. */
+  @Get(':name')
+  async describe(@Param('name') name: string, @Req() req: FastifyRequest): Promise<ServiceDescription> {
+    await this.ryw.waitFor(this.ryw.requestedSeq(req));
+    const found = await this.configurations.describe(name);
+    if (!found) throw new MarshalError('NOT_FOUND', `Service ${name} not found`);
+    return found;
+  }
+
+  /**
+   * Update (Cosmos `update`, reference §7.6): options merged over the stored ones (or replacing them), optionally a
+   * new package. Answers the diff and the log sequence; a rejection answers 400 with every error and keeps the
+   * target.
+   */
+  @Put(':name')
+  @RequireRole('admin')
+  async update(@Param('name') name: string, @Body() body: unknown, @Req() req: FastifyRequest): Promise<CommandReply<'spec.submit'>> {
+    const b = checkBody(UpdateBody, body, 'an update');
+    const commandId = randomUUID();
+    const reply = await this.submit({
+      meta: { commandId, actor: callerOf(req).actor, correlationId: commandId },
+      mode: 'update',
+      service: name,
+      ...(b.package ? { package: toPackage(b.package) } : {}),
+      options: b.options ?? {},
+      replace: b.replace ?? false,
+    });
+    if (!reply.accepted) throw rejection(reply);
     return reply;
   }
 }

@@ -75,6 +75,25 @@ function messageOf(e: ErrorObject): string {
   return e.message ?? `fails '${e.keyword}'`;
 }
 
+/**
+ * Deepest nesting of options accepted. Real package schemas nest three or four levels; deeper input would only
+ * exhaust the stack of the recursive merge, clone and validation below.
+ */
+export const MAX_OPTIONS_DEPTH = 32;
+
+/** The JSON pointer of the first value nested deeper than `max` levels, or undefined. Iterative: never recurses. */
+export function pointerTooDeep(value: unknown, max = MAX_OPTIONS_DEPTH): string | undefined {
+  const stack: Array<[unknown, string, number]> = [[value, '', 0]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [v, pointer, depth] = item;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return pointer;
+    const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
+    for (const [k, child] of entries) stack.push([child, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth + 1]);
+  }
+  return undefined;
+}
+
 export interface ResolveOptionsInput {
   configJson: string | undefined;
   options?: unknown;
@@ -93,6 +112,12 @@ export function resolveOptions(input: ResolveOptionsInput, issues: Issues): Json
   ] as const) {
     if (value !== undefined && value !== null && !isPlainObject(value)) {
       issues.error('/', `${name} must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+      return null;
+    }
+    const tooDeep = pointerTooDeep(value);
+    if (tooDeep !== undefined) {
+      const shown = tooDeep.length > 120 ? `${tooDeep.slice(0, 120)}…` : tooDeep;
+      issues.error(shown, `${name} nest deeper than ${MAX_OPTIONS_DEPTH} levels`);
       return null;
     }
   }

@@ -89,6 +89,33 @@ describe('renderPackage with the helloworld universe package (reference §8.3)',
     expect(r.errors).toEqual([{ path: '/', message: expect.stringContaining('options must be a JSON object') }]);
   });
 
+  it('rejects options nested deeper than 32 levels with the pointer where, instead of overflowing the stack', () => {
+    const options: Record<string, unknown> = {};
+    let at = options;
+    for (let i = 0; i < 5000; i++) at = (at['a'] = {}) as Record<string, unknown>;
+    const r = renderPackage(helloWorldPackage(readFixture('helloworld', 'simple.yml')), { options: { service: options } });
+    expect(r.spec).toBeNull();
+    expect(r.errors).toEqual([{ path: `/service${'/a'.repeat(31)}`, message: 'options nest deeper than 32 levels' }]);
+  });
+
+  describe('a template that expands without bound is stopped, not left to stall or exhaust the renderer', () => {
+    const pkg = (marathon: string) => ({ name: 'p', version: '1', files: { 'config.json': '{"type": "object"}', 'marathon.json.mustache': marathon, 'svc.yml': 'name: x\n' } });
+
+    it('sections over a list nested four deep (100^4 renders)', () => {
+      const started = Date.now();
+      const r = renderPackage(pkg('{"env": {"X": "{{#l}}{{#l}}{{#l}}{{#l}}x{{/l}}{{/l}}{{/l}}{{/l}}"}}'), { options: { l: Array.from({ length: 100 }, (_, i) => i) } });
+      expect(r.errors).toEqual([
+        { path: 'marathon.json.mustache', message: 'Mustache template error: the template expands to more than 100000 section renderings (nested sections over lists?)' },
+      ]);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    });
+
+    it('a large value repeated over a long list (more than 64 MiB)', () => {
+      const r = renderPackage(pkg('{"env": {"X": "{{#l}}{{big}}{{/l}}"}}'), { options: { l: Array.from({ length: 1000 }, (_, i) => i), big: 'b'.repeat(100_000) } });
+      expect(r.errors).toEqual([{ path: 'marathon.json.mustache', message: 'Mustache template error: the template renders to more than 64 MiB' }]);
+    });
+  });
+
   it('applies --env overrides over the package env', () => {
     const r = renderPackage(helloWorldPackage(readFixture('helloworld', 'simple.yml')), { env: { HELLO_COUNT: '5', EXTRA: 'x' } });
     expect(r.schedulerEnv).toMatchObject({ HELLO_COUNT: '5', EXTRA: 'x' });

@@ -86,10 +86,21 @@ const templateCache: Mustache.TemplateCache = {
   },
 };
 
+/**
+ * Bounds on the work of one render. Sections over lists nest multiplicatively (`{{#a}}{{#a}}{{#a}}…` over a list of a
+ * hundred options is 100^n renders), so a package could otherwise stall or exhaust the memory of its renderer. Real
+ * templates stay orders of magnitude below both.
+ */
+export const MAX_SECTION_RENDERS = 100_000;
+export const MAX_RENDERED_CHARS = 64 * 1024 * 1024;
+
 /** A Writer that records missing values with their line, sharing the bounded cache of parsed templates. */
 class RecordingWriter extends Mustache.Writer {
   readonly missing: MissingValue[] = [];
   private readonly lineStarts: number[];
+  private renders = 0;
+  /** Characters returned by every (nested) render so far: an upper bound of the output built. */
+  private produced = 0;
 
   constructor(template: string) {
     super();
@@ -112,6 +123,22 @@ class RecordingWriter extends Mustache.Writer {
 
   private record(token: Token, context: Mustache.Context): void {
     if (context.lookup(token[1]) == null) this.missing.push({ name: token[1], line: this.lineOf(token[2]) });
+  }
+
+  override renderTokens(
+    tokens: string[][],
+    context: Mustache.Context,
+    partials?: Mustache.PartialsOrLookupFn,
+    originalTemplate?: string,
+    config?: Mustache.RenderOptions,
+  ): string {
+    if (++this.renders > MAX_SECTION_RENDERS) {
+      throw new Error(`the template expands to more than ${MAX_SECTION_RENDERS} section renderings (nested sections over lists?)`);
+    }
+    const out = super.renderTokens(tokens, context, partials, originalTemplate, config);
+    this.produced += out.length;
+    if (this.produced > MAX_RENDERED_CHARS) throw new Error(`the template renders to more than ${MAX_RENDERED_CHARS / (1024 * 1024)} MiB`);
+    return out;
   }
 
   override escapedValue(token: string[], context: Mustache.Context, config?: Mustache.RenderOptions): string {
