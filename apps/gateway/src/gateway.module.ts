@@ -8,6 +8,7 @@ import { HttpErrorFilter } from './http/http-errors';
 import { ReadYourWrites } from './http/read-your-writes';
 import { ServiceResolver } from './http/service-resolver';
 import { PlansController } from './plans/plans.controller';
+import { PodsController } from './pods/pods.controller';
 import { ServicesController } from './services/services.controller';
 
 @Module({})
@@ -15,7 +16,7 @@ export class GatewayModule {
   static forRoot(ds: DataSource, tokens: TokenStore): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [PlansController, ServicesController],
+      controllers: [PlansController, PodsController, ServicesController],
       providers: [
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },
         ServiceResolver,
