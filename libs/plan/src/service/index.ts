@@ -5,3 +5,4 @@ export * from './service.decider';
 export * from './progress-deadline';
 export * from './reconcile';
 export * from './operator.decider';
+export * from './paused-task';
