@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { CliError, GatewayClient } from './client';
 import { registerInstall } from './commands/install.command';
 import { registerPlan } from './commands/plan.command';
+import { registerPod } from './commands/pod.command';
+import { registerDebug } from './commands/debug.command';
 
 export interface GlobalOptions {
   url: string;
@@ -43,6 +45,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   };
   registerInstall(cli);
   registerPlan(cli);
+  registerPod(cli);
+  registerDebug(cli);
   return program;
 }
 

@@ -8,9 +8,10 @@ const MAX_PACKAGE_BYTES = 768 * 1024;
 
 /**
  * Reads a package directory (svc.yml, config.json, marathon.json.mustache, resource.json, package.json, config
- * templates…) into the Package the gateway takes. A single svc.yml file is a package of one file.
+ * templates…) into the Package the gateway takes. A single svc.yml file is a package of one file. `svcOptional`: a
+ * package whose svc.yml comes from elsewhere (`plan preview --package`).
  */
-export function readPackage(path: string): Package {
+export function readPackage(path: string, { svcOptional = false }: { svcOptional?: boolean } = {}): Package {
   let st;
   try {
     st = statSync(path);
@@ -38,7 +39,7 @@ export function readPackage(path: string): Package {
       }
     };
     walk(path);
-    if (!files['svc.yml']) throw new CliError(`Package ${path} has no svc.yml`, 2);
+    if (!files['svc.yml'] && !svcOptional) throw new CliError(`Package ${path} has no svc.yml`, 2);
   }
   let meta: { name?: unknown; version?: unknown } = {};
   if (files['package.json']) {

@@ -1,6 +1,6 @@
-import { TERMINAL_TASK_STATES, type MarshalEvent, type PlanModel } from '@marshal/contracts';
+import { TERMINAL_TASK_STATES, type MarshalEvent, type PlanModel, type ServiceSpec } from '@marshal/contracts';
 import { coordinatorCandidates } from '../model/coordinator';
-import { generatePlans } from '../model/plan-generation';
+import { generatePlans, type GenerateOptions } from '../model/plan-generation';
 import { DECOMMISSION_PLAN, DEPLOY_PLAN, RECOVERY_PLAN } from '../model/plan-names';
 import { planStatus } from '../model/plan-status';
 import { newRecoveryPlan, nextRecoveryPlan, recoveryRequirements, tasksGoneByOperator, type RecoveryTaskView } from '../model/recovery';
@@ -30,6 +30,22 @@ function generated(state: ServiceState, ctx: DecisionContext, model: PlanModel, 
 }
 
 /**
+ * The deploy plan, then the custom plans, of a configuration (reference §3.0–§3.3, §3.7). The original refused to
+ * start on generation errors; Marshal shows them on an empty deploy plan instead (ERROR).
+ */
+export function deployAndCustomPlans(spec: ServiceSpec, opts: GenerateOptions): PlanModel[] {
+  const result = generatePlans(spec, opts);
+  if (result.errors.length === 0) return result.plans;
+  return [{ name: DEPLOY_PLAN, strategy: { type: 'serial', interrupted: false, chain: [] }, phases: [], errors: result.errors }];
+}
+
+/** Every plan a fresh install of `spec` starts with, in coordinator order: deploy, recovery, custom plans. */
+export function plansForInstall(spec: ServiceSpec, newId: () => string): PlanModel[] {
+  const [deploy, ...custom] = deployAndCustomPlans(spec, { deploymentCompleted: false, newId, initialStatus: () => 'PENDING' });
+  return [deploy, newRecoveryPlan(), ...custom];
+}
+
+/**
  * New plans for the target configuration (reference §3.0 steps 6–8, §3.3, §3.5, §3.8): deploy (or update as deploy),
  * the recovery plan kept as it is, decommission when stored tasks left the spec, then custom plans; plans the
  * configuration no longer has are removed; decommission overrides marked or cleared.
@@ -38,16 +54,11 @@ function regenerate(state: ServiceState, ctx: DecisionContext): MarshalEvent[] {
   const configId = state.targetConfigId;
   if (!configId) return [];
   const target = state.configs[configId];
-  const result = generatePlans(target.spec, {
+  const [deploy, ...custom] = deployAndCustomPlans(target.spec, {
     deploymentCompleted: state.deploymentCompleted,
     newId: ctx.newId,
     initialStatus: (req) => initialStepStatus(storedTasksOf(state, req), configId),
   });
-  // The original refused to start; Marshal shows the errors on an empty deploy plan instead (ERROR).
-  const plans: PlanModel[] = result.errors.length
-    ? [{ name: DEPLOY_PLAN, strategy: { type: 'serial', interrupted: false, chain: [] }, phases: [], errors: result.errors }]
-    : result.plans;
-  const [deploy, ...custom] = plans;
 
   const decommissionViews: DecommissionTaskView[] = orderedTasks(state).map((t) => ({
     taskName: t.taskName,
