@@ -88,6 +88,18 @@ describe('plan commands against a gateway (reference §7.2, §7.7)', () => {
     expect(r.out).toBe('"deploy" plan: step "hello-0:[server]" in phase "hello" has been forced to complete.\n');
   });
 
+  it.each([
+    [['pause', 'deploy'], '/v1/plans/deploy/interrupt', '"deploy" plan has been paused.'],
+    [['resume', 'deploy', 'hello'], '/v1/plans/deploy/continue?phase=hello', '"deploy" plan: phase "hello" has been resumed.'],
+    [['force-restart', 'deploy'], '/v1/plans/deploy/restart', '"deploy" plan has been restarted.'],
+    [['force-restart', 'deploy', 'hello'], '/v1/plans/deploy/restart?phase=hello', '"deploy" plan: phase "hello" has been restarted.'],
+  ])('plan %j calls %s and prints %s', async (args, url, text) => {
+    const g = await start(200, '{"message":"Received cmd: x"}');
+    const r = await run(g.url, 'plan', ...args);
+    expect(g.requests[0].url).toBe(url);
+    expect(r.out).toBe(`${text}\n`);
+  });
+
   it.each(['pause', 'resume'])('7.7 %s with a 404 Element not found → Plan, phase, and/or step does not exist', async (verb) => {
     const g = await start(404, 'Element not found');
     expect((await run(g.url, 'plan', verb, 'deploy', 'hello')).error?.message).toBe('Plan, phase, and/or step does not exist');

@@ -120,13 +120,15 @@ export function registerPlan(cli: Cli): void {
       cli.out(prettyJson(res.body));
     });
 
-  const steer = (verb: PlanVerb, action: string) => async (name: string, phase?: string, step?: string) => {
+  // Commander passes the declared arguments, then the options and the command: keep the arguments only.
+  const steer = (verb: PlanVerb, action: string, declared: number) => async (...args: unknown[]) => {
+    const [name, phase, step] = args.slice(0, declared) as [string, string | undefined, string | undefined];
     const res = await planCall(cli, `${plan$(name)}/${action}${planQuery(phase, step)}`);
     cli.out(planCommandText(verb, res.body, name, phase, step) + '\n');
   };
 
-  plan.command('pause').alias('interrupt').description('Pause a plan, or one of its phases').argument('<plan>').argument('[phase]', 'phase name or id').action(steer('pause', 'interrupt'));
-  plan.command('resume').alias('continue').description('Resume a plan, or one of its phases').argument('<plan>').argument('[phase]', 'phase name or id').action(steer('resume', 'continue'));
+  plan.command('pause').alias('interrupt').description('Pause a plan, or one of its phases').argument('<plan>').argument('[phase]', 'phase name or id').action(steer('pause', 'interrupt', 2));
+  plan.command('resume').alias('continue').description('Resume a plan, or one of its phases').argument('<plan>').argument('[phase]', 'phase name or id').action(steer('resume', 'continue', 2));
   plan
     .command('force-restart')
     .alias('restart')
@@ -134,7 +136,7 @@ export function registerPlan(cli: Cli): void {
     .argument('<plan>')
     .argument('[phase]', 'phase name or id')
     .argument('[step]', 'step name or id')
-    .action(steer('force-restart', 'restart'));
+    .action(steer('force-restart', 'restart', 3));
   plan
     .command('force-complete')
     .alias('force')
@@ -142,7 +144,7 @@ export function registerPlan(cli: Cli): void {
     .argument('<plan>')
     .argument('<phase>', 'phase name or id')
     .argument('<step>', 'step name or id')
-    .action(steer('force-complete', 'forceComplete'));
+    .action(steer('force-complete', 'forceComplete', 3));
 
   registerPlanPreview(cli, plan);
 }

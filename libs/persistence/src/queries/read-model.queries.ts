@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { DEFAULT_PROJECTION, readCheckpoint } from '../projection/projector';
 
 /**
@@ -62,18 +62,23 @@ export class ReadModelQueries {
     return rows.map((r) => r.name);
   }
 
-  async plan(service: string, name: string): Promise<PlanJson | undefined> {
-    const plans: { strategy: string; status: string; errors: string[] }[] = await this.ds.query(
+  /** One snapshot of the plan: its rows are read in one repeatable-read transaction, never half a projection. */
+  plan(service: string, name: string): Promise<PlanJson | undefined> {
+    return this.ds.transaction('REPEATABLE READ', (m) => this.planIn(m, service, name));
+  }
+
+  private async planIn(m: EntityManager, service: string, name: string): Promise<PlanJson | undefined> {
+    const plans: { strategy: string; status: string; errors: string[] }[] = await m.query(
       `SELECT strategy, status, errors FROM plans WHERE service = $1 AND name = $2`,
       [service, name],
     );
     if (plans.length === 0) return undefined;
     type Times = { started_at: Date | null; completed_at: Date | null };
-    const phases: ({ id: string; name: string; strategy: string; status: string } & Times)[] = await this.ds.query(
+    const phases: ({ id: string; name: string; strategy: string; status: string } & Times)[] = await m.query(
       `SELECT id, name, strategy, status, started_at, completed_at FROM phases WHERE service = $1 AND plan = $2 ORDER BY position`,
       [service, name],
     );
-    const steps: ({ id: string; phase_id: string; name: string; status: string; message: string; errors: string[] } & Times)[] = await this.ds.query(
+    const steps: ({ id: string; phase_id: string; name: string; status: string; message: string; errors: string[] } & Times)[] = await m.query(
       `SELECT id, phase_id, name, status, message, errors, started_at, completed_at FROM steps WHERE service = $1 AND plan = $2 ORDER BY position`,
       [service, name],
     );
