@@ -1,7 +1,8 @@
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { eventually } from '@marshal/testing';
 import { root, startCluster, type Cluster } from './support';
-import { plan, podTasks, relaunched, sandboxFile } from './plans-support';
+import { command, plan, podTasks, relaunched, sandboxFile } from './plans-support';
 
 const AGENTS = ['agent-1', 'agent-2', 'agent-3'];
 const OUTPUT = 'hello-container-path/output';
@@ -59,5 +60,35 @@ describe('pod commands with real agents', () => {
   it('answers an unknown pod with 404 Pod <name> not found', async () => {
     const r = await cluster.cli('pod', 'restart', 'hello-9');
     expect(r).toMatchObject({ code: 5, stderr: 'Pod hello-9 not found\n' });
+  });
+
+  it('uninstall replaces the plans by the uninstall plan named deploy; once it completes the service is gone', async () => {
+    const running = (await podTasks(cluster, 'hello-world', 'hello-0'))[0];
+    await command(cluster, 'service.uninstall', { meta: { commandId: 'uninstall', actor: 'admin:e2e', correlationId: 'uninstall' }, service: 'hello-world' });
+    await eventually(
+      async () => {
+        const services = (await cluster.get<{ name: string }[]>('/v1/services')).body;
+        if (services.length) throw new Error(JSON.stringify(services));
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: 'hello-world removed' },
+    );
+    const db = new Client({ connectionString: cluster.db.url });
+    await db.connect();
+    try {
+      const rows = (await db.query(`SELECT type, data FROM events WHERE service = 'hello-world' ORDER BY seq`)).rows as { type: string; data: Record<string, unknown> }[];
+      const types = rows.map((r) => r.type);
+      expect(types.slice(types.indexOf('ServiceUninstallStarted')).filter((t) => t !== 'PlanStatusChanged' && t !== 'StepStatusChanged')).toEqual(
+        expect.arrayContaining(['ServiceUninstallStarted', 'PlanRemoved', 'PlanGenerated', 'TaskKillRequested', 'ServiceRemoved']),
+      );
+      const uninstall = rows.find((r) => r.type === 'PlanGenerated' && types.indexOf('ServiceUninstallStarted') < rows.indexOf(r));
+      const phases = (uninstall?.data as { plan: { phases: { name: string; steps: { name: string }[] }[] } }).plan.phases;
+      expect(phases.map((p) => p.name)).toEqual(['kill-tasks', expect.stringMatching(/^unreserve-resources-agent-\d$/), 'deregister-service']);
+      expect(phases[0].steps.map((st) => st.name)).toEqual([`kill-task-${running.id}`]);
+      expect(rows.some((r) => r.type === 'TaskStatusUpdated' && r.data['taskId'] === running.id && r.data['state'] === 'TASK_KILLED')).toBe(true);
+      expect((await db.query(`SELECT count(*) AS n FROM reservations WHERE service = 'hello-world'`)).rows[0].n).toBe('0');
+      expect((await db.query(`SELECT count(*) AS n FROM plans WHERE service = 'hello-world'`)).rows[0].n).toBe('0');
+    } finally {
+      await db.end();
+    }
   });
 });

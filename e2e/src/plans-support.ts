@@ -72,7 +72,7 @@ export function sandboxFile(cluster: Cluster, agents: readonly string[], taskId:
 }
 
 /** Sends a command straight to the services over NATS (for what the gateway does not expose yet, e.g. updates). */
-export async function command<K extends 'spec.submit' | 'plan.candidates'>(cluster: Cluster, name: K, request: CommandRequest<K>): Promise<CommandReply<K>> {
+export async function command<K extends 'spec.submit' | 'plan.candidates' | 'service.uninstall'>(cluster: Cluster, name: K, request: CommandRequest<K>): Promise<CommandReply<K>> {
   const nc = await connect({ servers: cluster.nats.url });
   try {
     const m = await nc.request(subjectsFor(cluster.namespace).command(name), JSON.stringify(request), { timeout: 30_000 });
