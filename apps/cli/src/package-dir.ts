@@ -8,10 +8,10 @@ const MAX_PACKAGE_BYTES = 768 * 1024;
 
 /**
  * Reads a package directory (svc.yml, config.json, marathon.json.mustache, resource.json, package.json, config
- * templates…) into the Package the gateway takes. A single svc.yml file is a package of one file. `svcOptional`: a
- * package whose svc.yml comes from elsewhere (`plan preview --package`).
+ * templates…) into the Package the gateway takes. A single svc.yml file is a package of one file. `svcRequired: false`
+ * reads a package that only supplies options and environment (`spec validate svc.yml --package <dir>`).
  */
-export function readPackage(path: string, { svcOptional = false }: { svcOptional?: boolean } = {}): Package {
+export function readPackage(path: string, opts: { svcRequired?: boolean } = {}): Package {
   let st;
   try {
     st = statSync(path);
@@ -39,7 +39,7 @@ export function readPackage(path: string, { svcOptional = false }: { svcOptional
       }
     };
     walk(path);
-    if (!files['svc.yml'] && !svcOptional) throw new CliError(`Package ${path} has no svc.yml`, 2);
+    if (!files['svc.yml'] && opts.svcRequired !== false) throw new CliError(`Package ${path} has no svc.yml`, 2);
   }
   let meta: { name?: unknown; version?: unknown } = {};
   if (files['package.json']) {

@@ -42,7 +42,7 @@ export function previewPackage(path: string, packageDir?: string): Package | { s
   }
   const svc = readPackage(path);
   if (!packageDir) return { svcYaml: svc.files['svc.yml'] };
-  const pkg = readPackage(packageDir, { svcOptional: true });
+  const pkg = readPackage(packageDir, { svcRequired: false });
   return { ...pkg, files: { ...pkg.files, 'svc.yml': svc.files['svc.yml'] } };
 }
 
