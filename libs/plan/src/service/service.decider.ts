@@ -7,7 +7,6 @@ import {
   type MarshalEvent,
   type PhaseModel,
   type PlanModel,
-  type PlanTree,
   type Recorded,
   type Requirement,
   type StepModel,
@@ -17,7 +16,6 @@ import { coordinatorCandidates } from '../model/coordinator';
 import { phaseStatus, planErrors, planStatus } from '../model/plan-status';
 import { stepStatus, displayStatus } from '../model/step-status';
 import { recordFailure } from '../model/backoff';
-import { toPlanTree } from '../model/plan-tree';
 import { DECOMMISSION_PLAN, DEPLOY_PLAN } from '../model/plan-names';
 import type { PlanContext } from '../model/types';
 import {
@@ -52,12 +50,6 @@ function extraErrors(state: ServiceState, plan: PlanModel, overdue: Map<string, 
 /** The plan with the errors it shows attached: any error makes it ERROR (reference §1.3 rule 1). */
 function shown(plan: PlanModel, extra: string[]): PlanModel {
   return extra.length ? { ...plan, errors: [...plan.errors, ...extra] } : plan;
-}
-
-/** The plan as the API shows it: aggregated statuses, display statuses of steps, the original's strategy names. */
-export function planTree(state: ServiceState, plan: PlanModel, now: string): PlanTree {
-  const extra = extraErrors(state, plan, overdueSteps(state, now));
-  return toPlanTree(shown(plan, extra), { ctx: planContext(state, now), allTasksPaused: (step) => allTasksPaused(state, step) });
 }
 
 function stepDisplay(state: ServiceState, step: StepModel, ctx: PlanContext): string {
@@ -169,10 +161,8 @@ function onTaskStatus(state: ServiceState, rec: Recorded<MarshalEvent>, ctx: Dec
           readinessPassed: readinessCheckPassed(task.hasReadinessCheck, e.data.readiness),
           goal: task.goal,
         });
-        if (outcome.step !== step || outcome.backoff || outcome.overrideProgress) {
-          backoff = outcome.backoff ?? backoff;
-          progress = outcome.overrideProgress ?? progress;
-        }
+        backoff = outcome.backoff ?? backoff;
+        progress = outcome.overrideProgress ?? progress;
         const ev = stepChanged(state, ctx, { plan, phase, step }, outcome.step, `${e.data.taskName} is ${e.data.state}${e.data.message ? `: ${e.data.message}` : ''}`);
         if (ev) out.push(ev);
       }
