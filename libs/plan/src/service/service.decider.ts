@@ -190,11 +190,26 @@ function onTaskStatus(state: ServiceState, rec: Recorded<MarshalEvent>, ctx: Dec
   return planOnly(out);
 }
 
-/** At launch, an override not yet under way is (reference §1.6.4; the original did it while recording the launch). */
+/**
+ * At launch, an override not yet under way is (reference §1.6.4; the original did it while recording the launch). A
+ * launch that raced an uninstall (placed before it started) is killed: the uninstall plan does not know it.
+ */
 function onTaskLaunched(state: ServiceState, rec: Recorded<MarshalEvent>, ctx: DecisionContext): Decision {
   const e = rec.event;
   if (e.type !== 'TaskLaunched') return NO_DECISION;
   const name = e.data.task.taskName;
+  const task = state.tasks[name];
+  if (state.uninstalling && task?.taskId === e.data.task.taskId) {
+    return {
+      plan: [],
+      tasks: [
+        {
+          subject: ctx.subjects.serviceTask(state.service, task.agentId),
+          event: makeEvent('TaskKillRequested', serviceAggregate(state.service), { service: state.service, agentId: task.agentId, taskId: task.taskId, taskName: name, reason: 'launched during uninstall' }, meta(ctx)) as MarshalEvent,
+        },
+      ],
+    };
+  }
   const override = state.overrides[name];
   if (!override || override.progress !== 'PENDING') return NO_DECISION;
   return planOnly([

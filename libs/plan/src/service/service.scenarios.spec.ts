@@ -1,6 +1,6 @@
 import type { ServiceSpec } from '@marshal/contracts';
 import { pod, serviceSpec, task } from '../model/testing';
-import { Log, SERVICE, transitions } from './testing';
+import { Log, SERVICE, subjects, transitions } from './testing';
 
 const spec = (pods: ServiceSpec['pods'], plans: ServiceSpec['plans'] = []): ServiceSpec => ({ ...serviceSpec(pods, plans), name: SERVICE });
 const readiness = { cmd: 'ready', interval: 5, timeout: 10, delay: 0 };
@@ -368,6 +368,21 @@ describe('§9.9 decommission and uninstall at the aggregate', () => {
     expect(log.state.targetConfigId).toBeNull();
     expect(log.ofType(log.events.map((e) => e.event), 'ServiceRemoved')).toHaveLength(1);
     expect(log.replay()).toEqual(log.state);
+  });
+});
+
+describe('uninstall racing a launch', () => {
+  it('kills a task launched after the uninstall started (placed before it)', () => {
+    const log = new Log();
+    log.accept(spec([pod('hello', 1, [task('server')])]), 'cfg-1');
+    const [c] = log.candidates();
+    log.uninstall();
+    const out = log.external(subjects.serviceTask(SERVICE, 'agent-hello-0'), 'TaskLaunched', {
+      service: SERVICE, agentId: 'agent-hello-0', hostname: 'host-hello-0', reservationId: 'r',
+      step: { plan: c.plan, phaseId: c.phaseId, stepId: c.stepId, step: c.step },
+      task: { taskId: 'late', taskName: 'hello-0-server', taskSpecName: 'server', service: SERVICE, podType: 'hello', podIndex: 0, configId: 'cfg-1', goal: 'RUNNING', essential: true, cmd: 'x', env: {}, resources: { cpus: 0.1, memory: 32, disk: 0, gpus: 0 }, ports: [], volumes: [], configs: [], uris: [], rlimits: [], killGracePeriod: 0, labels: {} },
+    });
+    expect(log.ofType(out, 'TaskKillRequested').map((e) => [e.data.taskId, e.data.reason])).toEqual([['late', 'launched during uninstall']]);
   });
 });
 
