@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '@marshal/testing';
@@ -73,9 +73,25 @@ describe('configurations end to end: describe and update through the CLI', () =>
     expect(JSON.parse((await cluster.cli('describe')).stdout)).toMatchObject({ hello: { count: 1, cpus: 0.2 } });
   });
 
-  it('update status shows the deploy plan tree', async () => {
+  it('update status shows the deploy plan tree, with the rejected update attached as its error (reference §3.0 step 6)', async () => {
     const status = await cluster.cli('update', 'status');
     expect(status).toMatchObject({ code: 0 });
-    expect(status.stdout).toMatch(/^deploy \(serial strategy\) \([A-Z_]+\)\n└─ hello \(serial strategy\) \([A-Z_]+\)\n {3}└─ hello-0:\[server\] \([A-Z_]+\)\n$/);
+    expect(status.stdout).toMatch(
+      /^deploy \(serial strategy\) \(ERROR\)\n└─ hello \(serial strategy\) \([A-Z_]+\)\n {3}└─ hello-0:\[server\] \([A-Z_]+\)\n\nErrors:\n- Field: 'pods\.hello\.count'; Message: 'New config's PodSpec named 'hello' has 0 tasks, expected >=1 tasks'; Fatal: false\n$/,
+    );
+  });
+
+  it('an install whose package does not render is refused with the reason, and creates no service', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'broken-pkg-'));
+    for (const f of ['config.json', 'marathon.json.mustache', 'package.json', 'resource.json']) {
+      writeFileSync(join(dir, f), readFileSync(join(root, 'examples', 'hello-world', f), 'utf8'));
+    }
+    writeFileSync(join(dir, 'svc.yml'), 'name: broken\npods:\n  p:\n    count: [unterminated\n');
+    const r = await cluster.cli('install', dir);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/svc\.yml/);
+    expect(r.stderr).not.toMatch(/subject token/);
+    const services = (await cluster.get<{ name: string }[]>('/v1/services')).body;
+    expect(services.map((x) => x.name)).not.toContain('broken');
   });
 });

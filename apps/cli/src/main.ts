@@ -7,6 +7,8 @@ import { readConfigFile } from './config-file';
 import { registerPlan } from './commands/plan.command';
 import { registerSpec } from './commands/spec.command';
 import { registerUpdate } from './commands/update.command';
+import { registerPod } from './commands/pod.command';
+import { registerDebug } from './commands/debug.command';
 
 export interface GlobalOptions {
   url: string;
@@ -55,6 +57,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   registerSpec(cli);
   registerDescribe(cli);
   registerUpdate(cli);
+  registerPod(cli);
+  registerDebug(cli);
   return program;
 }
 

@@ -12,6 +12,7 @@ import {
   type Recorded,
 } from '@marshal/contracts';
 import { buildTaskInfos, toReservation } from '@marshal/offer';
+import { pausedTaskInfo } from '@marshal/plan';
 import { SERVICE_CONTEXT, newId, systemClock, withCorrelation, type ServiceContext } from '@marshal/runtime';
 import { CoordinatorState } from './coordinator.state';
 
@@ -152,7 +153,8 @@ export class CoordinatorService {
 
   /** Decommission `kill-<task>` (reference §3.5): ask the task's agent to kill it, then the step is done. */
   private async killStep(candidate: Candidate): Promise<void> {
-    const t = [...this.state.tasks.values()].reverse().find((x) => x.service === candidate.service && x.taskName === candidate.target);
+    // Decommission steps name the task (`kill-<task name>`), uninstall steps its id (`kill-task-<task id>`).
+    const t = [...this.state.tasks.values()].reverse().find((x) => x.service === candidate.service && (x.taskName === candidate.target || x.taskId === candidate.target));
     if (t && this.state.liveTasksOn(t.agentId).some((x) => x.taskId === t.taskId)) {
       const ev = makeEvent('TaskKillRequested', serviceAggregate(candidate.service), {
         service: candidate.service, agentId: t.agentId, taskId: t.taskId, taskName: t.taskName, reason: `decommission by ${candidate.plan}/${candidate.step}`,
@@ -290,7 +292,9 @@ export class CoordinatorService {
       },
     });
     const subject = this.ctx.subjects.serviceTask(candidate.service, proposal.agentId);
-    for (const task of tasks) {
+    for (const built of tasks) {
+      // A task with a PAUSED goal override runs idle (reference §1.6.4).
+      const task = candidate.paused?.includes(built.taskSpecName) ? pausedTaskInfo(built, config.schedulerEnv) : built;
       const ev = makeEvent('TaskLaunched', serviceAggregate(candidate.service), {
         service: candidate.service, agentId: proposal.agentId, hostname: proposal.hostname, reservationId,
         step: { plan: candidate.plan, phaseId: candidate.phaseId, stepId: candidate.stepId, step: candidate.step },

@@ -18,6 +18,7 @@ import { GatewayMetrics } from './metrics/metrics';
 import { StreamController } from './stream/stream.controller';
 import { UiController } from './ui/ui.controller';
 import { PlansController } from './plans/plans.controller';
+import { PodsController } from './pods/pods.controller';
 import { ServicesController } from './services/services.controller';
 
 @Module({})
@@ -36,6 +37,7 @@ export class GatewayModule {
         UiController,
         DebugController,
         ConfigurationsController,
+        PodsController,
       ],
       providers: [
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },

@@ -22,4 +22,19 @@ export class PlanManagerController {
   offerEvaluated(@Payload() req: CommandRequest<'plan.offer-evaluated'>): Promise<CommandReply<'plan.offer-evaluated'>> {
     return this.plans.offerEvaluated(req);
   }
+
+  @MessagePattern('plan.command')
+  planCommand(@Payload() req: CommandRequest<'plan.command'>): Promise<CommandReply<'plan.command'>> {
+    return this.plans.planCommand(req);
+  }
+
+  @MessagePattern('pod.command')
+  podCommand(@Payload() req: CommandRequest<'pod.command'>): Promise<CommandReply<'pod.command'>> {
+    return this.plans.podCommand(req);
+  }
+
+  @MessagePattern('service.uninstall')
+  uninstall(@Payload() req: CommandRequest<'service.uninstall'>): Promise<CommandReply<'service.uninstall'>> {
+    return this.plans.uninstall(req);
+  }
 }

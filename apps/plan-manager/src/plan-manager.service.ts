@@ -1,13 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MarshalError, type Candidate, type CommandReply, type CommandRequest, type MarshalEvent, type Recorded } from '@marshal/contracts';
 import {
+  NO_DECISION,
   applyOfferReport,
   candidatesOf,
+  decidePlanCommand,
+  decidePodCommand,
+  decideUninstall,
   evolveService,
   initialServiceState,
+  isEmpty,
   publishStatuses,
   reactToEvent,
   reconcileService,
+  type Decision,
   type DecisionContext,
   type ServiceState,
 } from '@marshal/plan';
@@ -20,6 +26,9 @@ import { SERVICE_CONTEXT, newId, systemClock, withCorrelation, type ServiceConte
  * applied at once and skipped when the log delivers them back; the subjects' separate parts of the state make that
  * equal to a replay. Everything runs one at a time.
  */
+/** A reconcile that keeps finding fixes is a bug; stop rather than spin. */
+const MAX_RECONCILE_ROUNDS = 10;
+
 @Injectable()
 export class PlanManagerService {
   private readonly services = new Map<string, ServiceState>();
@@ -94,13 +103,37 @@ export class PlanManagerService {
     return results[results.length - 1].seq;
   }
 
-  /** Decides, appends, and publishes the derived statuses that changed. */
-  private async decide(service: string, decide: (s: ServiceState) => MarshalEvent[], ctx: DecisionContext): Promise<number> {
-    const state = this.services.get(service) ?? initialServiceState(service);
-    let seq = await this.commit(service, decide(state));
-    const after = this.services.get(service) ?? state;
-    seq = Math.max(seq, await this.commit(service, publishStatuses(after, ctx)));
-    return seq;
+  /**
+   * Appends a decision: task facts first (kills, erasures; folded when the log delivers them), then the plan events.
+   * A crash in between leaves at worst a kill without its plan event, which the operator's retry or recovery covers.
+   */
+  private async commitDecision(service: string, decision: Decision): Promise<number> {
+    let seq = this.folded;
+    for (const t of decision.tasks) seq = Math.max(seq, (await this.ctx.store.append(t.subject, t.event)).seq);
+    return Math.max(seq, await this.commit(service, decision.plan));
+  }
+
+  private current(service: string): ServiceState {
+    return this.services.get(service) ?? initialServiceState(service);
+  }
+
+  /**
+   * Appends `first`, then the level-triggered fixes it calls for (reconcileService, until none is left), then the
+   * derived statuses that changed. Returns the last sequence appended.
+   */
+  private async settle(service: string, first: Decision, ctx: DecisionContext): Promise<number> {
+    let seq = await this.commitDecision(service, first);
+    for (let round = 0; round < MAX_RECONCILE_ROUNDS; round++) {
+      const fix = reconcileService(this.current(service), ctx);
+      if (isEmpty(fix)) break;
+      seq = Math.max(seq, await this.commitDecision(service, fix));
+    }
+    return Math.max(seq, await this.commit(service, publishStatuses(this.current(service), ctx)));
+  }
+
+  /** Decides on the current state, then settles. */
+  private async decide(service: string, decide: (s: ServiceState) => Decision, ctx: DecisionContext): Promise<number> {
+    return this.settle(service, decide(this.current(service)), ctx);
   }
 
   onEvent(rec: Recorded<MarshalEvent>, pending: number): Promise<void> {
@@ -130,7 +163,7 @@ export class PlanManagerService {
     this.caughtUp = true;
     for (const service of this.services.keys()) {
       const ctx = this.context(`recover:${service}`, null);
-      await this.decide(service, (s) => reconcileService(s, ctx), ctx);
+      await this.decide(service, () => NO_DECISION, ctx);
     }
     this.ctx.log.info({ services: this.services.size, seq: this.folded }, 'plan-manager caught up with the log');
   }
@@ -147,7 +180,7 @@ export class PlanManagerService {
       void this.serial(async () => {
         for (const service of this.services.keys()) {
           const ctx = this.context(`tick:${service}`, null);
-          await this.decide(service, (s) => reconcileService(s, ctx), ctx);
+          await this.decide(service, () => NO_DECISION, ctx);
         }
       }).catch((e) => this.ctx.log.error({ err: e }, 'tick failed'));
     }, this.ctx.config.TICK_MS);
@@ -175,6 +208,59 @@ export class PlanManagerService {
         const ctx = this.context(req.meta.correlationId, req.meta.commandId, req.meta.actor);
         const seq = await this.decide(req.service, (s) => applyOfferReport(s, req, ctx), ctx);
         return { seq };
+      }),
+    );
+  }
+
+  /** A known service, or NOT_FOUND as the gateway words it. */
+  private known(service: string): ServiceState {
+    const state = this.services.get(service);
+    if (!state || (!state.targetConfigId && state.plans.length === 0)) throw new MarshalError('NOT_FOUND', `Service ${service} not found`);
+    return state;
+  }
+
+  async planCommand(req: CommandRequest<'plan.command'>): Promise<CommandReply<'plan.command'>> {
+    return this.serial(() =>
+      withCorrelation(req.meta.correlationId, async () => {
+        this.known(req.service);
+        const ctx = this.context(req.meta.correlationId, req.meta.commandId, req.meta.actor);
+        const { decision, outcome } = decidePlanCommand(
+          this.current(req.service),
+          { plan: req.plan, action: req.action, ...(req.phase ? { phase: req.phase } : {}), ...(req.step ? { step: req.step } : {}), ...(req.parameters ? { parameters: req.parameters } : {}) },
+          ctx,
+        );
+        if (outcome.code !== 'OK') throw new MarshalError(outcome.code, outcome.message);
+        const seq = await this.settle(req.service, decision, ctx);
+        this.ctx.log.info({ service: req.service, plan: req.plan, action: req.action, phase: req.phase, step: req.step, actor: req.meta.actor }, outcome.message);
+        return { message: outcome.message, seq };
+      }),
+    );
+  }
+
+  async podCommand(req: CommandRequest<'pod.command'>): Promise<CommandReply<'pod.command'>> {
+    return this.serial(() =>
+      withCorrelation(req.meta.correlationId, async () => {
+        this.known(req.service);
+        const ctx = this.context(req.meta.correlationId, req.meta.commandId, req.meta.actor);
+        const { decision, outcome } = decidePodCommand(this.current(req.service), { pod: req.pod, action: req.action, ...(req.tasks ? { tasks: req.tasks } : {}) }, ctx);
+        if (outcome.code !== 'OK') throw new MarshalError(outcome.code, outcome.message);
+        const seq = await this.settle(req.service, decision, ctx);
+        this.ctx.log.info({ service: req.service, pod: req.pod, action: req.action, tasks: outcome.tasks, actor: req.meta.actor }, 'pod command');
+        return { pod: outcome.pod, tasks: outcome.tasks, seq };
+      }),
+    );
+  }
+
+  async uninstall(req: CommandRequest<'service.uninstall'>): Promise<CommandReply<'service.uninstall'>> {
+    return this.serial(() =>
+      withCorrelation(req.meta.correlationId, async () => {
+        this.known(req.service);
+        const ctx = this.context(req.meta.correlationId, req.meta.commandId, req.meta.actor);
+        const { decision, outcome } = decideUninstall(this.current(req.service), ctx);
+        if (outcome.code !== 'OK') throw new MarshalError(outcome.code, outcome.message);
+        const seq = await this.settle(req.service, decision, ctx);
+        this.ctx.log.info({ service: req.service, actor: req.meta.actor }, outcome.message);
+        return { service: req.service, seq };
       }),
     );
   }

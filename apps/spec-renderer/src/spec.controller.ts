@@ -48,7 +48,8 @@ export class SpecController {
         if (outcome.kind === 'unchanged') {
           return { accepted: true, service: outcome.service, configId: outcome.configId, unchanged: true, errors: [], warnings: outcome.warnings, diff: '', seq: lastSeq };
         }
-        const subject = this.ctx.subjects.serviceConfig(outcome.service);
+        // Only built when something is appended: a failed install of a package that does not render has no name.
+        const subject = (): string => this.ctx.subjects.serviceConfig(outcome.service);
         try {
           if (outcome.kind === 'rejected') {
             const reply = { accepted: false, service: outcome.service, configId: null, unchanged: false, errors: outcome.errors, warnings: outcome.warnings, diff: '' };
@@ -58,14 +59,14 @@ export class SpecController {
             }
             const event = makeEvent('ConfigurationRejected', serviceAggregate(outcome.service), { service: outcome.service, errors: outcome.errors, warnings: outcome.warnings }, { ...meta, id: newId() });
             this.assertFits(event, 'the list of errors');
-            const { seq } = await this.ctx.store.append(subject, event, { expectedLastSubjectSeq: lastSeq, msgId: `${request.meta.commandId}:result` });
+            const { seq } = await this.ctx.store.append(subject(), event, { expectedLastSubjectSeq: lastSeq, msgId: `${request.meta.commandId}:result` });
             this.ctx.log.info({ service: outcome.service, errors: outcome.errors.length }, 'configuration rejected');
             return { ...reply, seq };
           }
           const configId = newId();
           const event = makeEvent('ConfigurationAccepted', serviceAggregate(outcome.service), { ...outcome.event, configId }, { ...meta, id: newId() });
           this.assertFits(event, 'the configuration');
-          const { seq } = await this.ctx.store.append(subject, event, { expectedLastSubjectSeq: lastSeq, msgId: `${request.meta.commandId}:result` });
+          const { seq } = await this.ctx.store.append(subject(), event, { expectedLastSubjectSeq: lastSeq, msgId: `${request.meta.commandId}:result` });
           this.ctx.log.info({ service: outcome.service, configId }, 'configuration accepted');
           return { accepted: true, service: outcome.service, configId, unchanged: false, errors: [], warnings: outcome.warnings, diff: outcome.diff, seq };
         } catch (e) {

@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import type { Static } from '@sinclair/typebox';
 import type { CommandDefinition } from './commands/command';
 import { EvaluateCandidate } from './commands/offer.commands';
-import { GetCandidates, PlanCommand, PodCommand, ReportOfferEvaluated } from './commands/plan.commands';
+import { GetCandidates, PlanCommand, PodCommand, ReportOfferEvaluated, UninstallService } from './commands/plan.commands';
 import { RenderConfiguration, SubmitConfiguration } from './commands/spec.commands';
 import { MarshalError } from './errors';
 
@@ -15,6 +15,7 @@ export const COMMANDS = {
   'plan.offer-evaluated': ReportOfferEvaluated,
   'plan.command': PlanCommand,
   'pod.command': PodCommand,
+  'service.uninstall': UninstallService,
   'offer.evaluate': EvaluateCandidate,
 } as const;
 

@@ -4,8 +4,33 @@ import type { Static } from '@sinclair/typebox';
 import { EnvelopeSchema, type EventDefinition, type EventEnvelope, type EventMeta } from './envelope';
 import { AgentLost, AgentRegistered, ResourcesReleased, ResourcesReserved } from './events/agent.events';
 import { ConfigurationAccepted, ConfigurationRejected } from './events/configuration.events';
-import { PlanGenerated, PlanStatusChanged, StepStatusChanged } from './events/plan.events';
-import { TaskKillRequested, TaskLaunched, TaskStatusUpdated } from './events/task.events';
+import {
+  PhaseInterrupted,
+  PhaseProceeded,
+  PlanGenerated,
+  PlanInterrupted,
+  PlanParametersSet,
+  PlanProceeded,
+  PlanRemoved,
+  PlanStatusChanged,
+  RecoveryPlanChanged,
+  ServiceRemoved,
+  ServiceUninstallStarted,
+  StepInterrupted,
+  StepProceeded,
+  StepStatusChanged,
+} from './events/plan.events';
+import {
+  GoalOverridesChanged,
+  PodPauseRequested,
+  PodReplaceRequested,
+  PodRestartRequested,
+  PodResumeRequested,
+  TaskDelayed,
+  TaskDelaysCleared,
+  TasksPermanentlyFailed,
+} from './events/pod.events';
+import { TaskErased, TaskKillRequested, TaskLaunched, TaskStatusUpdated } from './events/task.events';
 
 /** Every event type, at its current version. Adding an event means adding it here. */
 export const EVENTS = {
@@ -14,9 +39,29 @@ export const EVENTS = {
   PlanGenerated,
   StepStatusChanged,
   PlanStatusChanged,
+  PlanInterrupted,
+  PlanProceeded,
+  PhaseInterrupted,
+  PhaseProceeded,
+  StepInterrupted,
+  StepProceeded,
+  PlanParametersSet,
+  PlanRemoved,
+  RecoveryPlanChanged,
+  ServiceUninstallStarted,
+  ServiceRemoved,
+  PodRestartRequested,
+  PodReplaceRequested,
+  PodPauseRequested,
+  PodResumeRequested,
+  GoalOverridesChanged,
+  TaskDelayed,
+  TaskDelaysCleared,
+  TasksPermanentlyFailed,
   TaskLaunched,
   TaskStatusUpdated,
   TaskKillRequested,
+  TaskErased,
   AgentRegistered,
   ResourcesReserved,
   ResourcesReleased,

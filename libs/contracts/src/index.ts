@@ -7,6 +7,7 @@ export * from './plan-model';
 export * from './task-info';
 export * from './events/configuration.events';
 export * from './events/plan.events';
+export * from './events/pod.events';
 export * from './events/task.events';
 export * from './events/agent.events';
 export * from './event-catalog';

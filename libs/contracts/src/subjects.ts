@@ -89,6 +89,7 @@ export const COMMAND_NAMES = [
   'plan.command',
   'plan.offer-evaluated',
   'pod.command',
+  'service.uninstall',
   'offer.evaluate',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];

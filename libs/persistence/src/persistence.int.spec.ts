@@ -103,15 +103,73 @@ describe('read models in PostgreSQL', () => {
     expect(await projectBatch(ds, subjects, events)).toBe(events[2].seq);
     const q = new ReadModelQueries(ds);
     expect(await q.planNames('hello-world')).toEqual(['deploy']);
+    const at = (e: Recorded<MarshalEvent>) => e.event.at;
     expect(await q.plan('hello-world', 'deploy')).toEqual({
       phases: [
-        { id: 'ph-1', name: 'hello', steps: [{ id: 'st-1', status: 'STARTING', name: 'hello-0:[server]', message: 'launched hello-0-server' }], strategy: 'serial', status: 'STARTING' },
+        {
+          id: 'ph-1',
+          name: 'hello',
+          steps: [{ id: 'st-1', status: 'STARTING', name: 'hello-0:[server]', message: 'launched hello-0-server', startedAt: at(events[1]), completedAt: null }],
+          strategy: 'serial',
+          status: 'STARTING',
+          startedAt: at(events[2]),
+          completedAt: null,
+        },
       ],
       errors: [],
       status: 'STARTING',
       strategy: 'serial',
     });
     expect(await q.plan('hello-world', 'nope')).toBeUndefined();
+  });
+
+  it('projects recovery phases, overrides, erased tasks, removed plans and a removed service', async () => {
+    const q = new ReadModelQueries(ds);
+    const plan = subjects.servicePlan('hello-world');
+    const task = (name: string, id: string) => ({
+      taskId: id, taskName: name, taskSpecName: 'server', service: 'hello-world', podType: name.split('-')[0], podIndex: Number(name.split('-')[1]), configId: 'cfg-1',
+      goal: 'RUNNING' as const, essential: true, cmd: 'x', env: {}, resources: { cpus: 0.1, memory: 32, disk: 0, gpus: 0 }, ports: [], volumes: [], configs: [],
+      uris: [], rlimits: [], killGracePeriod: 0, labels: {},
+    });
+    const launched = (name: string, id: string) =>
+      rec('TaskLaunched', subjects.serviceTask('hello-world', 'a1'), {
+        service: 'hello-world', agentId: 'a1', hostname: 'h1', reservationId: 'r1', step: { plan: 'deploy', phaseId: 'ph-1', stepId: 'st-1', step: 's' }, task: task(name, id),
+      });
+    const recoveryStep = { id: 'rs-1', name: 'hello-0:[server]', kind: 'recovery' as const, status: 'PENDING' as const, interrupted: false,
+      requirement: { podType: 'hello', podIndex: 0, tasks: ['server'], recoveryType: 'TRANSIENT' as const }, errors: [], parameters: {}, launched: [], prepared: false };
+    await projectBatch(ds, subjects, [
+      rec('PlanGenerated', plan, {
+        service: 'hello-world', configId: 'cfg-1', order: 1,
+        model: { name: 'recovery', strategy: { type: 'parallel', interrupted: false }, phases: [], errors: [] },
+        plan: { name: 'recovery', strategy: 'parallel', status: 'COMPLETE', errors: [], phases: [] },
+      }),
+      launched('hello-0-server', 't1'),
+      launched('hello-1-server', 't2'),
+      rec('RecoveryPlanChanged', plan, {
+        service: 'hello-world', removedPhases: [],
+        added: [{ id: 'rp-1', name: 'hello-0:[server]', strategy: { type: 'parallel', interrupted: false }, steps: [recoveryStep] }],
+        addedTree: [{ id: 'rp-1', name: 'hello-0:[server]', strategy: 'parallel', status: 'PENDING',
+          steps: [{ id: 'rs-1', name: 'hello-0:[server]', kind: 'recovery', status: 'PENDING', podType: 'hello', podIndex: 0, tasks: ['server'], recoveryType: 'TRANSIENT', errors: [] }] }],
+      }),
+      rec('PodPauseRequested', plan, { service: 'hello-world', pod: 'hello-0', tasks: ['hello-0-server'] }),
+      rec('GoalOverridesChanged', plan, { service: 'hello-world', overrides: [{ taskName: 'hello-0-server', target: 'PAUSED', progress: 'COMPLETE' }], reason: 'r' }),
+      rec('TaskErased', subjects.serviceTask('hello-world', 'a1'), { service: 'hello-world', agentId: 'a1', taskId: 't2', taskName: 'hello-1-server' }),
+    ]);
+    expect((await q.plan('hello-world', 'recovery'))?.phases.map((p) => [p.name, p.status, p.steps.map((s) => s.name)])).toEqual([['hello-0:[server]', 'PENDING', ['hello-0:[server]']]]);
+    expect((await q.podTasks('hello-world')).map((t) => [t.taskName, t.override])).toEqual([['hello-0-server', { target: 'PAUSED', progress: 'COMPLETE' }]]);
+
+    await projectBatch(ds, subjects, [
+      rec('GoalOverridesChanged', plan, { service: 'hello-world', overrides: [{ taskName: 'hello-0-server', target: 'NONE', progress: 'COMPLETE' }], reason: 'r' }),
+      rec('RecoveryPlanChanged', plan, { service: 'hello-world', removedPhases: ['rp-1'], added: [], addedTree: [] }),
+      rec('PlanRemoved', plan, { service: 'hello-world', plan: 'deploy', reason: 'gone' }),
+    ]);
+    expect((await q.podTasks('hello-world')).map((t) => t.override)).toEqual([null]);
+    expect((await q.plan('hello-world', 'recovery'))?.phases).toEqual([]);
+    expect(await q.planNames('hello-world')).toEqual(['recovery']);
+
+    await projectBatch(ds, subjects, [rec('ServiceRemoved', plan, { service: 'hello-world' })]);
+    expect(await q.planNames('hello-world')).toEqual([]);
+    expect(await q.podTasks('hello-world')).toEqual([]);
   });
 
   it('applies each event once: a replayed batch changes nothing and the checkpoint does not move back', async () => {

@@ -12,9 +12,12 @@ export function registerInstall(cli: Cli): void {
     .option('--json', 'print the reply as JSON')
     .option('--wait', 'watch the deploy plan until it completes (exit 1 if it fails)')
     .action(async (pkgPath: string, o: { name?: string; options?: string; json?: boolean; wait?: boolean }) => {
+      // `marshal install pkg --name N` and `marshal --name N install pkg` mean the same service (commander gives a flag
+      // that both the program and the command define to the program).
+      const name = o.name ?? cli.globals().name;
       const pkg = readPackage(pkgPath);
       const options = o.options ? readOptions(o.options) : {};
-      const res = await cli.client().call('POST', 'v1/services', { ...(o.name ? { name: o.name } : {}), package: pkg, options });
+      const res = await cli.client().call('POST', 'v1/services', { ...(name ? { name } : {}), package: pkg, options });
       const reply = res.json<{ service: string; configId: string; warnings: string[]; seq: number }>();
       if (o.json) {
         cli.out(JSON.stringify(reply, null, 2) + '\n');

@@ -1,6 +1,76 @@
-import { CliError } from '../client';
+import { CliError, type HttpResult } from '../client';
 import { toPlanStatusTree, type PlanReply } from '../format/plan-tree';
 import type { Cli } from '../main';
+import { registerPlanPreview } from './preview.command';
+
+/** `-p VAR=value` definitions as the original parsed them (reference §7.2): later duplicates win, `=` in values kept. */
+export function parseParameters(defs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const def of defs) {
+    const parts = def.split('=');
+    if (parts.length < 2) throw new CliError('Must have one variable name and one variable value per definition', 2);
+    out[parts[0]] = parts.slice(1).join('=');
+  }
+  return out;
+}
+
+/** `?phase=…&step=…`, each only when given (reference §7.2). */
+export function planQuery(phase?: string, step?: string): string {
+  const q = new URLSearchParams();
+  if (phase) q.set('phase', phase);
+  if (step) q.set('step', step);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export type PlanVerb = 'pause' | 'resume' | 'force-restart' | 'force-complete';
+
+const DONE: Record<PlanVerb, [string, string]> = {
+  pause: ['has been paused', 'could not be paused'],
+  resume: ['has been resumed', 'could not be resumed'],
+  'force-restart': ['has been restarted', 'could not be restarted'],
+  'force-complete': ['has been forced to complete', 'could not be forced to complete'],
+};
+
+/**
+ * The original CLI's texts after a plan command (reference §7.2, §7.7): the success form when the reply is JSON with
+ * a non-empty `message`, else the "could not" form.
+ */
+export function planCommandText(verb: PlanVerb, reply: string, plan: string, phase?: string, step?: string): string {
+  let ok = false;
+  try {
+    const j = JSON.parse(reply) as { message?: unknown };
+    ok = typeof j === 'object' && j !== null && typeof j.message === 'string' && j.message !== '';
+  } catch {
+    ok = false;
+  }
+  const what = step ? `"${plan}" plan: step "${step}" in phase "${phase}"` : phase ? `"${plan}" plan: phase "${phase}"` : `"${plan}" plan`;
+  return `${what} ${DONE[verb][ok ? 0 : 1]}.`;
+}
+
+/**
+ * Answers of mutating plan commands (reference §7.2): 208 and the old `Element not found` 404 get the original's
+ * errors; other 404s print the gateway's message (`Plan x not found`; the original printed a generic text, §10.3
+ * quirk 7).
+ */
+async function planCall(cli: Cli, path: string, body?: unknown): Promise<HttpResult> {
+  const res = await cli.client().call('POST', cli.servicePath(path), body, (s) => s === 200 || s === 208 || s === 404);
+  if (res.status === 208) throw new CliError('Cannot execute command. Command has already been issued or the plan has completed', 1);
+  if (res.status === 404) {
+    throw new CliError(res.body.trim() === 'Element not found' ? 'Plan, phase, and/or step does not exist' : res.body.trim() || 'Not found', 5);
+  }
+  return res;
+}
+
+function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2) + '\n';
+  } catch {
+    return `warning: the reply is not JSON\n${text}\n`;
+  }
+}
+
+const plan$ = (plan: string) => `plans/${encodeURIComponent(plan)}`;
 
 export function registerPlan(cli: Cli): void {
   const plan = cli.program.command('plan').alias('plans').description('Query and steer plans');
@@ -21,7 +91,7 @@ export function registerPlan(cli: Cli): void {
     .option('--json', 'print the plan JSON')
     .action(async (name: string, o: { json?: boolean }) => {
       // A 417 (plan with errors) is still rendered (reference §7.2).
-      const res = await cli.client().call('GET', cli.servicePath(`plans/${encodeURIComponent(name)}`), undefined, (s) => s === 200 || s === 202 || s === 417);
+      const res = await cli.client().call('GET', cli.servicePath(plan$(name)), undefined, (s) => s === 200 || s === 202 || s === 417);
       let body: PlanReply;
       try {
         body = res.json<PlanReply>();
@@ -30,4 +100,51 @@ export function registerPlan(cli: Cli): void {
       }
       cli.out(o.json ? JSON.stringify(body, null, 2) + '\n' : toPlanStatusTree(name, body));
     });
+
+  plan
+    .command('start')
+    .description('Start a plan, with parameters for its tasks’ environment')
+    .argument('<plan>', 'plan name')
+    .option('-p, --params <VAR=value>', 'a parameter (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action(async (name: string, o: { params: string[] }) => {
+      const res = await planCall(cli, `${plan$(name)}/start`, parseParameters(o.params));
+      cli.out(prettyJson(res.body));
+    });
+
+  plan
+    .command('stop')
+    .description('Stop a plan: interrupt it and reset its steps')
+    .argument('<plan>', 'plan name')
+    .action(async (name: string) => {
+      const res = await planCall(cli, `${plan$(name)}/stop`);
+      cli.out(prettyJson(res.body));
+    });
+
+  // Commander passes the declared arguments, then the options and the command: keep the arguments only.
+  const steer = (verb: PlanVerb, action: string, declared: number) => async (...args: unknown[]) => {
+    const [name, phase, step] = args.slice(0, declared) as [string, string | undefined, string | undefined];
+    const res = await planCall(cli, `${plan$(name)}/${action}${planQuery(phase, step)}`);
+    cli.out(planCommandText(verb, res.body, name, phase, step) + '\n');
+  };
+
+  plan.command('pause').alias('interrupt').description('Pause a plan, or one of its phases').argument('<plan>').argument('[phase]', 'phase name or id').action(steer('pause', 'interrupt', 2));
+  plan.command('resume').alias('continue').description('Resume a plan, or one of its phases').argument('<plan>').argument('[phase]', 'phase name or id').action(steer('resume', 'continue', 2));
+  plan
+    .command('force-restart')
+    .alias('restart')
+    .description('Restart a plan, a phase or a step')
+    .argument('<plan>')
+    .argument('[phase]', 'phase name or id')
+    .argument('[step]', 'step name or id')
+    .action(steer('force-restart', 'restart', 3));
+  plan
+    .command('force-complete')
+    .alias('force')
+    .description('Force a step to complete')
+    .argument('<plan>')
+    .argument('<phase>', 'phase name or id')
+    .argument('<step>', 'step name or id')
+    .action(steer('force-complete', 'forceComplete', 3));
+
+  registerPlanPreview(cli, plan);
 }

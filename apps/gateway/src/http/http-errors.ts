@@ -33,6 +33,17 @@ function assertUnreachable(x: never): never {
   throw new Error(`unmapped error code ${String(x)}`);
 }
 
+const plain = new WeakSet<object>();
+
+/**
+ * Marks a domain error to be answered as plain text whatever its code: the original's plan and pod commands answer
+ * 400s that way (`Couldn't parse parameters: …`, `Missing phase`; reference §6.2). Returns the error for `throw`.
+ */
+export function asPlainText<E>(e: E): E {
+  if (isMarshalError(e)) plain.add(e);
+  return e;
+}
+
 /**
  * Domain errors answer with their status. NOT_FOUND and ALREADY_REPORTED keep the original's plain-text bodies
  * (`Plan x not found`, reference §6); the rest are JSON `{ code, message, details }`.
@@ -43,7 +54,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (isMarshalError(exception)) {
       const status = httpStatusOf(exception.code);
-      if (exception.code === 'NOT_FOUND' || exception.code === 'ALREADY_REPORTED') {
+      if (exception.code === 'NOT_FOUND' || exception.code === 'ALREADY_REPORTED' || plain.has(exception)) {
         void reply.status(status).type('text/plain; charset=utf-8').send(exception.message);
         return;
       }

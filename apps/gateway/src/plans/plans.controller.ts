@@ -1,7 +1,11 @@
-import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MarshalError } from '@marshal/contracts';
+import { randomUUID } from 'node:crypto';
+import { MarshalError, type PlanAction } from '@marshal/contracts';
 import { ReadModelQueries, type PlanJson } from '@marshal/persistence';
+import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
+import { callerOf } from '../auth/auth.guard';
+import { asPlainText } from '../http/http-errors';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { ServiceResolver } from '../http/service-resolver';
 
@@ -11,12 +15,29 @@ export function planHttpStatus(plan: PlanJson): number {
   return plan.status === 'COMPLETE' ? 200 : 202;
 }
 
+/**
+ * The body of `POST /v1/plans/{plan}/start`: a JSON object of strings (reference §6.2); none is `{}`. Key names are
+ * checked by plan-manager, with the original's message.
+ */
+export function startParameters(body: unknown): Record<string, string> {
+  if (body === undefined || body === null || body === '') return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw asPlainText(new MarshalError('INVALID_ARGUMENT', "Couldn't parse parameters: the body must be a JSON object of strings, e.g. {\"KEY\": \"value\"}"));
+  }
+  const bad = Object.entries(body as Record<string, unknown>).find(([, v]) => typeof v !== 'string');
+  if (bad) throw asPlainText(new MarshalError('INVALID_ARGUMENT', `Couldn't parse parameters: the value of ${bad[0]} is not a string`));
+  return body as Record<string, string>;
+}
+
+/** Plan queries and operator commands (reference §6.2), on the default service or `/v1/service/<name>/…`. */
 @Controller(['v1', 'v1/service/:service', 'v1/multi/:service'])
 export class PlansController {
   constructor(
     private readonly queries: ReadModelQueries,
     private readonly services: ServiceResolver,
     private readonly ryw: ReadYourWrites,
+    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
+    @Inject(APP_CONFIG) private readonly config: { REQUEST_TIMEOUT_MS: number },
   ) {}
 
   @Get('plans')
@@ -47,5 +68,128 @@ export class PlansController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PlanJson> {
     return this.get(service, 'deploy', req, reply);
+  }
+
+  /**
+   * Sends an operator command to plan-manager. The reply is the original's `{"message": "Received cmd: …"}`; the log
+   * sequence it produced travels in `X-Marshal-Seq`, for a read of one's own write.
+   */
+  private async command(
+    service: string | undefined,
+    plan: string,
+    action: PlanAction,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    target: { phase?: string; step?: string; parameters?: Record<string, string> } = {},
+  ): Promise<{ message: string }> {
+    const name = await this.services.resolve(service);
+    const commandId = randomUUID();
+    try {
+      const r = await this.ctx.bus.request(
+        'plan.command',
+        {
+          meta: { commandId, actor: callerOf(req).actor, correlationId: commandId },
+          service: name,
+          plan,
+          action,
+          ...(target.phase ? { phase: target.phase } : {}),
+          ...(target.step ? { step: target.step } : {}),
+          ...(target.parameters ? { parameters: target.parameters } : {}),
+        },
+        { timeoutMs: this.config.REQUEST_TIMEOUT_MS, retries: 0 },
+      );
+      void reply.header('x-marshal-seq', String(r.seq));
+      return { message: r.message };
+    } catch (e) {
+      // The original answers its 400s (bad parameter names, a step without its phase) in plain text.
+      throw e instanceof MarshalError && e.code === 'INVALID_ARGUMENT' ? asPlainText(e) : e;
+    }
+  }
+
+  @Post('plans/:plan/start')
+  @HttpCode(200)
+  start(@Param('service') service: string | undefined, @Param('plan') plan: string, @Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.command(service, plan, 'start', req, reply, { parameters: startParameters(body) });
+  }
+
+  @Post('plans/:plan/stop')
+  @HttpCode(200)
+  stop(@Param('service') service: string | undefined, @Param('plan') plan: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.command(service, plan, 'stop', req, reply);
+  }
+
+  @Post('plans/:plan/continue')
+  @HttpCode(200)
+  continue(@Param('service') service: string | undefined, @Param('plan') plan: string, @Query('phase') phase: string | undefined, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.command(service, plan, 'continue', req, reply, { phase });
+  }
+
+  @Post('plans/:plan/interrupt')
+  @HttpCode(200)
+  interrupt(@Param('service') service: string | undefined, @Param('plan') plan: string, @Query('phase') phase: string | undefined, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.command(service, plan, 'interrupt', req, reply, { phase });
+  }
+
+  @Post('plans/:plan/forceComplete')
+  @HttpCode(200)
+  forceComplete(
+    @Param('service') service: string | undefined,
+    @Param('plan') plan: string,
+    @Query('phase') phase: string | undefined,
+    @Query('step') step: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.command(service, plan, 'forceComplete', req, reply, { phase, step });
+  }
+
+  @Post('plans/:plan/restart')
+  @HttpCode(200)
+  restart(
+    @Param('service') service: string | undefined,
+    @Param('plan') plan: string,
+    @Query('phase') phase: string | undefined,
+    @Query('step') step: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.command(service, plan, 'restart', req, reply, { phase, step });
+  }
+
+  /** Deprecated `/v1/plan/*` (reference §6.2): the same commands on `deploy`; continue and interrupt plan-level only. */
+  @Post('plan/continue')
+  @HttpCode(200)
+  deprecatedContinue(@Param('service') service: string | undefined, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.command(service, 'deploy', 'continue', req, reply);
+  }
+
+  @Post('plan/interrupt')
+  @HttpCode(200)
+  deprecatedInterrupt(@Param('service') service: string | undefined, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.command(service, 'deploy', 'interrupt', req, reply);
+  }
+
+  @Post('plan/forceComplete')
+  @HttpCode(200)
+  deprecatedForceComplete(
+    @Param('service') service: string | undefined,
+    @Query('phase') phase: string | undefined,
+    @Query('step') step: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.command(service, 'deploy', 'forceComplete', req, reply, { phase, step });
+  }
+
+  @Post('plan/restart')
+  @HttpCode(200)
+  deprecatedRestart(
+    @Param('service') service: string | undefined,
+    @Query('phase') phase: string | undefined,
+    @Query('step') step: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.command(service, 'deploy', 'restart', req, reply, { phase, step });
   }
 }

@@ -30,6 +30,11 @@ export const CandidateSchema = Type.Object(
     environment: Type.Record(Type.String(), Type.String()),
     /** Running tasks of the pod that must be killed before the relaunch (§2.6 kill phase). */
     tasksToKill: Type.Array(TaskRefSchema),
+    /**
+     * Tasks (spec names) with a PAUSED goal override: launched with the pause command instead of their own, without
+     * health check and with a readiness check that never passes (reference §1.6.4).
+     */
+    paused: Type.Optional(Type.Array(Type.String())),
   },
   { additionalProperties: false },
 );
@@ -121,4 +126,15 @@ export const PodCommand = defineCommand(
     { pod: Type.String(), tasks: Type.Array(Type.String()), seq: Type.Integer({ minimum: 0 }) },
     { additionalProperties: false },
   ),
+);
+
+/**
+ * Uninstall a service (reference §3.6): its plans are replaced by the uninstall plan, named `deploy`, which kills its
+ * tasks and releases its reservations; once it completes the service is removed. Cannot be cancelled; a repeated
+ * request is answered with the same plan.
+ */
+export const UninstallService = defineCommand(
+  'service.uninstall',
+  Type.Object({ meta: CommandMetaSchema, service: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  Type.Object({ service: Type.String(), seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
 );

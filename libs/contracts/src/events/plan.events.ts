@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineEvent } from '../envelope';
-import { LaunchedTaskSchema, PlanModelSchema, StepKindSchema } from '../plan-model';
+import { LaunchedTaskSchema, PhaseModelSchema, PlanModelSchema, StepKindSchema } from '../plan-model';
 import { DisplayStatusSchema, RecoveryTypeSchema, StatusSchema } from '../status';
 
 /** Events of `<ns>.evt.svc.<service>.plan`, written by plan-manager only. */
@@ -116,4 +116,72 @@ export const PlanStatusChanged = defineEvent(
     },
     { additionalProperties: false },
   ),
+);
+
+/*
+ * Operator actions and automatic changes to a plan, each a fact with exactly the effect it names, so that folding
+ * them rebuilds the plans (reference §1.4, §1.5, §3.7, §6.2). Step restarts and force-completes are StepStatusChanged
+ * events whose `reason` names the command; the actor is the envelope's.
+ */
+
+const PlanRef = { service: Type.String({ minLength: 1 }), plan: Type.String({ minLength: 1 }) };
+const PhaseRef = { ...PlanRef, phaseId: Type.String({ minLength: 1 }), phase: Type.String({ minLength: 1 }) };
+const StepRef = { ...PhaseRef, stepId: Type.String({ minLength: 1 }), step: Type.String({ minLength: 1 }) };
+
+/** The plan's own strategy is interrupted: none of its phases starts new work (reference §1.4). */
+export const PlanInterrupted = defineEvent('PlanInterrupted', 1, Type.Object(PlanRef, { additionalProperties: false }));
+/** The plan's own interrupt flag is cleared; its phases are untouched. */
+export const PlanProceeded = defineEvent('PlanProceeded', 1, Type.Object(PlanRef, { additionalProperties: false }));
+/** A phase's strategy is interrupted (a canary phase's inner strategy, once its canary steps are released). */
+export const PhaseInterrupted = defineEvent('PhaseInterrupted', 1, Type.Object(PhaseRef, { additionalProperties: false }));
+export const PhaseProceeded = defineEvent('PhaseProceeded', 1, Type.Object(PhaseRef, { additionalProperties: false }));
+/** A step's own interrupted flag: set by a canary strategy at generation, cleared by a canary release or a restart. */
+export const StepInterrupted = defineEvent('StepInterrupted', 1, Type.Object(StepRef, { additionalProperties: false }));
+export const StepProceeded = defineEvent('StepProceeded', 1, Type.Object(StepRef, { additionalProperties: false }));
+
+/** `plan start` parameters: they replace every step's parameters (reference §3.7). */
+export const PlanParametersSet = defineEvent(
+  'PlanParametersSet',
+  1,
+  Type.Object({ ...PlanRef, parameters: Type.Record(Type.String(), Type.String()) }, { additionalProperties: false }),
+);
+
+/** A plan no longer exists: a custom plan the new configuration dropped, or every plan but the uninstall plan. */
+export const PlanRemoved = defineEvent(
+  'PlanRemoved',
+  1,
+  Type.Object({ ...PlanRef, reason: Type.String() }, { additionalProperties: false }),
+);
+
+/**
+ * The recovery plan after a recovery pass (reference §3.4 steps 7–8): the phases removed (a new failure of the same
+ * pod replaces its old phase, completed or not) and those added, one recovery step each.
+ */
+export const RecoveryPlanChanged = defineEvent(
+  'RecoveryPlanChanged',
+  1,
+  Type.Object(
+    {
+      service: Type.String({ minLength: 1 }),
+      removedPhases: Type.Array(Type.String()),
+      added: Type.Array(PhaseModelSchema),
+      /** The added phases as the API shows them. */
+      addedTree: Type.Array(PhaseTreeSchema),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+/** Uninstall began: the plans are replaced by the uninstall plan, named `deploy` (reference §3.6); cannot be undone. */
+export const ServiceUninstallStarted = defineEvent(
+  'ServiceUninstallStarted',
+  1,
+  Type.Object({ service: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+);
+
+/** The uninstall plan completed: the service is gone; read models drop its rows. */
+export const ServiceRemoved = defineEvent(
+  'ServiceRemoved',
+  1,
+  Type.Object({ service: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
 );

@@ -71,3 +71,18 @@ export const TaskKillRequested = defineEvent(
     { additionalProperties: false },
   ),
 );
+
+/** A decommissioned task's state is erased (reference §3.5 `erase-<task>`): it is no longer a stored task. */
+export const TaskErased = defineEvent(
+  'TaskErased',
+  1,
+  Type.Object(
+    {
+      service: Type.String({ minLength: 1 }),
+      agentId: Type.String({ minLength: 1 }),
+      taskId: Type.String({ minLength: 1 }),
+      taskName: Type.String({ minLength: 1 }),
+    },
+    { additionalProperties: false },
+  ),
+);

@@ -87,6 +87,9 @@ export class TaskRow {
   @Column('text', { nullable: true }) state!: string | null;
   @Column('text', { default: '' }) message!: string;
   @Column('jsonb', { nullable: true }) status!: unknown;
+  /** Goal-state override (PAUSED, DECOMMISSIONED, NONE while resuming) and its progress; null when inactive. */
+  @Column('text', { name: 'override_target', nullable: true }) overrideTarget!: string | null;
+  @Column('text', { name: 'override_progress', nullable: true }) overrideProgress!: string | null;
   @Column('timestamptz', { name: 'launched_at' }) launchedAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }

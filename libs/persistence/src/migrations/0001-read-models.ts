@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { PlanEngine1764000000000 } from './0002-plan-engine';
 
 /** The first read-model schema. Hand-written (toolchain §1.4); a test checks it equals what the entities describe. */
 export class ReadModels1763800000000 implements MigrationInterface {
@@ -136,4 +137,4 @@ export class ReadModels1763800000000 implements MigrationInterface {
   }
 }
 
-export const MIGRATIONS = [ReadModels1763800000000];
+export const MIGRATIONS = [ReadModels1763800000000, PlanEngine1764000000000];

@@ -1,6 +1,17 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventOf, EventType, MarshalEvent, Recorded, Subjects } from '@marshal/contracts';
 
+/** NONE with progress COMPLETE is no override (reference §1.6.4). */
+async function setOverrides(m: EntityManager, service: string, tasks: string[], target: string, progress: string): Promise<void> {
+  const inactive = target === 'NONE' && progress === 'COMPLETE';
+  await m.query(`UPDATE tasks SET override_target = $3, override_progress = $4 WHERE service = $1 AND task_name = ANY($2)`, [
+    service,
+    tasks,
+    inactive ? null : target,
+    inactive ? null : progress,
+  ]);
+}
+
 type Handler<T extends EventType> = (m: EntityManager, rec: Recorded<EventOf<T>>) => Promise<void>;
 type Handlers = { [T in EventType]?: Handler<T> };
 
@@ -81,6 +92,59 @@ const handlers: Handlers = {
       );
     }
     for (const s of d.steps) await m.query(`UPDATE steps SET status = $2 WHERE id = $1`, [s.id, s.status]);
+  },
+
+  async RecoveryPlanChanged(m, { event }) {
+    const d = event.data;
+    if (d.removedPhases.length) {
+      await m.query(`DELETE FROM steps WHERE service = $1 AND phase_id = ANY($2)`, [d.service, d.removedPhases]);
+      await m.query(`DELETE FROM phases WHERE service = $1 AND id = ANY($2)`, [d.service, d.removedPhases]);
+    }
+    const rows: { n: number | null }[] = await m.query(`SELECT max(position) AS n FROM phases WHERE service = $1 AND plan = 'recovery'`, [d.service]);
+    let position = (rows[0]?.n ?? -1) + 1;
+    for (const phase of d.addedTree) {
+      await m.query(`INSERT INTO phases (id, service, plan, position, name, strategy, status) VALUES ($1, $2, 'recovery', $3, $4, $5, $6)`, [
+        phase.id, d.service, position++, phase.name, phase.strategy, phase.status,
+      ]);
+      for (const [si, step] of phase.steps.entries()) {
+        await m.query(
+          `INSERT INTO steps (id, service, plan, phase_id, position, name, status, message, errors) VALUES ($1, $2, 'recovery', $3, $4, $5, $6, '', $7)`,
+          [step.id, d.service, phase.id, si, step.name, step.status, JSON.stringify(step.errors)],
+        );
+      }
+    }
+  },
+
+  async PlanRemoved(m, { event }) {
+    const { service, plan } = event.data;
+    await m.query(`DELETE FROM steps WHERE service = $1 AND plan = $2`, [service, plan]);
+    await m.query(`DELETE FROM phases WHERE service = $1 AND plan = $2`, [service, plan]);
+    await m.query(`DELETE FROM plans WHERE service = $1 AND name = $2`, [service, plan]);
+  },
+
+  async ServiceRemoved(m, { event }) {
+    const service = event.data.service;
+    for (const table of ['steps', 'phases', 'plans', 'tasks', 'reservations', 'configurations']) {
+      await m.query(`DELETE FROM ${table} WHERE service = $1`, [service]);
+    }
+    await m.query(`DELETE FROM services WHERE name = $1`, [service]);
+  },
+
+  async PodPauseRequested(m, { event }) {
+    await setOverrides(m, event.data.service, event.data.tasks, 'PAUSED', 'PENDING');
+  },
+
+  async PodResumeRequested(m, { event }) {
+    await setOverrides(m, event.data.service, event.data.tasks, 'NONE', 'PENDING');
+  },
+
+  async GoalOverridesChanged(m, { event }) {
+    for (const o of event.data.overrides) await setOverrides(m, event.data.service, [o.taskName], o.target, o.progress);
+  },
+
+  async TaskErased(m, { event }) {
+    const d = event.data;
+    await m.query(`DELETE FROM tasks WHERE service = $1 AND task_name = $2 AND task_id = $3`, [d.service, d.taskName, d.taskId]);
   },
 
   async TaskLaunched(m, { event }) {

@@ -1,14 +1,19 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { DEFAULT_PROJECTION, readCheckpoint } from '../projection/projector';
 
-/** The JSON of `GET /v1/plans/{plan}` (reference §6.2): no plan name field, statuses as displayed. */
+/**
+ * The JSON of `GET /v1/plans/{plan}` (reference §6.2): no plan name field, statuses as displayed. `startedAt` and
+ * `completedAt` (ISO-8601 or null) are Marshal's additions.
+ */
 export interface PlanJson {
   phases: {
     id: string;
     name: string;
-    steps: { id: string; status: string; name: string; message: string }[];
+    steps: { id: string; status: string; name: string; message: string; startedAt: string | null; completedAt: string | null }[];
     strategy: string;
     status: string;
+    startedAt: string | null;
+    completedAt: string | null;
   }[];
   errors: string[];
   status: string;
@@ -57,28 +62,39 @@ export class ReadModelQueries {
     return rows.map((r) => r.name);
   }
 
-  async plan(service: string, name: string): Promise<PlanJson | undefined> {
-    const plans: { strategy: string; status: string; errors: string[] }[] = await this.ds.query(
+  /** One snapshot of the plan: its rows are read in one repeatable-read transaction, never half a projection. */
+  plan(service: string, name: string): Promise<PlanJson | undefined> {
+    return this.ds.transaction('REPEATABLE READ', (m) => this.planIn(m, service, name));
+  }
+
+  private async planIn(m: EntityManager, service: string, name: string): Promise<PlanJson | undefined> {
+    const plans: { strategy: string; status: string; errors: string[] }[] = await m.query(
       `SELECT strategy, status, errors FROM plans WHERE service = $1 AND name = $2`,
       [service, name],
     );
     if (plans.length === 0) return undefined;
-    const phases: { id: string; name: string; strategy: string; status: string }[] = await this.ds.query(
-      `SELECT id, name, strategy, status FROM phases WHERE service = $1 AND plan = $2 ORDER BY position`,
+    type Times = { started_at: Date | null; completed_at: Date | null };
+    const phases: ({ id: string; name: string; strategy: string; status: string } & Times)[] = await m.query(
+      `SELECT id, name, strategy, status, started_at, completed_at FROM phases WHERE service = $1 AND plan = $2 ORDER BY position`,
       [service, name],
     );
-    const steps: { id: string; phase_id: string; name: string; status: string; message: string; errors: string[] }[] = await this.ds.query(
-      `SELECT id, phase_id, name, status, message, errors FROM steps WHERE service = $1 AND plan = $2 ORDER BY position`,
+    const steps: ({ id: string; phase_id: string; name: string; status: string; message: string; errors: string[] } & Times)[] = await m.query(
+      `SELECT id, phase_id, name, status, message, errors, started_at, completed_at FROM steps WHERE service = $1 AND plan = $2 ORDER BY position`,
       [service, name],
     );
+    const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
     const stepErrors = steps.flatMap((s) => s.errors);
     return {
       phases: phases.map((p) => ({
         id: p.id,
         name: p.name,
-        steps: steps.filter((s) => s.phase_id === p.id).map((s) => ({ id: s.id, status: s.status, name: s.name, message: s.message })),
+        steps: steps
+          .filter((s) => s.phase_id === p.id)
+          .map((s) => ({ id: s.id, status: s.status, name: s.name, message: s.message, startedAt: iso(s.started_at), completedAt: iso(s.completed_at) })),
         strategy: p.strategy,
         status: p.status,
+        startedAt: iso(p.started_at),
+        completedAt: iso(p.completed_at),
       })),
       errors: [...plans[0].errors, ...stepErrors.filter((e) => !plans[0].errors.includes(e))],
       status: plans[0].status,
@@ -121,6 +137,33 @@ export class ReadModelQueries {
     }));
   }
 
+  /** Stored tasks with their overrides, for the pod API (reference §6.3: pods come from stored tasks). */
+  async podTasks(service: string): Promise<PodTaskView[]> {
+    const rows: Record<string, unknown>[] = await this.ds.query(
+      `SELECT task_name, task_id, pod_type, pod_index, task_info, state, message, status, override_target, override_progress
+         FROM tasks WHERE service = $1 ORDER BY pod_type, pod_index, task_name`,
+      [service],
+    );
+    return rows.map((r) => {
+      const info = r['task_info'] as { taskSpecName?: string };
+      const state = r['state'] as string | null;
+      const target = r['override_target'] as string | null;
+      const progress = r['override_progress'] as string | null;
+      return {
+        taskName: r['task_name'] as string,
+        taskId: r['task_id'] as string,
+        podType: r['pod_type'] as string,
+        podIndex: r['pod_index'] as number,
+        taskSpecName: info.taskSpecName ?? (r['task_name'] as string),
+        taskInfo: r['task_info'],
+        state,
+        message: r['message'] as string,
+        status: r['status'] as Record<string, unknown> | null,
+        override: target ? { target, progress: progress ?? 'PENDING' } : null,
+      };
+    });
+  }
+
   async agents(): Promise<AgentView[]> {
     const rows: Record<string, unknown>[] = await this.ds.query(
       `SELECT a.agent_id, a.hostname, a.attributes, a.zone, a.region, a.resources, a.lost,
@@ -154,6 +197,22 @@ export interface TaskView {
   state: string | null;
   message: string;
   status: unknown;
+}
+
+export interface PodTaskView {
+  taskName: string;
+  taskId: string;
+  podType: string;
+  podIndex: number;
+  taskSpecName: string;
+  taskInfo: unknown;
+  /** Mesos-style state, null while the task never reported one. */
+  state: string | null;
+  message: string;
+  /** Readiness, health and exit code of the latest status. */
+  status: Record<string, unknown> | null;
+  /** Active goal-state override (reference §1.6.4). */
+  override: { target: string; progress: string } | null;
 }
 
 export interface AgentView {

@@ -3,15 +3,19 @@ import type {
   MarshalEvent,
   OverrideProgress,
   OverrideTarget,
+  PhaseModel,
   PlanModel,
   Recorded,
   ServiceSpec,
   Status,
+  StepModel,
+  StrategyModel,
   Subjects,
   TaskState,
   ValidationError,
 } from '@marshal/contracts';
-import type { BackoffState } from '../model/backoff';
+import { clearDelay, type BackoffState } from '../model/backoff';
+import { RECOVERY_PLAN } from '../model/plan-names';
 
 /** One task instance (`hello-0-server`) as the log knows it: its latest launch and what became of it. */
 export interface TaskRecord {
@@ -21,12 +25,17 @@ export interface TaskRecord {
   podType: string;
   podIndex: number;
   agentId: string;
+  hostname: string;
+  /** The pod instance's reservation the task was launched on. */
+  reservationId: string;
   /** Configuration the task was launched with (label `target_configuration`). */
   configId: string;
   goal: GoalState;
   essential: boolean;
   hasReadinessCheck: boolean;
   lastState?: TaskState;
+  /** When the latest status was recorded (ISO-8601): how long a failed task has been down. */
+  stateAt?: string;
   readinessPassed: boolean;
   killRequested: boolean;
 }
@@ -48,6 +57,17 @@ export interface PublishedView {
   steps: Record<string, string>;
 }
 
+export interface GoalOverride {
+  target: OverrideTarget;
+  progress: OverrideProgress;
+}
+
+/** When a step last changed (or was released by an operator) and why: what a progress deadline reports. */
+export interface StepProgress {
+  at: string;
+  reason: string;
+}
+
 /**
  * A service as plan-manager sees it: the fold of its history `<ns>.evt.svc.<service>.>`. Each part evolves only
  * from its own subject — configuration from `.config`, tasks from `.task.*`, plans from `.plan` — so the order in
@@ -58,6 +78,7 @@ export interface ServiceState {
   // .config
   targetConfigId: string | null;
   configs: Record<string, ConfigRecord>;
+  /** Errors of the last rejected configuration, until one is accepted; the deploy plan shows them (§3.0 step 6). */
   rejected: ValidationError[];
   // .task.*
   tasks: Record<string, TaskRecord>;
@@ -67,9 +88,15 @@ export interface ServiceState {
   plansConfigId: string | null;
   published: Record<string, PublishedView>;
   deploymentCompleted: boolean;
+  /** Back-off delays by task instance name (§1.6.3). */
   backoff: BackoffState;
-  overrides: Record<string, { target: OverrideTarget; progress: OverrideProgress }>;
+  /** Goal-state overrides by task instance name (§1.6.4); absent = NONE/COMPLETE. */
+  overrides: Record<string, GoalOverride>;
+  /** Task ids labelled permanently failed: a relaunch gets a new id and is not (§3.4 "permanently-failed" label). */
   permanentlyFailed: Record<string, true>;
+  progress: Record<string, StepProgress>;
+  /** Uninstall started: the only plan is the uninstall plan named deploy (§3.6). */
+  uninstalling: boolean;
   /** Last sequence of the `.plan` subject: the expectation of plan-manager's next append. */
   planSeq: number;
   /** Last sequence folded. */
@@ -90,6 +117,8 @@ export function initialServiceState(service: string): ServiceState {
     backoff: {},
     overrides: {},
     permanentlyFailed: {},
+    progress: {},
+    uninstalling: false,
     planSeq: 0,
     seq: 0,
   };
@@ -101,10 +130,89 @@ function replacePlan(plans: PlanModel[], plan: PlanModel, order: number): PlanMo
   return [...others.slice(0, at), plan, ...others.slice(at)];
 }
 
-function mapStep(plans: PlanModel[], planName: string, stepId: string, f: (s: PlanModel['phases'][number]['steps'][number]) => PlanModel['phases'][number]['steps'][number]): PlanModel[] {
-  return plans.map((p) =>
-    p.name !== planName ? p : { ...p, phases: p.phases.map((ph) => ({ ...ph, steps: ph.steps.map((s) => (s.id === stepId ? f(s) : s)) })) },
-  );
+function mapPlan(plans: PlanModel[], name: string, f: (p: PlanModel) => PlanModel): PlanModel[] {
+  return plans.map((p) => (p.name === name ? f(p) : p));
+}
+
+function mapPhase(plan: PlanModel, phaseId: string, f: (p: PhaseModel) => PhaseModel): PlanModel {
+  return { ...plan, phases: plan.phases.map((p) => (p.id === phaseId ? f(p) : p)) };
+}
+
+function mapStepOf(plan: PlanModel, stepId: string, f: (s: StepModel) => StepModel): PlanModel {
+  return { ...plan, phases: plan.phases.map((ph) => (ph.steps.some((s) => s.id === stepId) ? { ...ph, steps: ph.steps.map((s) => (s.id === stepId ? f(s) : s)) } : ph)) };
+}
+
+/** A phase strategy's own interrupted flag; a canary's lives in its inner strategy (reference §2.2). */
+export function setStrategyInterrupted(strategy: StrategyModel, interrupted: boolean): StrategyModel {
+  return strategy.type === 'canary' ? { ...strategy, inner: { ...strategy.inner, interrupted } } : { ...strategy, interrupted };
+}
+
+export function strategyFlag(strategy: StrategyModel): boolean {
+  return strategy.type === 'canary' ? strategy.inner.interrupted : strategy.interrupted;
+}
+
+/**
+ * The effect of one plan event on one plan (reference §1.4, §1.5, §3.7): what operator commands change. Events for
+ * other plans, and events that do not change a plan model, leave it as it is.
+ */
+export function evolvePlan(plan: PlanModel, e: MarshalEvent): PlanModel {
+  if (!('plan' in e.data) || e.data.plan !== plan.name) return plan;
+  switch (e.type) {
+    case 'PlanInterrupted':
+    case 'PlanProceeded':
+      return { ...plan, strategy: { ...plan.strategy, interrupted: e.type === 'PlanInterrupted' } };
+    case 'PhaseInterrupted':
+    case 'PhaseProceeded': {
+      const interrupted = e.type === 'PhaseInterrupted';
+      return mapPhase(plan, e.data.phaseId, (p) => ({ ...p, strategy: setStrategyInterrupted(p.strategy, interrupted) }));
+    }
+    case 'StepInterrupted':
+    case 'StepProceeded': {
+      const interrupted = e.type === 'StepInterrupted';
+      return mapStepOf(plan, e.data.stepId, (s) => ({ ...s, interrupted }));
+    }
+    case 'PlanParametersSet': {
+      const parameters = e.data.parameters;
+      return { ...plan, phases: plan.phases.map((p) => ({ ...p, steps: p.steps.map((s) => ({ ...s, parameters: { ...parameters } })) })) };
+    }
+    case 'StepStatusChanged': {
+      const d = e.data;
+      return mapStepOf(plan, d.stepId, (s) => ({ ...s, status: d.to, launched: d.launched, prepared: d.prepared, errors: d.errors }));
+    }
+    default:
+      return plan;
+  }
+}
+
+function stepIdsOf(plan: PlanModel | undefined, phaseId?: string): string[] {
+  return (plan?.phases ?? []).filter((p) => phaseId === undefined || p.id === phaseId).flatMap((p) => p.steps.map((s) => s.id));
+}
+
+function touch(progress: Record<string, StepProgress>, ids: readonly string[], at: string, reason: string): Record<string, StepProgress> {
+  if (ids.length === 0) return progress;
+  const next = { ...progress };
+  for (const id of ids) next[id] = { at, reason };
+  return next;
+}
+
+function withoutKeys<V>(record: Record<string, V>, keys: readonly string[]): Record<string, V> {
+  if (!keys.some((k) => k in record)) return record;
+  const next = { ...record };
+  for (const k of keys) delete next[k];
+  return next;
+}
+
+function setOverrides(state: ServiceState, tasks: readonly string[], o: GoalOverride): Record<string, GoalOverride> {
+  const next = { ...state.overrides };
+  for (const t of tasks) {
+    if (o.target === 'NONE' && o.progress === 'COMPLETE') delete next[t];
+    else next[t] = { ...o };
+  }
+  return next;
+}
+
+function clearDelays(backoff: BackoffState, tasks: readonly string[]): BackoffState {
+  return tasks.reduce((b, t) => clearDelay(b, t), backoff);
 }
 
 /**
@@ -117,6 +225,7 @@ export function evolveService(state: ServiceState, rec: Recorded<MarshalEvent>, 
   const parsed = subjects.parse(rec.subject);
   if (parsed?.kind === 'service' && parsed.stream === 'plan') s.planSeq = Math.max(s.planSeq, rec.seq);
   switch (e.type) {
+    // .config
     case 'ConfigurationAccepted': {
       const d = e.data;
       return {
@@ -131,10 +240,10 @@ export function evolveService(state: ServiceState, rec: Recorded<MarshalEvent>, 
     }
     case 'ConfigurationRejected':
       return { ...s, rejected: e.data.errors };
+
+    // .task.*
     case 'TaskLaunched': {
       const t = e.data.task;
-      const spec = s.configs[t.configId]?.spec;
-      const taskSpec = spec?.pods.find((p) => p.type === t.podType)?.tasks.find((x) => x.name === t.taskSpecName);
       return {
         ...s,
         tasks: {
@@ -146,10 +255,13 @@ export function evolveService(state: ServiceState, rec: Recorded<MarshalEvent>, 
             podType: t.podType,
             podIndex: t.podIndex,
             agentId: e.data.agentId,
+            hostname: e.data.hostname,
+            reservationId: e.data.reservationId,
             configId: t.configId,
             goal: t.goal,
             essential: t.essential,
-            hasReadinessCheck: !!(taskSpec?.readinessCheck ?? t.readinessCheck),
+            // The TaskInfo's own check: a paused task's never-passing one counts (reference §1.6.4).
+            hasReadinessCheck: !!t.readinessCheck,
             readinessPassed: false,
             killRequested: false,
           },
@@ -160,18 +272,86 @@ export function evolveService(state: ServiceState, rec: Recorded<MarshalEvent>, 
       const t = s.tasks[e.data.taskName];
       if (!t || t.taskId !== e.data.taskId) return s;
       const readinessPassed = e.data.readiness ? e.data.readiness.passed : e.data.state === 'TASK_RUNNING' ? t.readinessPassed || !t.hasReadinessCheck : false;
-      return { ...s, tasks: { ...s.tasks, [t.taskName]: { ...t, lastState: e.data.state, readinessPassed } } };
+      return { ...s, tasks: { ...s.tasks, [t.taskName]: { ...t, lastState: e.data.state, stateAt: e.at, readinessPassed } } };
     }
     case 'TaskKillRequested': {
       const t = s.tasks[e.data.taskName];
       if (!t || t.taskId !== e.data.taskId) return s;
       return { ...s, tasks: { ...s.tasks, [t.taskName]: { ...t, killRequested: true } } };
     }
-    case 'PlanGenerated':
-      return { ...s, plans: replacePlan(s.plans, e.data.model, e.data.order), plansConfigId: e.data.configId };
-    case 'StepStatusChanged': {
+    case 'TaskErased': {
+      const t = s.tasks[e.data.taskName];
+      if (!t || t.taskId !== e.data.taskId) return s;
+      return { ...s, tasks: withoutKeys(s.tasks, [t.taskName]) };
+    }
+
+    // .plan
+    case 'PlanGenerated': {
       const d = e.data;
-      return { ...s, plans: mapStep(s.plans, d.plan, d.stepId, (step) => ({ ...step, status: d.to, launched: d.launched, prepared: d.prepared, errors: d.errors })) };
+      const tree = d.plan;
+      const published: PublishedView = {
+        status: tree.status,
+        errors: tree.errors,
+        phases: Object.fromEntries(tree.phases.map((p) => [p.id, p.status])),
+        steps: Object.fromEntries(tree.phases.flatMap((p) => p.steps.map((st) => [st.id, st.status]))),
+      };
+      return {
+        ...s,
+        plans: replacePlan(s.plans, d.model, d.order),
+        plansConfigId: d.configId,
+        published: { ...s.published, [d.model.name]: published },
+        progress: touch(s.progress, stepIdsOf(d.model), e.at, 'generated'),
+      };
+    }
+    case 'StepStatusChanged':
+      return { ...s, plans: s.plans.map((p) => evolvePlan(p, e)), progress: touch(s.progress, [e.data.stepId], e.at, e.data.reason) };
+    case 'PlanInterrupted':
+    case 'PhaseInterrupted':
+    case 'StepInterrupted':
+      return { ...s, plans: s.plans.map((p) => evolvePlan(p, e)) };
+    case 'PlanProceeded':
+    case 'PlanParametersSet': {
+      // An operator's go-ahead restarts the progress clock of the steps it releases.
+      const ids = stepIdsOf(s.plans.find((p) => p.name === e.data.plan));
+      return { ...s, plans: s.plans.map((p) => evolvePlan(p, e)), progress: touch(s.progress, ids, e.at, `${e.type === 'PlanProceeded' ? 'continued' : 'started'} by ${e.actor}`) };
+    }
+    case 'PhaseProceeded': {
+      const ids = stepIdsOf(s.plans.find((p) => p.name === e.data.plan), e.data.phaseId);
+      return { ...s, plans: s.plans.map((p) => evolvePlan(p, e)), progress: touch(s.progress, ids, e.at, `continued by ${e.actor}`) };
+    }
+    case 'StepProceeded':
+      return { ...s, plans: s.plans.map((p) => evolvePlan(p, e)), progress: touch(s.progress, [e.data.stepId], e.at, `released by ${e.actor}`) };
+    case 'PlanRemoved': {
+      const removed = s.plans.find((p) => p.name === e.data.plan);
+      return {
+        ...s,
+        plans: s.plans.filter((p) => p.name !== e.data.plan),
+        published: withoutKeys(s.published, [e.data.plan]),
+        progress: withoutKeys(s.progress, stepIdsOf(removed)),
+      };
+    }
+    case 'RecoveryPlanChanged': {
+      const d = e.data;
+      const recovery = s.plans.find((p) => p.name === RECOVERY_PLAN);
+      if (!recovery) return s;
+      const removed = recovery.phases.filter((p) => d.removedPhases.includes(p.id));
+      const removedSteps = removed.flatMap((p) => p.steps.map((st) => st.id));
+      const view = s.published[RECOVERY_PLAN];
+      return {
+        ...s,
+        plans: mapPlan(s.plans, RECOVERY_PLAN, (p) => ({ ...p, phases: [...p.phases.filter((ph) => !d.removedPhases.includes(ph.id)), ...d.added] })),
+        published: view
+          ? {
+              ...s.published,
+              [RECOVERY_PLAN]: {
+                ...view,
+                phases: { ...withoutKeys(view.phases, d.removedPhases), ...Object.fromEntries(d.addedTree.map((p) => [p.id, p.status])) },
+                steps: { ...withoutKeys(view.steps, removedSteps), ...Object.fromEntries(d.addedTree.flatMap((p) => p.steps.map((st) => [st.id, st.status]))) },
+              },
+            }
+          : s.published,
+        progress: touch(withoutKeys(s.progress, removedSteps), d.added.flatMap((p) => p.steps.map((st) => st.id)), e.at, 'recovery needed'),
+      };
     }
     case 'PlanStatusChanged': {
       const d = e.data;
@@ -183,8 +363,39 @@ export function evolveService(state: ServiceState, rec: Recorded<MarshalEvent>, 
       return {
         ...s,
         published: { ...s.published, [d.plan]: { status: d.status, errors: d.errors, phases, steps } },
-        deploymentCompleted: s.deploymentCompleted || (d.plan === 'deploy' && d.status === 'COMPLETE'),
+        // `last-completed-update-type` (reference §2.7); an uninstall plan is not a deployment.
+        deploymentCompleted: s.deploymentCompleted || (d.plan === 'deploy' && d.status === 'COMPLETE' && !s.uninstalling),
       };
+    }
+    case 'ServiceUninstallStarted':
+      return { ...s, uninstalling: true };
+    case 'ServiceRemoved':
+      // The service is gone; a later install under the same name starts afresh.
+      return { ...initialServiceState(s.service), seq: s.seq, planSeq: s.planSeq };
+    case 'PodRestartRequested':
+      return { ...s, backoff: clearDelays(s.backoff, e.data.tasks) };
+    case 'PodReplaceRequested': {
+      const failed = { ...s.permanentlyFailed };
+      for (const id of e.data.taskIds) failed[id] = true;
+      return { ...s, backoff: clearDelays(s.backoff, e.data.tasks), permanentlyFailed: failed };
+    }
+    case 'PodPauseRequested':
+      return { ...s, overrides: setOverrides(s, e.data.tasks, { target: 'PAUSED', progress: 'PENDING' }) };
+    case 'PodResumeRequested':
+      return { ...s, overrides: setOverrides(s, e.data.tasks, { target: 'NONE', progress: 'PENDING' }) };
+    case 'GoalOverridesChanged': {
+      let overrides = s.overrides;
+      for (const o of e.data.overrides) overrides = setOverrides({ ...s, overrides }, [o.taskName], { target: o.target, progress: o.progress });
+      return { ...s, overrides };
+    }
+    case 'TaskDelayed':
+      return { ...s, backoff: { ...s.backoff, [e.data.taskName]: { delayMs: e.data.delayMs, since: e.data.since } } };
+    case 'TaskDelaysCleared':
+      return { ...s, backoff: clearDelays(s.backoff, e.data.tasks) };
+    case 'TasksPermanentlyFailed': {
+      const failed = { ...s.permanentlyFailed };
+      for (const t of e.data.tasks) failed[t.taskId] = true;
+      return { ...s, permanentlyFailed: failed };
     }
     default:
       return s;

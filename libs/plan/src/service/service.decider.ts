@@ -4,77 +4,57 @@ import {
   serviceAggregate,
   type Candidate,
   type CommandRequest,
-  type EventData,
-  type EventMeta,
-  type EventType,
   type MarshalEvent,
   type PhaseModel,
   type PlanModel,
-  type PlanTree,
   type Recorded,
   type Requirement,
   type StepModel,
-  type Subjects,
 } from '@marshal/contracts';
-import { generatePlans } from '../model/plan-generation';
-import { initialStepStatus, readinessCheckPassed, stepAfterEvaluation, stepAfterTaskStatus, type StoredTaskGoalView } from '../model/step-lifecycle';
+import { readinessCheckPassed, stepAfterEvaluation, stepAfterTaskStatus, type StoredTaskGoalView } from '../model/step-lifecycle';
 import { coordinatorCandidates } from '../model/coordinator';
 import { phaseStatus, planErrors, planStatus } from '../model/plan-status';
 import { stepStatus, displayStatus } from '../model/step-status';
-import { backoffContext } from '../model/backoff';
-import { toPlanTree } from '../model/plan-tree';
-import { newRecoveryPlan } from '../model/recovery';
+import { recordFailure } from '../model/backoff';
+import { DECOMMISSION_PLAN, DEPLOY_PLAN } from '../model/plan-names';
 import type { PlanContext } from '../model/types';
+import {
+  NO_DECISION,
+  allTasksPaused,
+  meta,
+  planContext,
+  planOnly,
+  serviceEvent,
+  type Decision,
+  type DecisionContext,
+} from './decision';
+import { overdueSteps } from './progress-deadline';
+import { backoffParams } from './service-settings';
 import type { ServiceState, TaskRecord } from './service-state';
 
-/** Clock, ids and the cause of a decision: domain code never reads them itself. */
-export interface DecisionContext {
-  now: string;
-  newId: () => string;
-  subjects: Subjects;
-  correlationId: string;
-  causationId: string | null;
-  actor: string;
+export type { Decision, DecisionContext } from './decision';
+
+/**
+ * A rejected configuration's errors as the deploy plan shows them (reference §3.8.2 step 2, `ConfigValidationError`):
+ * Marshal's rejections are never fatal and carry no old/new values.
+ */
+export function rejectionErrors(state: ServiceState): string[] {
+  return state.rejected.map((e) => `Field: '${e.path}'; Message: '${e.message}'; Fatal: false`);
 }
 
-/** What plan-manager appends: plan events on the service's plan subject (in order), task facts on task subjects. */
-export interface Decision {
-  plan: MarshalEvent[];
-  tasks: { subject: string; event: MarshalEvent }[];
+/** Errors a plan shows besides its own and its steps': a rejected update (deploy only) and overdue steps. */
+function extraErrors(state: ServiceState, plan: PlanModel, overdue: Map<string, string[]>): string[] {
+  return [...(plan.name === DEPLOY_PLAN && !state.uninstalling ? rejectionErrors(state) : []), ...(overdue.get(plan.name) ?? [])];
 }
 
-const RECOVERY = 'recovery';
-
-function meta(ctx: DecisionContext): EventMeta {
-  return { id: ctx.newId(), at: ctx.now, correlationId: ctx.correlationId, causationId: ctx.causationId, actor: ctx.actor };
-}
-
-function planEvent<T extends EventType>(state: ServiceState, ctx: DecisionContext, type: T, data: EventData<T>): MarshalEvent {
-  return makeEvent(type, serviceAggregate(state.service), data, meta(ctx)) as MarshalEvent;
-}
-
-function planContext(state: ServiceState, now: string): PlanContext {
-  return backoffContext(state.backoff, Date.parse(now));
-}
-
-/** Every task of a pod instance is paused (reference §1.6.2 display status). */
-function allTasksPaused(state: ServiceState, step: StepModel): boolean {
-  const req = step.requirement;
-  if (!req) return false;
-  const spec = state.targetConfigId ? state.configs[state.targetConfigId]?.spec : undefined;
-  const pod = spec?.pods.find((p) => p.type === req.podType);
-  if (!pod) return false;
-  return pod.tasks.every((t) => state.overrides[`${req.podType}-${req.podIndex}-${t.name}`]?.target === 'PAUSED');
-}
-
-/** The plan as the API shows it: aggregated statuses, display statuses of steps, the original's strategy names. */
-export function planTree(state: ServiceState, plan: PlanModel, now: string): PlanTree {
-  return toPlanTree(plan, { ctx: planContext(state, now), allTasksPaused: (step) => allTasksPaused(state, step) });
+/** The plan with the errors it shows attached: any error makes it ERROR (reference §1.3 rule 1). */
+function shown(plan: PlanModel, extra: string[]): PlanModel {
+  return extra.length ? { ...plan, errors: [...plan.errors, ...extra] } : plan;
 }
 
 function stepDisplay(state: ServiceState, step: StepModel, ctx: PlanContext): string {
-  const status = stepStatus(step, ctx);
-  return displayStatus(status, { allTasksPaused: allTasksPaused(state, step) });
+  if (step.errors.length) return 'ERROR';
+  return displayStatus(stepStatus(step, ctx), { allTasksPaused: allTasksPaused(state, step) });
 }
 
 /**
@@ -93,57 +73,42 @@ export function effectiveConfigId(state: ServiceState, task: TaskRecord): string
   return current;
 }
 
-function storedTasksOf(state: ServiceState, req: Requirement): StoredTaskGoalView[] {
+export function storedTasksOf(state: ServiceState, req: Requirement): StoredTaskGoalView[] {
   return req.tasks.flatMap((name) => {
     const t = state.tasks[`${req.podType}-${req.podIndex}-${name}`];
     if (!t) return [];
-    return [{ goal: t.goal, lastState: t.lastState, configId: effectiveConfigId(state, t), readinessPassed: t.readinessPassed, permanentlyFailed: !!state.permanentlyFailed[t.taskName] }];
+    return [{ goal: t.goal, lastState: t.lastState, configId: effectiveConfigId(state, t), readinessPassed: t.readinessPassed, permanentlyFailed: !!state.permanentlyFailed[t.taskId] }];
   });
 }
 
 /** PlanStatusChanged for every plan whose derived statuses differ from what was last published. */
 export function publishStatuses(state: ServiceState, ctx: DecisionContext): MarshalEvent[] {
   const pctx = planContext(state, ctx.now);
+  const overdue = overdueSteps(state, ctx.now);
   const out: MarshalEvent[] = [];
   for (const plan of state.plans) {
     const seen = state.published[plan.name];
-    const status = planStatus(plan, pctx);
-    const errors = planErrors(plan);
+    const extra = extraErrors(state, plan, overdue);
+    const status = planStatus(shown(plan, extra), pctx);
+    const errors = [...planErrors(plan), ...extra];
     const phases = plan.phases.map((p) => ({ id: p.id, status: phaseStatus(p, pctx) })).filter((p) => seen?.phases[p.id] !== p.status);
     const steps = plan.phases
       .flatMap((p) => p.steps)
-      .map((s) => ({ id: s.id, status: (s.errors.length ? 'ERROR' : stepDisplay(state, s, pctx)) as 'ERROR' }))
+      .map((s) => ({ id: s.id, status: stepDisplay(state, s, pctx) as 'ERROR' }))
       .filter((s) => seen?.steps[s.id] !== s.status);
     const same = seen && seen.status === status && JSON.stringify(seen.errors) === JSON.stringify(errors) && !phases.length && !steps.length;
-    if (!same) out.push(planEvent(state, ctx, 'PlanStatusChanged', { service: state.service, plan: plan.name, status, errors, phases, steps }));
+    if (!same) out.push(serviceEvent(state, ctx, 'PlanStatusChanged', { service: state.service, plan: plan.name, status, errors, phases, steps }));
   }
   return out;
 }
 
-/** New plans for the target configuration (reference §3.0 steps 6–8, §3.8): deploy first, then recovery, then custom. */
-function regenerate(state: ServiceState, ctx: DecisionContext): MarshalEvent[] {
-  const configId = state.targetConfigId;
-  if (!configId) return [];
-  const target = state.configs[configId];
-  const generated = generatePlans(target.spec, {
-    deploymentCompleted: state.deploymentCompleted,
-    newId: ctx.newId,
-    initialStatus: (req) => initialStepStatus(storedTasksOf(state, req), configId),
-  });
-  let plans = generated.plans;
-  if (generated.errors.length) {
-    // The original refused to start; Marshal shows the errors on an empty deploy plan instead (ERROR).
-    plans = [{ name: 'deploy', strategy: { type: 'serial', interrupted: false, chain: [] }, phases: [], errors: generated.errors }];
-  }
-  const recovery = state.plans.find((p) => p.name === RECOVERY) ?? newRecoveryPlan();
-  const ordered = [plans[0], recovery, ...plans.slice(1)];
-  const scratch: ServiceState = { ...state, plans: ordered };
-  return ordered.map((model, order) =>
-    planEvent(state, ctx, 'PlanGenerated', { service: state.service, configId, order, model, plan: planTree(scratch, model, ctx.now) }),
-  );
+export interface StepLocation {
+  plan: PlanModel;
+  phase: PhaseModel;
+  step: StepModel;
 }
 
-function findStep(state: ServiceState, planName: string, stepId: string): { plan: PlanModel; phase: PhaseModel; step: StepModel } | undefined {
+export function findStep(state: ServiceState, planName: string, stepId: string): StepLocation | undefined {
   const plan = state.plans.find((p) => p.name === planName);
   for (const phase of plan?.phases ?? []) {
     const step = phase.steps.find((s) => s.id === stepId);
@@ -152,18 +117,13 @@ function findStep(state: ServiceState, planName: string, stepId: string): { plan
   return undefined;
 }
 
-function stepChanged(
-  state: ServiceState,
-  ctx: DecisionContext,
-  where: { plan: PlanModel; phase: PhaseModel; step: StepModel },
-  next: StepModel,
-  reason: string,
-): MarshalEvent | undefined {
+/** A StepStatusChanged from `where.step` to `next`, or nothing when the step did not change. */
+export function stepChanged(state: ServiceState, ctx: DecisionContext, where: StepLocation, next: StepModel, reason: string): MarshalEvent | undefined {
   const before = where.step;
   if (before.status === next.status && JSON.stringify(before.launched) === JSON.stringify(next.launched) && before.prepared === next.prepared && JSON.stringify(before.errors) === JSON.stringify(next.errors)) {
     return undefined;
   }
-  return planEvent(state, ctx, 'StepStatusChanged', {
+  return serviceEvent(state, ctx, 'StepStatusChanged', {
     service: state.service,
     plan: where.plan.name,
     phaseId: where.phase.id,
@@ -180,70 +140,154 @@ function stepChanged(
 }
 
 /**
- * Level-triggered fixes that hold whatever event came last — what plan-manager runs after replaying the log (a crash
- * may have interrupted a decision) and on every tick: plans for a target configuration not planned yet.
+ * A task status (reference §1.6.2 point 4): transitions of the steps that launched this task id, the task's back-off
+ * delay (recorded only when the service enables back-off, §1.6.3) and its goal-override progress (§1.6.4).
  */
-export function reconcileService(state: ServiceState, ctx: DecisionContext): MarshalEvent[] {
-  if (state.targetConfigId && state.targetConfigId !== state.plansConfigId) return regenerate(state, ctx);
-  return [];
+function onTaskStatus(state: ServiceState, rec: Recorded<MarshalEvent>, ctx: DecisionContext): Decision {
+  const e = rec.event;
+  if (e.type !== 'TaskStatusUpdated') return NO_DECISION;
+  const task = state.tasks[e.data.taskName];
+  if (!task || task.taskId !== e.data.taskId) return NO_DECISION;
+  const out: MarshalEvent[] = [];
+  let backoff: 'failed' | 'clear' | undefined;
+  let progress: ReturnType<typeof stepAfterTaskStatus>['overrideProgress'];
+  for (const plan of state.plans) {
+    for (const phase of plan.phases) {
+      for (const step of phase.steps) {
+        if (!step.launched.some((l) => l.taskId === e.data.taskId)) continue;
+        const outcome = stepAfterTaskStatus(step, {
+          taskId: e.data.taskId,
+          state: e.data.state,
+          readinessPassed: readinessCheckPassed(task.hasReadinessCheck, e.data.readiness),
+          goal: task.goal,
+        });
+        backoff = outcome.backoff ?? backoff;
+        progress = outcome.overrideProgress ?? progress;
+        const ev = stepChanged(state, ctx, { plan, phase, step }, outcome.step, `${e.data.taskName} is ${e.data.state}${e.data.message ? `: ${e.data.message}` : ''}`);
+        if (ev) out.push(ev);
+      }
+    }
+  }
+  // TASK_GONE_BY_OPERATOR clears the delay whatever the step did with it (reference §1.6.2 table).
+  if (e.data.state === 'TASK_GONE_BY_OPERATOR') backoff = 'clear';
+  const params = backoffParams(state);
+  if (backoff === 'failed' && params) {
+    const next = recordFailure(state.backoff, task.taskName, Date.parse(e.at), params)[task.taskName];
+    out.push(serviceEvent(state, ctx, 'TaskDelayed', { service: state.service, taskName: task.taskName, delayMs: next.delayMs, since: next.since }));
+  } else if (backoff === 'clear' && state.backoff[task.taskName]) {
+    out.push(serviceEvent(state, ctx, 'TaskDelaysCleared', { service: state.service, tasks: [task.taskName], reason: `${task.taskName} is ${e.data.state}` }));
+  }
+  const override = state.overrides[task.taskName];
+  if (override && progress && override.progress !== 'COMPLETE' && override.progress !== progress) {
+    out.push(
+      serviceEvent(state, ctx, 'GoalOverridesChanged', {
+        service: state.service,
+        overrides: [{ taskName: task.taskName, target: override.target, progress }],
+        reason: `${task.taskName} is ${e.data.state}`,
+      }),
+    );
+  }
+  return planOnly(out);
+}
+
+/**
+ * At launch, an override not yet under way is (reference §1.6.4; the original did it while recording the launch). A
+ * launch that raced an uninstall (placed before it started) is killed: the uninstall plan does not know it.
+ */
+function onTaskLaunched(state: ServiceState, rec: Recorded<MarshalEvent>, ctx: DecisionContext): Decision {
+  const e = rec.event;
+  if (e.type !== 'TaskLaunched') return NO_DECISION;
+  const name = e.data.task.taskName;
+  const task = state.tasks[name];
+  if (state.uninstalling && task?.taskId === e.data.task.taskId) {
+    return {
+      plan: [],
+      tasks: [
+        {
+          subject: ctx.subjects.serviceTask(state.service, task.agentId),
+          event: makeEvent('TaskKillRequested', serviceAggregate(state.service), { service: state.service, agentId: task.agentId, taskId: task.taskId, taskName: name, reason: 'launched during uninstall' }, meta(ctx)) as MarshalEvent,
+        },
+      ],
+    };
+  }
+  const override = state.overrides[name];
+  if (!override || override.progress !== 'PENDING') return NO_DECISION;
+  return planOnly([
+    serviceEvent(state, ctx, 'GoalOverridesChanged', {
+      service: state.service,
+      overrides: [{ taskName: name, target: override.target, progress: 'IN_PROGRESS' }],
+      reason: `${name} launched`,
+    }),
+  ]);
 }
 
 /**
  * What plan-manager must append after an event another writer put in the service's history (already folded into
- * `state`): plans for a new target configuration, step transitions from task statuses.
+ * `state`): step transitions, back-off and override progress from task statuses. Plans for a new configuration,
+ * recovery and the like are `reconcileService`'s, run after every reaction.
  */
-export function reactToEvent(state: ServiceState, rec: Recorded<MarshalEvent>, ctx: DecisionContext): MarshalEvent[] {
-  const e = rec.event;
-  switch (e.type) {
-    case 'ConfigurationAccepted':
-      return reconcileService(state, ctx);
-    case 'TaskStatusUpdated': {
-      const task = state.tasks[e.data.taskName];
-      if (!task || task.taskId !== e.data.taskId) return [];
-      const out: MarshalEvent[] = [];
-      for (const plan of state.plans) {
-        for (const phase of plan.phases) {
-          for (const step of phase.steps) {
-            if (!step.launched.some((l) => l.taskId === e.data.taskId)) continue;
-            const outcome = stepAfterTaskStatus(step, {
-              taskId: e.data.taskId,
-              state: e.data.state,
-              readinessPassed: readinessCheckPassed(task.hasReadinessCheck, e.data.readiness),
-              goal: task.goal,
-            });
-            const ev = stepChanged(state, ctx, { plan, phase, step }, outcome.step, `${e.data.taskName} is ${e.data.state}${e.data.message ? `: ${e.data.message}` : ''}`);
-            if (ev) out.push(ev);
-          }
-        }
-      }
-      return out;
-    }
+export function reactToEvent(state: ServiceState, rec: Recorded<MarshalEvent>, ctx: DecisionContext): Decision {
+  switch (rec.event.type) {
+    case 'TaskStatusUpdated':
+      return onTaskStatus(state, rec, ctx);
+    case 'TaskLaunched':
+      return onTaskLaunched(state, rec, ctx);
     default:
-      return [];
+      return NO_DECISION;
   }
 }
 
-/** The coordinator's report on a candidate (reference §1.6.2 updateOfferStatus). */
-export function applyOfferReport(state: ServiceState, report: CommandRequest<'plan.offer-evaluated'>, ctx: DecisionContext): MarshalEvent[] {
+/** A stored task's fact on its agent's task subject. */
+function taskFact(state: ServiceState, ctx: DecisionContext, t: TaskRecord, event: 'TaskErased'): { subject: string; event: MarshalEvent } {
+  return {
+    subject: ctx.subjects.serviceTask(state.service, t.agentId),
+    event: makeEvent(event, serviceAggregate(state.service), { service: state.service, agentId: t.agentId, taskId: t.taskId, taskName: t.taskName }, meta(ctx)) as MarshalEvent,
+  };
+}
+
+/**
+ * What a completed decommission step does besides completing (reference §3.5): `kill-<task>` puts the task's
+ * DECOMMISSIONED override under way; `erase-<task>` forgets the task and its override.
+ */
+function decommissionEffects(state: ServiceState, where: StepLocation, ctx: DecisionContext): Decision {
+  const task = where.step.target ? state.tasks[where.step.target] : undefined;
+  if (where.plan.name !== DECOMMISSION_PLAN || !task) return NO_DECISION;
+  if (where.step.kind === 'kill') {
+    return planOnly([
+      serviceEvent(state, ctx, 'GoalOverridesChanged', {
+        service: state.service,
+        overrides: [{ taskName: task.taskName, target: 'DECOMMISSIONED', progress: 'IN_PROGRESS' }],
+        reason: `${where.step.name} started`,
+      }),
+    ]);
+  }
+  if (where.step.kind === 'erase') {
+    const clear = state.overrides[task.taskName]
+      ? [serviceEvent(state, ctx, 'GoalOverridesChanged', { service: state.service, overrides: [{ taskName: task.taskName, target: 'NONE', progress: 'COMPLETE' }], reason: `${where.step.name}` })]
+      : [];
+    return { plan: clear, tasks: [taskFact(state, ctx, task, 'TaskErased')] };
+  }
+  return NO_DECISION;
+}
+
+/** The coordinator's report on a candidate (reference §1.6.2 updateOfferStatus, §2.6, §3.5, §3.6). */
+export function applyOfferReport(state: ServiceState, report: CommandRequest<'plan.offer-evaluated'>, ctx: DecisionContext): Decision {
   const where = findStep(state, report.plan, report.stepId);
-  if (!where) return [];
+  if (!where) return NO_DECISION;
   const r = report.result;
+  const one = (ev: MarshalEvent | undefined): Decision => planOnly(ev ? [ev] : []);
   switch (r.kind) {
-    case 'launched': {
-      const ev = stepChanged(state, ctx, where, stepAfterEvaluation(where.step, r.tasks), `launched ${r.tasks.map((t) => t.taskName).join(', ')}`);
-      return ev ? [ev] : [];
-    }
-    case 'no-fit': {
-      const ev = stepChanged(state, ctx, where, stepAfterEvaluation(where.step, []), r.outcome);
-      return ev ? [ev] : [];
-    }
-    case 'reserved': {
-      const ev = stepChanged(state, ctx, where, stepAfterEvaluation(where.step, []), `resources reserved on ${r.hostname}`);
-      return ev ? [ev] : [];
-    }
+    case 'launched':
+      return one(stepChanged(state, ctx, where, stepAfterEvaluation(where.step, r.tasks), `launched ${r.tasks.map((t) => t.taskName).join(', ')}`));
+    case 'no-fit':
+      return one(stepChanged(state, ctx, where, stepAfterEvaluation(where.step, []), r.outcome));
+    case 'reserved':
+      return one(stepChanged(state, ctx, where, stepAfterEvaluation(where.step, []), `resources reserved on ${r.hostname}`));
     case 'done': {
       const ev = stepChanged(state, ctx, where, { ...where.step, status: 'COMPLETE', prepared: true }, r.note);
-      return ev ? [ev] : [];
+      if (!ev) return NO_DECISION;
+      const effects = decommissionEffects(state, where, ctx);
+      return { plan: [ev, ...effects.plan], tasks: effects.tasks };
     }
   }
 }
@@ -265,7 +309,8 @@ function tasksToKill(state: ServiceState, req: Requirement): Candidate['tasksToK
 
 /**
  * The steps the coordinator may work on now (reference §2.5, §2.6 step 1): candidates of every plan in coordinator
- * order, only those PENDING or PREPARED. Recovery launches with the task's own configuration (§3.4).
+ * order, only those PENDING or PREPARED. Recovery launches with the task's own configuration (§3.4); paused tasks
+ * are named so that they launch with the pause command (§1.6.4).
  */
 export function candidatesOf(state: ServiceState, now: string): Candidate[] {
   if (state.plans.length === 0 || !state.targetConfigId) return [];
@@ -281,6 +326,7 @@ export function candidatesOf(state: ServiceState, now: string): Candidate[] {
       const own = req.tasks.map((t) => state.tasks[`${req.podType}-${req.podIndex}-${t}`]).filter((t): t is TaskRecord => !!t);
       configId = (own.find((t) => t.goal === 'RUNNING') ?? own[0])?.configId ?? configId;
     }
+    const paused = req ? req.tasks.filter((t) => state.overrides[`${req.podType}-${req.podIndex}-${t}`]?.target === 'PAUSED') : [];
     out.push({
       service: state.service,
       configId,
@@ -298,6 +344,7 @@ export function candidatesOf(state: ServiceState, now: string): Candidate[] {
       recoveryType: req?.recoveryType ?? 'NONE',
       environment: step.parameters,
       tasksToKill: req ? tasksToKill(state, req) : [],
+      ...(paused.length ? { paused } : {}),
     });
   }
   return out;

@@ -1,0 +1,22 @@
+import type { PlanJson } from '@marshal/persistence';
+import { planHttpStatus, startParameters } from './plans.controller';
+
+const plan = (status: string, errors: string[] = []): PlanJson => ({ phases: [], errors, status, strategy: 'serial' });
+
+describe('plan HTTP answers (reference §6.2, §9.10)', () => {
+  it.each([
+    ['9.10 get: complete → 200', plan('COMPLETE'), 200],
+    ['9.10 get: errors, even if complete → 417', plan('COMPLETE', ['e']), 417],
+    ['9.10 get: ERROR → 417', plan('ERROR'), 417],
+    ['9.10 get: incomplete → 202', plan('IN_PROGRESS'), 202],
+  ])('%s', (_name, p, status) => {
+    expect(planHttpStatus(p)).toBe(status);
+  });
+
+  it('start takes a JSON object of strings as parameters; none is {}', () => {
+    expect(startParameters(undefined)).toEqual({});
+    expect(startParameters({ PLAN_PARAMETER: 'parameterized' })).toEqual({ PLAN_PARAMETER: 'parameterized' });
+    expect(() => startParameters(['x'])).toThrow("Couldn't parse parameters: the body must be a JSON object of strings");
+    expect(() => startParameters({ A: 1 })).toThrow("Couldn't parse parameters: the value of A is not a string");
+  });
+});
