@@ -52,3 +52,13 @@ describe('command catalogue', () => {
     ).toThrow(/unknown field 'bogus'/);
   });
 });
+
+describe('heartbeats', () => {
+  it('vouch for the agent ids they list, and a malformed one for none', async () => {
+    const { heartbeatAgentIds } = await import('./heartbeat');
+    expect(heartbeatAgentIds({ agentIds: ['a1', 'a2'], at: '2026-11-22T10:00:00.000Z' })).toEqual(['a1', 'a2']);
+    expect(heartbeatAgentIds({ agentIds: ['a1', '', 7] })).toEqual(['a1']);
+    expect(heartbeatAgentIds({ agentId: 'a1' })).toEqual([]);
+    expect(heartbeatAgentIds('a1')).toEqual([]);
+  });
+});

@@ -90,6 +90,8 @@ export const COMMAND_NAMES = [
   'plan.offer-evaluated',
   'pod.command',
   'offer.evaluate',
+  'offer.evaluate-batch',
+  'coordinator.offers',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
