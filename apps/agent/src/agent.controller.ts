@@ -24,4 +24,10 @@ export class AgentController {
   status(@Payload() rec: Recorded<MarshalEvent>, @Ctx() ctx: JetStreamContext): Promise<void> {
     return this.host.onEvent(rec, ctx.getPending());
   }
+
+  /** From the agents' own ledger subjects (followed from start-up on): the coordinator gave up on one of ours. */
+  @EventPattern('AgentLost')
+  lost(@Payload() rec: Recorded<MarshalEvent>): Promise<void> {
+    return rec.event.type === 'AgentLost' ? this.host.onAgentLost(rec.event.data.agentId) : Promise.resolve();
+  }
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, GatewayClient } from './client';
+import { registerDebugOffers } from './commands/debug-offers.command';
 import { registerInstall } from './commands/install.command';
 import { registerPlan } from './commands/plan.command';
 
@@ -43,6 +44,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   };
   registerInstall(cli);
   registerPlan(cli);
+  registerDebugOffers(cli);
   return program;
 }
 

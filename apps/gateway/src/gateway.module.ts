@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { ReadModelQueries } from '@marshal/persistence';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenStore } from './auth/tokens';
+import { DebugOffersController } from './debug/offers.controller';
 import { HttpErrorFilter } from './http/http-errors';
 import { ReadYourWrites } from './http/read-your-writes';
 import { ServiceResolver } from './http/service-resolver';
@@ -15,7 +16,7 @@ export class GatewayModule {
   static forRoot(ds: DataSource, tokens: TokenStore): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [PlansController, ServicesController],
+      controllers: [PlansController, ServicesController, DebugOffersController],
       providers: [
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },
         ServiceResolver,

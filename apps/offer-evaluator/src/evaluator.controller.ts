@@ -1,9 +1,12 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
-import type { CommandReply, CommandRequest, MarshalEvent, Recorded } from '@marshal/contracts';
-import { evaluate } from '@marshal/offer';
+import type { BatchEvaluationResult, CommandReply, CommandRequest, MarshalEvent, Recorded } from '@marshal/contracts';
+import { evaluate, evaluateBatch } from '@marshal/offer';
 import { APP_CONFIG } from '@marshal/runtime';
 import { LedgerService } from './ledger.service';
+
+/** NATS refuses messages over 1 MiB by default: a batch reply keeps well below by explaining less. */
+const MAX_REPLY_BYTES = 768 * 1024;
 
 @Controller()
 export class EvaluatorController {
@@ -18,6 +21,10 @@ export class EvaluatorController {
   }
   @EventPattern('ResourcesReserved')
   reserved(@Payload() rec: Recorded<MarshalEvent>): void {
+    this.ledger.apply(rec);
+  }
+  @EventPattern('ResourcesReservedBatch')
+  reservedBatch(@Payload() rec: Recorded<MarshalEvent>): void {
     this.ledger.apply(rec);
   }
   @EventPattern('ResourcesReleased')
@@ -37,4 +44,29 @@ export class EvaluatorController {
     const result = evaluate({ candidate: req.candidate, pod: req.pod, ledger: this.ledger.ledger, servicePods });
     return { proposal: result.proposal, outcomes: result.outcomes, ledgerSeq: this.ledger.ledger.seq };
   }
+
+  /** Many candidates against one ledger state; each proposal counts for the next (no double proposal in a batch). */
+  @MessagePattern('offer.evaluate-batch')
+  async evaluateBatch(@Payload() req: CommandRequest<'offer.evaluate-batch'>): Promise<CommandReply<'offer.evaluate-batch'>> {
+    await this.ledger.reach(req.ledgerSeq, this.config.LEDGER_WAIT_MS);
+    const results = evaluateBatch({
+      candidates: req.candidates,
+      configs: req.configs,
+      ledger: this.ledger.ledger,
+      ...(req.startAt === undefined ? {} : { startAt: req.startAt }),
+      ...(req.maxOutcomes === undefined ? {} : { maxOutcomes: req.maxOutcomes }),
+      ...(req.maxOutcomesWithProposal === undefined ? {} : { maxOutcomesWithProposal: req.maxOutcomesWithProposal }),
+    });
+    return { results: fitReply(results), ledgerSeq: this.ledger.ledger.seq };
+  }
+}
+
+/** Drops the least useful outcomes (rejected agents of placed candidates, then the farthest) until the reply fits. */
+export function fitReply(results: BatchEvaluationResult[], maxBytes = MAX_REPLY_BYTES): BatchEvaluationResult[] {
+  let size = JSON.stringify(results).length;
+  for (let keep = 8; size > maxBytes && keep >= 0; keep = keep === 0 ? -1 : Math.floor(keep / 2)) {
+    results = results.map((r) => (r.outcomes.length > keep ? { ...r, outcomes: r.outcomes.slice(0, keep) } : r));
+    size = JSON.stringify(results).length;
+  }
+  return results;
 }
