@@ -20,12 +20,13 @@ describe('agents with real processes', () => {
     task_id: string;
     agent_id: string;
   }
-  const task = async (name: string): Promise<TaskRow> =>
+  const task = async (name: string, service = 'ready'): Promise<TaskRow> =>
     eventually(async () => {
-      const rows = (await db.query(`SELECT task_id, agent_id FROM tasks WHERE service = 'ready' AND task_name = $1 AND state = 'TASK_RUNNING'`, [name])).rows;
+      const rows = (await db.query(`SELECT task_id, agent_id FROM tasks WHERE service = $1 AND task_name = $2 AND state = 'TASK_RUNNING'`, [service, name])).rows;
       if (rows.length !== 1) throw new Error(`${name} is not running`);
       return rows[0] as TaskRow;
     });
+  const agentRow = async (agentId: string): Promise<{ lost: boolean }> => (await db.query(`SELECT lost FROM agents WHERE agent_id = $1`, [agentId])).rows[0];
   const steps = async (): Promise<Record<string, string>> => {
     const plan = (await cluster.get<PlanBody>('/v1/service/ready/plans/deploy')).body;
     return Object.fromEntries(plan.phases[0].steps.map((s) => [s.name, s.status]));
@@ -47,6 +48,10 @@ describe('agents with real processes', () => {
     const pkg = join(dir, 'ready');
     mkdirSync(pkg);
     writeFileSync(join(pkg, 'marathon.json.mustache'), '{ "id": "ready", "env": {} }\n');
+    const solo = join(dir, 'solo');
+    mkdirSync(solo);
+    writeFileSync(join(solo, 'marathon.json.mustache'), '{ "id": "solo", "env": {} }\n');
+    writeFileSync(join(solo, 'svc.yml'), 'name: solo\npods:\n  one:\n    count: 1\n    tasks:\n      server:\n        goal: RUNNING\n        cmd: sleep 1000\n        cpus: 0.1\n        memory: 32\n');
     writeFileSync(
       join(pkg, 'svc.yml'),
       [
@@ -122,18 +127,42 @@ describe('agents with real processes', () => {
     const agent = cluster.ensemble.process(`agent-${web1.agent_id}`);
     await agent.kill();
     await eventually(async () => expect(await statesOf(web1.task_id)).toContain('TASK_LOST'), { timeoutMs: 30_000, what: 'TASK_LOST reported' });
-    const lost = (await db.query(`SELECT lost FROM agents WHERE agent_id = $1`, [web1.agent_id])).rows[0];
-    expect(lost).toEqual({ lost: true });
+    expect(await agentRow(web1.agent_id)).toEqual({ lost: true });
     expect(alive(pid)).toBe(true);
 
     // Back again: it registers (no longer lost) and stops the task the log gave up on.
     agent.start();
     await eventually(
       async () => {
-        expect((await db.query(`SELECT lost FROM agents WHERE agent_id = $1`, [web1.agent_id])).rows[0]).toEqual({ lost: false });
+        expect(await agentRow(web1.agent_id)).toEqual({ lost: false });
         expect(alive(pid)).toBe(false);
       },
       { timeoutMs: 30_000, what: 'agent back and the lost task stopped' },
     );
+  });
+
+  it('an agent paused past the timeout is reported lost, and when it resumes registers again and stops the lost task', async () => {
+    expect(await cluster.cli('install', join(dir, 'solo'))).toMatchObject({ code: 0, stderr: '' });
+    await cluster.waitForPlan('solo', 'deploy', 'COMPLETE');
+    const one = await task('one-0-server', 'solo');
+    const pid = pidOf(one);
+    const agent = cluster.ensemble.process(`agent-${one.agent_id}`);
+    process.kill(agent.pid as number, 'SIGSTOP');
+    try {
+      await eventually(async () => expect(await statesOf(one.task_id)).toContain('TASK_LOST'), { timeoutMs: 30_000, what: 'TASK_LOST reported' });
+      expect(await agentRow(one.agent_id)).toEqual({ lost: true });
+    } finally {
+      process.kill(agent.pid as number, 'SIGCONT');
+    }
+    // Its next heartbeat is answered "you are lost": it registers again and stops what the log gave up on.
+    await eventually(
+      async () => {
+        expect(await agentRow(one.agent_id)).toEqual({ lost: false });
+        expect(alive(pid)).toBe(false);
+        expect(await statesOf(one.task_id)).toEqual(expect.arrayContaining(['TASK_LOST', 'TASK_KILLED']));
+      },
+      { timeoutMs: 30_000, what: 'agent registered again and the lost task stopped' },
+    );
+    expect(agent.running).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import type { Heartbeat, MarshalEvent, Recorded } from '@marshal/contracts';
+import type { Heartbeat, HeartbeatReply, MarshalEvent, Recorded } from '@marshal/contracts';
 import type { AgentInstance } from './agent-instance';
 
 export interface HostLog {
@@ -15,6 +15,7 @@ export class AgentHost {
   private readonly byId = new Map<string, AgentInstance>();
   private allCaughtUp = false;
   private heartbeat?: NodeJS.Timeout;
+  private readonly reregistering = new Set<string>();
 
   constructor(
     readonly agents: AgentInstance[],
@@ -54,26 +55,31 @@ export class AgentHost {
   }
 
   /**
-   * The coordinator reported one of our agents lost (it missed heartbeats, e.g. while this process was paused or cut
-   * off): register it again so it is offered again; its tasks were reported TASK_LOST and recovery decides.
+   * The coordinator answered a heartbeat saying some of our agents are lost (they missed heartbeats, e.g. while this
+   * process was paused or cut off): register them again so they are offered again; their tasks were reported
+   * TASK_LOST, and recovery decides what to do with them.
    */
-  async onAgentLost(agentId: string): Promise<void> {
-    const agent = this.byId.get(agentId);
-    if (!agent || !agent.registered) return;
-    this.log.warn({ agentId }, 'reported lost while alive: registering again');
-    await agent.register();
+  async onLost(agentIds: readonly string[]): Promise<void> {
+    for (const agentId of agentIds) {
+      const agent = this.byId.get(agentId);
+      if (!agent || !agent.registered || this.reregistering.has(agentId)) continue;
+      this.reregistering.add(agentId);
+      this.log.warn({ agentId }, 'reported lost while alive: registering again');
+      await agent.register().finally(() => this.reregistering.delete(agentId));
+    }
   }
 
-  /** One message per interval on `<ns>.hb.<id>` naming every registered agent of this process. */
-  startHeartbeats(publish: (beat: Heartbeat) => void, intervalMs: number): void {
+  /**
+   * One message per interval on `<ns>.hb.<id>` naming every registered agent of this process; it is a request, and
+   * the coordinator's answer names the ones it holds lost.
+   */
+  startHeartbeats(send: (beat: Heartbeat) => Promise<HeartbeatReply | undefined>, intervalMs: number): void {
     const beat = (): void => {
       const agentIds = this.agents.filter((a) => a.registered).map((a) => a.identity.agentId);
       if (agentIds.length === 0) return;
-      try {
-        publish({ agentIds, at: new Date().toISOString(), tasks: this.agents.reduce((n, a) => n + a.runner.list().length, 0) });
-      } catch (e) {
-        this.log.error({ err: e }, 'heartbeat not sent');
-      }
+      send({ agentIds, at: new Date().toISOString(), tasks: this.agents.reduce((n, a) => n + a.runner.list().length, 0) })
+        .then((reply) => (reply?.lost.length ? this.onLost(reply.lost) : undefined))
+        .catch((e) => this.log.error({ err: e }, 'heartbeat failed'));
     };
     beat();
     this.heartbeat = setInterval(beat, intervalMs);

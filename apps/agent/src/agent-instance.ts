@@ -99,6 +99,10 @@ export class AgentInstance {
       this.start(event.data.task);
     } else if (event.type === 'TaskKillRequested' && event.data.agentId === this.identity.agentId) {
       this.stopTask(event.data.taskId, event.data.reason);
+    } else if (event.type === 'TaskStatusUpdated' && event.data.state === 'TASK_LOST' && event.data.agentId === this.identity.agentId) {
+      // Reported lost while it ran here (this agent missed its heartbeats): the log gave up on it, so it must stop,
+      // as Mesos killed the tasks of an agent that came back after being marked gone.
+      if (this.runner.list().some((t) => t.task.taskId === event.data.taskId)) this.stopTask(event.data.taskId, 'reported lost while its agent was silent');
     }
   }
 

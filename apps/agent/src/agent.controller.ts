@@ -25,9 +25,4 @@ export class AgentController {
     return this.host.onEvent(rec, ctx.getPending());
   }
 
-  /** From the agents' own ledger subjects (followed from start-up on): the coordinator gave up on one of ours. */
-  @EventPattern('AgentLost')
-  lost(@Payload() rec: Recorded<MarshalEvent>): Promise<void> {
-    return rec.event.type === 'AgentLost' ? this.host.onAgentLost(rec.event.data.agentId) : Promise.resolve();
-  }
 }

@@ -4,6 +4,7 @@ import { hostname as osHostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { Module } from '@nestjs/common';
+import type { HeartbeatReply } from '@marshal/contracts';
 import { createServiceContext, startService } from '@marshal/runtime';
 import { AgentConfig } from './config';
 import { AgentController, AGENT_HOST } from './agent.controller';
@@ -102,26 +103,29 @@ async function main(): Promise<void> {
   @Module({ controllers: [AgentController], providers: [{ provide: AGENT_HOST, useValue: host }] })
   class AgentModule {}
 
-  // One subscription for all the agents of the process: their task subjects from the start of the log (to know what
-  // should run), and their ledger subjects from now on (to hear of being reported lost).
-  const tasks = simulated ? ctx.subjects.allTaskEvents : ctx.subjects.agentTasks(baseId);
-  const ledger = simulated ? ctx.subjects.allAgentEvents : ctx.subjects.agent(baseId);
+  // One subscription for all the agents of the process: their task subjects from the start of the log.
+  const filter = simulated ? ctx.subjects.allTaskEvents : ctx.subjects.agentTasks(baseId);
   const { transport } = await startService(
     {
       definition: AgentConfig,
       module: AgentModule,
       queue: `agent-${baseId}`,
-      sources: (s) => [
-        { kind: 'ordered', filter: tasks, fromSeq: async () => 1 },
-        { kind: 'ordered', filter: ledger, fromSeq: async () => (await s.store.headSeq()) + 1 },
-      ],
+      sources: () => [{ kind: 'ordered', filter, fromSeq: async () => 1 }],
       health: () => ({ agents: agents.length, registered: agents.filter((a) => a.registered).length, tasks: agents.reduce((n, a) => n + a.runner.list().length, 0) }),
     },
     ctx,
   );
   ctx.shutdown.add('agents', () => host.stop());
   await host.registerAll();
-  host.startHeartbeats((beat) => ctx.nc.publish(ctx.subjects.heartbeat(baseId), JSON.stringify(beat)), c.HEARTBEAT_INTERVAL_MS);
+  host.startHeartbeats(
+    (beat) =>
+      ctx.nc.request(ctx.subjects.heartbeat(baseId), JSON.stringify(beat), { timeout: c.HEARTBEAT_INTERVAL_MS }).then(
+        (m) => m.json<HeartbeatReply>(),
+        // No coordinator answering (not started yet, restarting): the beat still counts when one listens.
+        () => undefined,
+      ),
+    c.HEARTBEAT_INTERVAL_MS,
+  );
   await transport.caughtUp();
   await host.caughtUp();
 }

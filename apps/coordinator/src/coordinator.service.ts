@@ -9,6 +9,7 @@ import {
   type Candidate,
   type CommandRequest,
   type EventMeta,
+  type HeartbeatReply,
   type MarshalEvent,
   type OfferOutcomeSummary,
   type PodSpec,
@@ -102,7 +103,10 @@ export class CoordinatorService {
           continue;
         }
         const now = Date.now();
-        for (const id of heartbeatAgentIds(payload)) this.heartbeats.set(id, now);
+        const ids = heartbeatAgentIds(payload);
+        for (const id of ids) this.heartbeats.set(id, now);
+        // Agents the log holds lost are alive after all: tell them to register again.
+        if (m.reply) m.respond(JSON.stringify({ lost: ids.filter((id) => this.state.ledger.agents.get(id)?.lost) } satisfies HeartbeatReply));
       }
     })();
     this.lastLedgerAppend = this.state.ledger.seq;

@@ -61,12 +61,22 @@ export class EvaluatorController {
   }
 }
 
-/** Drops the least useful outcomes (rejected agents of placed candidates, then the farthest) until the reply fits. */
+/** Bytes a result adds to the reply, roughly (outcome lines dominate); exact enough to stay below the NATS limit. */
+function estimate(r: BatchEvaluationResult): number {
+  let n = 600;
+  for (const o of r.outcomes) {
+    n += 80 + o.agentId.length + o.hostname.length;
+    for (const line of o.reasons) n += line.length + 8;
+  }
+  return n;
+}
+
+/** Drops the least useful outcomes (the farthest rejected agents first) until the reply fits. */
 export function fitReply(results: BatchEvaluationResult[], maxBytes = MAX_REPLY_BYTES): BatchEvaluationResult[] {
-  let size = JSON.stringify(results).length;
+  let size = results.reduce((n, r) => n + estimate(r), 0);
   for (let keep = 8; size > maxBytes && keep >= 0; keep = keep === 0 ? -1 : Math.floor(keep / 2)) {
     results = results.map((r) => (r.outcomes.length > keep ? { ...r, outcomes: r.outcomes.slice(0, keep) } : r));
-    size = JSON.stringify(results).length;
+    size = results.reduce((n, r) => n + estimate(r), 0);
   }
   return results;
 }

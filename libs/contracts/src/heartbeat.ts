@@ -21,3 +21,10 @@ export function heartbeatAgentIds(payload: unknown): string[] {
   const ids = (payload as { agentIds?: unknown }).agentIds;
   return Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string' && x.length > 0) : [];
 }
+
+/**
+ * The coordinator's answer to a heartbeat: the agents it names that the log holds lost (they missed heartbeats
+ * before), which must register again to be offered again.
+ */
+export const HeartbeatReplySchema = Type.Object({ lost: Type.Array(Type.String({ minLength: 1 })) }, { additionalProperties: false });
+export type HeartbeatReply = Static<typeof HeartbeatReplySchema>;

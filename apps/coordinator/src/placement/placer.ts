@@ -93,11 +93,14 @@ export class Placer {
       const batches: Candidate[][] = [];
       for (let i = 0; i < queue.length; i += this.settings.batchSize) batches.push(queue.slice(i, i + this.settings.batchSize));
       const agents = this.deps.agentCount();
+      // The batches of a round look at the ledger as of the round's start: they start their searches at agents
+      // spread evenly over the ledger, so they rarely want each other's agents, and an evaluator need not wait
+      // for the other batches' commits. A lone batch starts at the first agent, as a single evaluation does.
+      // Whatever does collide loses its commit and is evaluated again next round, against the newer ledger.
+      const ledgerSeq = this.deps.ledgerSeq();
       await runPool(batches, this.settings.inFlight, (batch, i) => {
-        // Batches evaluated at the same time start their search at agents spread evenly over the ledger, so they
-        // rarely propose the same agent; a lone batch starts at the first agent, as a single evaluation does.
         const startAt = batches.length > 1 && agents > 0 ? Math.floor((i * agents) / batches.length) : 0;
-        return this.evaluateAndCommit(batch, configs, startAt, again, onResult);
+        return this.evaluateAndCommit(batch, configs, ledgerSeq, startAt, again, onResult);
       });
       queue = again;
     }
@@ -107,6 +110,7 @@ export class Placer {
   private async evaluateAndCommit(
     batch: Candidate[],
     configs: Readonly<Record<string, PodSpec[]>>,
+    ledgerSeq: number,
     startAt: number,
     again: Candidate[],
     onResult: (r: PlacementResult) => void,
@@ -120,7 +124,7 @@ export class Placer {
         meta: { commandId, actor: this.deps.actor, correlationId: batch.length === 1 ? batch[0].stepId : commandId },
         candidates: batch,
         configs: used,
-        ledgerSeq: this.deps.ledgerSeq(),
+        ledgerSeq,
         ...(startAt > 0 ? { startAt } : {}),
         // Keep a batch reply small: a full explanation only when few candidates travel together.
         maxOutcomes: Math.max(1, Math.min(50, Math.floor(1000 / batch.length))),
