@@ -232,7 +232,8 @@ export class CoordinatorService {
     const c = r.candidate;
     switch (r.kind) {
       case 'reserved':
-        this.track(c, r.outcomes, true);
+        // A placed candidate of a large batch comes without its explanation; it still counts as accepted.
+        this.track(c, r.outcomes.length ? r.outcomes : [{ agentId: r.proposal.agentId, hostname: r.proposal.hostname, pass: true, reasons: [] }], true);
         return this.launchReserved(c, r.proposal, r.reservationId);
       case 'no-fit': {
         const summary = summarizeEvaluation(c, { proposal: null, outcomes: r.outcomes }, this.state.ledger.agents.size);

@@ -73,6 +73,8 @@ function estimate(r: BatchEvaluationResult): number {
 
 /** Drops the least useful outcomes (the farthest rejected agents first) until the reply fits. */
 export function fitReply(results: BatchEvaluationResult[], maxBytes = MAX_REPLY_BYTES): BatchEvaluationResult[] {
+  // The common case, a batch of placed candidates explained by their winner at most, is far below the limit.
+  if (results.length <= 500 && results.every((r) => r.outcomes.length <= 1)) return results;
   let size = results.reduce((n, r) => n + estimate(r), 0);
   for (let keep = 8; size > maxBytes && keep >= 0; keep = keep === 0 ? -1 : Math.floor(keep / 2)) {
     results = results.map((r) => (r.outcomes.length > keep ? { ...r, outcomes: r.outcomes.slice(0, keep) } : r));

@@ -28,6 +28,31 @@ function commitBatch(w: World, candidates: Candidate[], results: BatchEvaluation
   }
 }
 
+/**
+ * A batch is the original's `PlanScheduler.resourceOffers(offers, steps)` (reference §2.6): candidates in order, each
+ * with the agents earlier candidates of the batch did not consume. The §9.3 cases about which offers get used:
+ */
+describe('9.3 coordinator and plan scheduler: which agents a batch of candidates uses', () => {
+  const world = (): World =>
+    new World()
+      .addPod(pod('hello', { count: 2, tasks: [{ name: 'server', cpus: 2, memory: 256 }] }))
+      .addPod(pod('world', { tasks: [{ name: 'server', cpus: 2, memory: 256 }] }))
+      .register('a1', { cpus: 2 })
+      .register('a2', { cpus: 2 });
+  it.each([
+    ['9.3 one proceeding plan, sufficient offers → the recommendation uses exactly one agent', [candidate('hello', 0)], ['a1']],
+    ['9.3 two plans over disjoint pods, two offers → both offers used', [candidate('hello', 0), candidate('world', 0)], ['a1', 'a2']],
+    [
+      '9.3 two plans whose steps target the same pod instance and tasks → only one offer used',
+      [candidate('hello', 0), { ...candidate('hello', 0), plan: 'other', stepId: 'other-step' }],
+      ['a1', null],
+    ],
+    ['9.3 a PENDING step whose evaluation yields nothing → no recommendation (the step becomes PREPARED)', [candidate('hello', 0), candidate('hello', 1), candidate('world', 0)], ['a1', 'a2', null]],
+  ] as [string, Candidate[], (string | null)[]][])('%s', (_name, candidates, agents) => {
+    expect(placedOn(batch(world(), candidates))).toEqual(agents);
+  });
+});
+
 describe('batched evaluation: one batch never proposes the same resources twice', () => {
   it('counts each proposal of the batch for the candidates after it, and leaves the ledger as it was', () => {
     const w = new World().addPod(pod('hello', { count: 3, tasks: [{ name: 'server', cpus: 2, memory: 256 }] }));

@@ -70,12 +70,12 @@ export interface IndexedReservation {
   hostname: string;
   zone?: string;
   region?: string;
-  attrs: string[];
+  attrs: readonly string[];
   /** Lower-cased attribute name → value of the first attribute with that name (round-robin by attribute). */
-  attrValues: Map<string, string>;
+  attrValues: ReadonlyMap<string, string>;
   milli: Milli;
-  portSet: Set<number>;
-  mountRoots: Set<string>;
+  portSet: ReadonlySet<number>;
+  mountRoots: ReadonlySet<string>;
 }
 
 export type KeyIndex = Map<string, Set<IndexedReservation>>;
@@ -105,6 +105,8 @@ export interface AgentInfo {
   ports: Map<number, number>;
   mounts: Map<string, number>;
   attrStrings: string[];
+  /** Lower-cased attribute name → value of the first attribute with that name; shared by its reservations' entries. */
+  attrValues: Map<string, string>;
   sortedPortRanges: { begin: number; end: number }[];
 }
 
@@ -323,16 +325,24 @@ function agentOrStub(ledger: Ledger, index: LedgerIndex, agentId: string): Agent
 }
 
 function agentInfoOf(agent: AgentState): AgentInfo {
+  const attrValues = new Map<string, string>();
+  for (const [name, value] of Object.entries(agent.attributes)) {
+    const lower = name.toLowerCase();
+    if (!attrValues.has(lower)) attrValues.set(lower, value);
+  }
   const info: AgentInfo = {
     total: milliOf(agent.resources),
     used: { cpus: 0, memory: 0, disk: 0, gpus: 0 },
     ports: new Map(),
     mounts: new Map(),
     attrStrings: Object.entries(agent.attributes).map(([k, v]) => `${k}:${v}`),
+    attrValues,
     sortedPortRanges: [...agent.resources.ports].sort((a, b) => a.begin - b.begin),
   };
   return info;
 }
+
+const NO_KEYS: ReadonlySet<never> = new Set();
 
 function emptyTypeIndex(): TypeIndex {
   return {
@@ -364,27 +374,25 @@ const bump = <K>(map: Map<K, number>, key: K, by: number): void => {
 };
 
 function indexReservation(index: LedgerIndex, agent: AgentState, res: Reservation, reservedAt: number): void {
-  const attrValues = new Map<string, string>();
-  for (const [name, value] of Object.entries(agent.attributes)) {
-    const lower = name.toLowerCase();
-    if (!attrValues.has(lower)) attrValues.set(lower, value);
-  }
+  // Agent-level keys are the agent's info's own (computed once per registration); they are replaced, never mutated.
+  const info = index.agents.get(agent.agentId) as AgentInfo;
+  const attrValues = info.attrValues;
+  const mounted = res.volumes.some((v) => v.mountRoot !== undefined);
   const e: IndexedReservation = {
     res,
     agent,
     reservedAt,
     hostname: agent.hostname,
-    attrs: Object.entries(agent.attributes).map(([k, v]) => `${k}:${v}`),
+    attrs: info.attrStrings,
     attrValues,
     milli: milliOf(res.resources),
-    portSet: new Set(res.ports),
-    mountRoots: new Set(res.volumes.flatMap((v) => (v.mountRoot === undefined ? [] : [v.mountRoot]))),
+    portSet: res.ports.length === 0 ? NO_KEYS : new Set(res.ports),
+    mountRoots: mounted ? new Set(res.volumes.flatMap((v) => (v.mountRoot === undefined ? [] : [v.mountRoot]))) : NO_KEYS,
   };
   if (agent.zone !== undefined) e.zone = agent.zone;
   if (agent.region !== undefined) e.region = agent.region;
   index.reservations.set(reservationKey(agent.agentId, res.reservationId), e);
 
-  const info = index.agents.get(agent.agentId) as AgentInfo;
   info.used.cpus += e.milli.cpus;
   info.used.memory += e.milli.memory;
   info.used.disk += e.milli.disk;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -58,6 +58,8 @@ interface DriverResult {
   stats: { batches: number; evaluated: number; commits: number; reserved: number; conflicts: number };
   batchSize: number;
   inFlight: number;
+  /** CPU seconds each process used while placing. */
+  cpu: Record<string, number>;
 }
 
 /** The deploy plan's candidates, as plan-manager hands them to the coordinator. */
@@ -116,9 +118,10 @@ async function once(nats: NatsServerHandle, evaluators: number, file: string, lo
       },
       { timeoutMs: 60_000, intervalMs: 100, what: `${AGENTS} agents registered with every evaluator` },
     );
+    const watch = [...processes.map((p) => `${p.spec.name}:${p.pid}`), `nats-server:${natsPid(nats.port)}`].join(',');
     const { stdout } = await run(process.execPath, [...PROF, join(root, 'apps', 'coordinator', 'dist', 'bench', 'placement-driver.js'), file, String(AGENTS)], {
       cwd: root,
-      env: { ...process.env, ...env, INSTANCE_ID: 'placement-driver' },
+      env: { ...process.env, ...env, INSTANCE_ID: 'placement-driver', PLACEMENT_BENCH_WATCH: watch },
       maxBuffer: 64 * 1024 * 1024,
     });
     const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{"placed"'));
@@ -128,6 +131,24 @@ async function once(nats: NatsServerHandle, evaluators: number, file: string, lo
     await Promise.all(processes.map((p) => p.stop(5_000)));
   }
 }
+
+/** The pid of the nats-server listening on `port` (Linux /proc), or 0. */
+function natsPid(port: number): number {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (cmd[0].endsWith('nats-server') && cmd.includes(String(port))) return Number(pid);
+    } catch {
+      /* gone */
+    }
+  }
+  return 0;
+}
+
+const cpuText = (r: DriverResult): string =>
+  Object.entries(r.cpu)
+    .map(([name, s]) => `${name} ${round(s, 2)} s (${Math.round((100 * s) / r.seconds)}%)`)
+    .join(', ');
 
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 3);
@@ -146,6 +167,7 @@ async function main(): Promise<void> {
             `(batches ${result.stats.batches}, commits ${result.stats.commits}, conflicts ${result.stats.conflicts}, max per host ${result.maxPerHost}` +
             `${result.errors ? `, errors ${result.errors}: ${result.errorMessages.join(' | ')}` : ''})${ok ? '' : '  <-- INVALID'}\n`,
         );
+        process.stdout.write(`  CPU while placing: ${cpuText(result)}\n`);
         if (!ok) throw new Error(`run invalid: ${JSON.stringify(result)}`);
         if (!best[evaluators] || result.perSecond > best[evaluators].perSecond) best[evaluators] = result;
       }

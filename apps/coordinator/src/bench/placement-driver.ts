@@ -18,6 +18,7 @@ import { Placer, type PlacementResult } from '../placement/placer';
  *
  * The workload is `{ configId, pods: PodSpec[], candidates: Candidate[] }`; settings are the coordinator's
  * (EVALUATION_BATCH_SIZE, EVALUATION_CONCURRENCY, EVALUATION_TIMEOUT_MS, NATS_URL, MARSHAL_NAMESPACE).
+ * `PLACEMENT_BENCH_WATCH=name:pid,…` adds the CPU seconds those processes used while placing to the result.
  */
 async function main(): Promise<void> {
   const [file, agentsArg] = process.argv.slice(2);
@@ -53,6 +54,13 @@ async function main(): Promise<void> {
     { batchSize: config.EVALUATION_BATCH_SIZE, inFlight: config.EVALUATION_CONCURRENCY, maxRounds: 20, evaluationTimeoutMs: config.EVALUATION_TIMEOUT_MS },
   );
 
+  // Optional: CPU seconds the other processes of the run use during the measured window (Linux /proc).
+  const watched = (process.env['PLACEMENT_BENCH_WATCH'] ?? '').split(',').filter(Boolean).map((w) => {
+    const [name, pid] = w.split(':');
+    return { name, pid: Number(pid) };
+  });
+  const cpuBefore = watched.map((w) => cpuSeconds(w.pid));
+  const ownBefore = process.cpuUsage();
   const kinds: Record<PlacementResult['kind'], number> = { reserved: 0, 'no-fit': 0, error: 0, 'gave-up': 0 };
   const errors = new Set<string>();
   const started = process.hrtime.bigint();
@@ -63,6 +71,9 @@ async function main(): Promise<void> {
     if (r.kind === 'error') errors.add(r.message);
   });
   const seconds = Number(lastReserved - started) / 1e9;
+  const own = process.cpuUsage(ownBefore);
+  const cpu: Record<string, number> = { driver: (own.user + own.system) / 1e6 };
+  watched.forEach((w, i) => (cpu[w.name] = cpuSeconds(w.pid) - cpuBefore[i]));
 
   // What the log holds: every reservation folded back, counted per host.
   const fold = Date.now() + 30_000;
@@ -83,9 +94,20 @@ async function main(): Promise<void> {
       stats: placer.stats,
       batchSize: config.EVALUATION_BATCH_SIZE,
       inFlight: config.EVALUATION_CONCURRENCY,
+      cpu,
     }) + '\n',
   );
   await ctx.nc.drain();
+}
+
+/** utime + stime of a process, in seconds (USER_HZ is 100 on Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 main().then(

@@ -16,6 +16,9 @@ import type { EventStore, Logger } from '@marshal/messaging';
 import { toReservation } from '@marshal/offer';
 import { runPool } from './pool';
 
+/** Batches up to this size get the winner's explanation with each placed candidate. */
+export const EXPLAIN_PLACED_UP_TO = 20;
+
 export type BatchEvaluator = (request: CommandRequest<'offer.evaluate-batch'>) => Promise<CommandReply<'offer.evaluate-batch'>>;
 
 export interface PlacerDeps {
@@ -126,9 +129,10 @@ export class Placer {
         configs: used,
         ledgerSeq,
         ...(startAt > 0 ? { startAt } : {}),
-        // Keep a batch reply small: a full explanation only when few candidates travel together.
+        // Keep a batch reply small: a full explanation only when few candidates travel together, and the winner's
+        // lines for a placed candidate only in small batches (a large one places more than anyone reads).
         maxOutcomes: Math.max(1, Math.min(50, Math.floor(1000 / batch.length))),
-        maxOutcomesWithProposal: 1,
+        maxOutcomesWithProposal: batch.length <= EXPLAIN_PLACED_UP_TO ? 1 : 0,
       });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
