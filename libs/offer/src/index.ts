@@ -1,4 +1,4 @@
-export { emptyLedger, applyToLedger, freeResources, type Reservation, type AgentState, type Ledger } from './ledger';
+export { emptyLedger, applyToLedger, freeResources, reserveTentatively, type Reservation, type AgentState, type Ledger } from './ledger';
 export { evaluate, DEFAULT_MAX_OUTCOMES, DEFAULT_MAX_OUTCOMES_WITH_PROPOSAL, type EvaluationInput, type EvaluationResult } from './evaluate';
 export { footprintOf, toReservation, usesHostPorts, type Footprint } from './footprint';
 export { evaluateBatch, DEFAULT_BATCH_OUTCOMES_WITH_PROPOSAL, type BatchEvaluationInput } from './evaluate-batch';
