@@ -23,16 +23,17 @@ describe('a thousand simulated agents in one process', () => {
     await cluster?.stop();
   });
 
-  it(`register, stay alive, and run ${PODS} pods of a parallel plan spread by hostname:MAX_PER:2`, async () => {
-    const pkg = join(mkdtempSync(join(tmpdir(), 'marshal-sim-')), 'wide');
+  /** A package of `count` pods deployed by a parallel plan, spread by hostname:MAX_PER:2. */
+  const wide = (name: string, count: number): string => {
+    const pkg = join(mkdtempSync(join(tmpdir(), 'marshal-sim-')), name);
     mkdirSync(pkg);
-    writeFileSync(join(pkg, 'marathon.json.mustache'), '{ "id": "wide", "env": {} }\n');
+    writeFileSync(join(pkg, 'marathon.json.mustache'), `{ "id": "${name}", "env": {} }\n`);
     writeFileSync(
       join(pkg, 'svc.yml'),
-      `name: wide
+      `name: ${name}
 pods:
   hello:
-    count: ${PODS}
+    count: ${count}
     placement: 'hostname:MAX_PER:2'
     tasks:
       server:
@@ -49,6 +50,12 @@ plans:
         pod: hello
 `,
     );
+    return pkg;
+  };
+  const count = async (sql: string, ...params: unknown[]): Promise<number> => (await db.query(sql, params)).rows[0].n;
+
+  it(`register, stay alive, and run ${PODS} pods of a parallel plan spread by hostname:MAX_PER:2`, async () => {
+    const pkg = wide('wide', PODS);
     await eventually(
       async () => expect((await db.query(`SELECT count(*)::int AS n FROM agents`)).rows[0].n).toBe(AGENTS),
       { timeoutMs: 30_000, what: `${AGENTS} agents registered` },
@@ -65,5 +72,27 @@ plans:
     expect(perHost.every((h) => h.hostname.startsWith('sim-sim-'))).toBe(true);
     // One heartbeat message per interval vouches for all of them: none was reported lost.
     expect((await db.query(`SELECT count(*)::int AS n FROM agents WHERE lost`)).rows[0].n).toBe(0);
+  });
+
+  it('a coordinator killed in the middle of a deployment and started again finishes it, launching every step once', async () => {
+    const pods = 400;
+    const launches = `SELECT count(*)::int AS n FROM events WHERE type = 'TaskLaunched' AND service = 'again'`;
+    expect(await cluster.cli('install', wide('again', pods))).toMatchObject({ code: 0, stderr: '' });
+    await eventually(async () => expect(await count(launches)).toBeGreaterThan(20), { timeoutMs: 30_000, intervalMs: 20, what: 'launches under way' });
+    const coordinator = cluster.ensemble.process('coordinator');
+    await coordinator.kill();
+    const before = await count(launches);
+    coordinator.start();
+    await cluster.waitForPlan('again', 'deploy', 'COMPLETE', 60_000);
+
+    expect(before).toBeLessThan(pods); // it was stopped mid-way
+    const perTask = (await db.query(`SELECT data->'task'->>'taskName' AS name, count(*)::int AS n FROM events WHERE type = 'TaskLaunched' AND service = 'again' GROUP BY 1`)).rows as {
+      name: string;
+      n: number;
+    }[];
+    expect(perTask).toHaveLength(pods);
+    expect(perTask.filter((t) => t.n !== 1)).toEqual([]);
+    expect(await count(`SELECT count(*)::int AS n FROM reservations WHERE service = 'again'`)).toBe(pods);
+    expect(await count(`SELECT count(*)::int AS n FROM tasks WHERE service = 'again' AND state = 'TASK_RUNNING'`)).toBe(pods);
   });
 });

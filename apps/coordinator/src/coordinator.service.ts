@@ -199,11 +199,12 @@ export class CoordinatorService {
         return this.unreserveStep(c);
       default:
         // erase, deregister, tls-cleanup: nothing to do outside plan-manager's own bookkeeping.
-        return this.report(c, { kind: 'done', note: `${c.kind} needs no agent action` });
+        await this.report(c, { kind: 'done', note: `${c.kind} needs no agent action` });
     }
   }
 
-  private async report(candidate: Candidate, result: CommandRequest<'plan.offer-evaluated'>['result']): Promise<void> {
+  /** Reports to plan-manager; resolves with the sequence of what it appended. */
+  private async report(candidate: Candidate, result: CommandRequest<'plan.offer-evaluated'>['result']): Promise<number> {
     const r = await this.ctx.bus.request('plan.offer-evaluated', {
       meta: { commandId: newId(), actor: 'service:coordinator', correlationId: candidate.stepId },
       service: candidate.service,
@@ -213,6 +214,38 @@ export class CoordinatorService {
       result,
     });
     this.noteAppended(r.seq, this.ctx.subjects.servicePlan(candidate.service));
+    return r.seq;
+  }
+
+  /**
+   * Reports a step's launched tasks. A task may have reported a status before plan-manager recorded it on the step
+   * (a fast task, a busy plan-manager, a coordinator restarted in between): the step ignored that status, as the
+   * original's step ignored statuses of tasks it did not track. So once the report is in the log, the last status
+   * each task had before it is stated again, after it — as Mesos re-sent the latest statuses on reconciliation.
+   */
+  private async reportLaunched(c: Candidate, tasks: { taskId: string; taskName: string }[]): Promise<void> {
+    const seq = await this.report(c, { kind: 'launched', tasks });
+    await this.state.reach(seq, FOLD_WAIT_MS);
+    for (const { taskId } of tasks) {
+      // Guarded by the task subject's sequence: a newer status of the task must never be followed by an older one.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const before = this.state.tasks.get(taskId)?.lastStatus;
+        if (!before || before.seq > seq) break;
+        const subject = this.ctx.subjects.serviceTask(before.data.service, before.data.agentId);
+        const head = await this.ctx.store.lastSeq(subject);
+        await this.state.reach(head, FOLD_WAIT_MS);
+        const last = this.state.tasks.get(taskId)?.lastStatus;
+        if (!last || last.seq > seq) break;
+        const ev = makeEvent('TaskStatusUpdated', serviceAggregate(last.data.service), last.data, this.meta(c.stepId, null));
+        try {
+          const r = await this.ctx.store.append(subject, ev, { expectedLastSubjectSeq: head, msgId: `restate:${taskId}:${last.seq}` });
+          this.noteAppended(r.seq, subject);
+          break;
+        } catch (e) {
+          if (!(e instanceof MarshalError && e.code === 'CONFLICT')) throw e;
+        }
+      }
+    }
   }
 
   private async killReplaced(candidate: Candidate): Promise<void> {
@@ -273,13 +306,13 @@ export class CoordinatorService {
     await this.releaseMovedReservation(c, proposal.agentId, reservationId);
     const config = this.state.configs.get(c.configId) as ConfigFact;
     const tasks = await this.launch(c, config, reservationId, proposal);
-    await this.report(c, { kind: 'launched', tasks });
+    await this.reportLaunched(c, tasks);
   }
 
   private async reportResumed(c: Candidate, tasks: TaskFact[]): Promise<void> {
     this.ctx.log.info({ step: c.step, tasks: tasks.map((t) => t.taskId) }, 'reporting a launch a previous coordinator did not report');
     if (c.status === 'PENDING') await this.report(c, { kind: 'reserved', agentId: tasks[0].agentId, hostname: this.state.ledger.agents.get(tasks[0].agentId)?.hostname ?? tasks[0].agentId });
-    await this.report(c, { kind: 'launched', tasks: tasks.map((t) => ({ taskId: t.taskId, taskName: t.taskName })) });
+    await this.reportLaunched(c, tasks.map((t) => ({ taskId: t.taskId, taskName: t.taskName })));
   }
 
   /** Decommission `kill-<task>` (reference §3.5): ask the task's agent to kill it, then the step is done. */
