@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -28,11 +28,15 @@ describe('placement across real agents', () => {
     return Object.fromEntries(rows.map((r: { task_name: string; hostname: string }) => [r.task_name, r.hostname]));
   };
 
+  // b1 offers one MOUNT disk (a directory standing for a whole disk).
+  const disk = join(dir, 'disk-b1');
+  mkdirSync(disk);
+
   beforeAll(async () => {
     cluster = await startCluster([
       { id: 'a1', zone: 'zone-a' },
       { id: 'a2', zone: 'zone-a' },
-      { id: 'b1', zone: 'zone-b' },
+      { id: 'b1', zone: 'zone-b', env: { AGENT_MOUNTS: `${disk}:1024` } },
     ]);
     db = new Client({ connectionString: cluster.db.url });
     await db.connect();
@@ -103,5 +107,32 @@ describe('placement across real agents', () => {
     const zoneOf: Record<string, string> = { a1: 'zone-a', a2: 'zone-a', b1: 'zone-b' };
     const perZone = Object.values(placed).reduce<Record<string, number>>((m, h) => ({ ...m, [zoneOf[h]]: (m[zoneOf[h]] ?? 0) + 1 }), {});
     expect(perZone).toEqual({ 'zone-a': 2, 'zone-b': 2 });
+  });
+
+  it('a MOUNT volume takes the one agent disk that fits, whole: the task writes on it, a second instance waits for a disk', async () => {
+    const at = join(dir, 'mounted');
+    mkdirSync(at);
+    writeFileSync(join(at, 'marathon.json.mustache'), '{ "id": "mounted", "env": {} }\n');
+    writeFileSync(
+      join(at, 'svc.yml'),
+      'name: mounted\npods:\n  db:\n    count: 2\n    tasks:\n      server:\n        goal: RUNNING\n        cmd: echo stored > vol/data && sleep 1000\n' +
+        '        cpus: 0.1\n        memory: 32\n        volume:\n          path: vol\n          type: MOUNT\n          size: 100\n',
+    );
+    expect(await cluster.cli('install', at)).toMatchObject({ code: 0, stderr: '' });
+    const steps = await eventually(
+      async () => {
+        const p = (await cluster.get<PlanBody>('/v1/service/mounted/plans/deploy')).body;
+        const s = p.phases[0].steps;
+        if (s[0].status !== 'COMPLETE' || s[1].status !== 'PREPARED') throw new Error(JSON.stringify(s));
+        return s;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: 'db-0 COMPLETE and db-1 evaluated' },
+    );
+    expect(await hosts('mounted')).toEqual({ 'db-0-server': 'b1' });
+    // The volume is a directory on the disk, named by its persistence id.
+    const volumes = readdirSync(disk);
+    expect(volumes).toHaveLength(1);
+    await eventually(() => expect(readFileSync(join(disk, volumes[0], 'data'), 'utf8')).toBe('stored\n'));
+    expect(steps[1].message).toMatch(/^no agent fits: (a1|a2|b1): FAIL\(VolumeEvaluationStage\): Failed to find MOUNT volume for 'vol: MOUNT ≥ 100 MB, no profile'\.$/);
   });
 });
