@@ -144,8 +144,10 @@ export class CoordinatorService {
         );
         // Know at least what plan-manager knew: which launches of a step it has recorded (see resumeLaunch).
         if (!(await this.state.reach(reply.seq, FOLD_WAIT_MS))) this.ctx.log.warn({ seq: reply.seq, folded: this.state.seq }, 'fold is behind plan-manager');
-        worked = reply.candidates.length > 0;
+        const appended = this.lastServiceAppend + this.lastLedgerAppend;
         await this.workAll(reply.candidates);
+        // Steps that still fit nowhere are evaluated again after a pause, not in a busy loop.
+        worked = this.lastServiceAppend + this.lastLedgerAppend !== appended;
         this.tracker.retainPending(new Set(reply.candidates.map((c) => c.stepId)));
       } catch (e) {
         const code = e instanceof MarshalError ? e.code : undefined;
