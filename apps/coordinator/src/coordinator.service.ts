@@ -319,7 +319,8 @@ export class CoordinatorService {
 
   /** Decommission `kill-<task>` (reference §3.5): ask the task's agent to kill it, then the step is done. */
   private async killStep(candidate: Candidate): Promise<void> {
-    const t = [...this.state.tasks.values()].reverse().find((x) => x.service === candidate.service && x.taskName === candidate.target);
+    // Decommission steps name the task (`kill-<task name>`), uninstall steps its id (`kill-task-<task id>`).
+    const t = [...this.state.tasks.values()].reverse().find((x) => x.service === candidate.service && (x.taskName === candidate.target || x.taskId === candidate.target));
     if (t && this.state.liveTasksOn(t.agentId).some((x) => x.taskId === t.taskId)) {
       const ev = makeEvent('TaskKillRequested', serviceAggregate(candidate.service), {
         service: candidate.service, agentId: t.agentId, taskId: t.taskId, taskName: t.taskName, reason: `decommission by ${candidate.plan}/${candidate.step}`,
