@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { agentAggregate, makeEvent, serviceAggregate, type AgentResources, type MarshalEvent, type Recorded } from '@marshal/contracts';
+import { agentAggregate, makeEvent, serviceAggregate, type AgentResources, type MarshalEvent, type Recorded, type TaskInfo } from '@marshal/contracts';
 import type { ServiceContext } from '@marshal/runtime';
 import { AgentTasksView } from './agent-tasks.view';
 import type { StatusReport, TaskRunner } from './runner';
@@ -14,17 +14,19 @@ export interface AgentIdentity {
 }
 
 /**
- * One agent: registers its resources, says it is alive, and runs what the log tells it to. At start it replays its
- * task subjects to learn what should be running, re-adopts or kills accordingly, then follows new launches and kills.
+ * One agent: registers its resources and runs what the log tells it to (its host says it is alive). At start it
+ * replays its task subjects to learn what should be running, re-adopts or kills accordingly, then follows new launches
+ * and kills.
  */
 export class AgentInstance {
   readonly view: AgentTasksView;
+  /** Registered since this process started (heartbeats name only registered agents). */
+  registered = false;
   private caughtUp = false;
   private statusQueue: Promise<unknown> = Promise.resolve();
-  private heartbeat?: NodeJS.Timeout;
 
   constructor(
-    private readonly ctx: ServiceContext<{ HEARTBEAT_INTERVAL_MS: number }>,
+    private readonly ctx: ServiceContext<unknown>,
     readonly identity: AgentIdentity,
     readonly runner: TaskRunner,
   ) {
@@ -67,20 +69,8 @@ export class AgentInstance {
         { id, at: new Date().toISOString(), correlationId: id, causationId: null, actor: `agent:${agentId}` },
       ),
     );
-    this.ctx.log.info({ agentId, hostname, attributes, resources }, 'agent registered');
-    this.startHeartbeat();
-  }
-
-  private startHeartbeat(): void {
-    const beat = (): void => {
-      if (this.ctx.nc.isClosed()) return;
-      this.ctx.nc.publish(
-        this.ctx.subjects.heartbeat(this.identity.agentId),
-        JSON.stringify({ agentId: this.identity.agentId, hostname: this.identity.hostname, at: new Date().toISOString(), tasks: this.runner.list().length }),
-      );
-    };
-    beat();
-    this.heartbeat = setInterval(beat, this.ctx.config.HEARTBEAT_INTERVAL_MS);
+    this.registered = true;
+    this.ctx.log.debug({ agentId, hostname, attributes, resources }, 'agent registered');
   }
 
   async onEvent(rec: Recorded<MarshalEvent>, pending: number): Promise<void> {
@@ -99,12 +89,29 @@ export class AgentInstance {
     await this.reconcile();
   }
 
+  /**
+   * Launches and kills are started, not awaited: a task may take long to start (URI fetches) or to die (its grace
+   * period), and the agents of a process share one subscription. The runner registers a launch at once, so a kill
+   * that follows it in the log still finds it.
+   */
   private async act(event: MarshalEvent): Promise<void> {
     if (event.type === 'TaskLaunched' && event.data.agentId === this.identity.agentId) {
-      await this.runner.launch(event.data.task);
+      this.start(event.data.task);
     } else if (event.type === 'TaskKillRequested' && event.data.agentId === this.identity.agentId) {
-      await this.runner.kill(event.data.taskId, event.data.reason);
+      this.stopTask(event.data.taskId, event.data.reason);
+    } else if (event.type === 'TaskStatusUpdated' && event.data.state === 'TASK_LOST' && event.data.agentId === this.identity.agentId) {
+      // Reported lost while it ran here (this agent missed its heartbeats): the log gave up on it, so it must stop,
+      // as Mesos killed the tasks of an agent that came back after being marked gone.
+      if (this.runner.list().some((t) => t.task.taskId === event.data.taskId)) this.stopTask(event.data.taskId, 'reported lost while its agent was silent');
     }
+  }
+
+  private start(task: TaskInfo): void {
+    void this.runner.launch(task).catch((e) => this.ctx.log.error({ err: e, taskId: task.taskId }, 'launch failed'));
+  }
+
+  private stopTask(taskId: string, reason: string): void {
+    void this.runner.kill(taskId, reason).catch((e) => this.ctx.log.error({ err: e, taskId }, 'kill failed'));
   }
 
   /** Brings what runs in line with the log after a (re)start. */
@@ -112,23 +119,31 @@ export class AgentInstance {
     const running = new Set(this.runner.list().map((t) => t.task.taskId));
     const desired = this.view.desired();
     const desiredIds = new Set(desired.map((t) => t.task.taskId));
+    let launched = 0;
+    let lost = 0;
     for (const t of desired) {
       if (running.has(t.task.taskId)) continue;
       if (t.lastState === undefined) {
         this.ctx.log.info({ taskId: t.task.taskId }, 'launching a task that was launched while the agent was away');
-        await this.runner.launch(t.task);
+        this.start(t.task);
+        launched++;
       } else {
         this.report({ taskId: t.task.taskId, taskName: t.task.taskName, service: t.task.service, state: 'TASK_LOST', message: 'task is gone: the agent found no trace of it after a restart' });
+        lost++;
       }
     }
+    let killed = 0;
     for (const { task } of this.runner.list()) {
-      if (!desiredIds.has(task.taskId)) await this.runner.kill(task.taskId, 'not wanted by the log any more');
+      if (desiredIds.has(task.taskId)) continue;
+      this.stopTask(task.taskId, 'not wanted by the log any more');
+      killed++;
     }
-    this.ctx.log.info({ running: this.runner.list().length }, 'agent reconciled with the log');
+    if (running.size + launched + lost + killed > 0) {
+      this.ctx.log.info({ agentId: this.identity.agentId, adopted: running.size - killed, launched, lost, killed }, 'agent reconciled with the log');
+    }
   }
 
   async stop(): Promise<void> {
-    if (this.heartbeat) clearInterval(this.heartbeat);
     await this.runner.detach();
     await this.statusQueue;
   }

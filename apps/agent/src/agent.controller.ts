@@ -24,4 +24,5 @@ export class AgentController {
   status(@Payload() rec: Recorded<MarshalEvent>, @Ctx() ctx: JetStreamContext): Promise<void> {
     return this.host.onEvent(rec, ctx.getPending());
   }
+
 }

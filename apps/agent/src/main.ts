@@ -4,38 +4,47 @@ import { hostname as osHostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { Module } from '@nestjs/common';
+import type { HeartbeatReply } from '@marshal/contracts';
 import { createServiceContext, startService } from '@marshal/runtime';
 import { AgentConfig } from './config';
 import { AgentController, AGENT_HOST } from './agent.controller';
 import { AgentHost } from './agent-host';
 import { AgentInstance, type AgentIdentity } from './agent-instance';
-import { detectResources, parseAttributes } from './resources';
+import { detectResources, parseAttributes, parsePortRanges } from './resources';
 import { ProcessLauncher, SimulatedLauncher, TaskRunner } from './runner';
 
 /** Flags mirror the environment variables; a flag wins over the variable. */
+const FLAGS: [flag: string, env: string, help: string][] = [
+  ['--id <id>', 'AGENT_ID', 'agent id'],
+  ['--hostname <name>', 'AGENT_HOSTNAME', 'hostname for placement'],
+  ['--work-dir <dir>', 'AGENT_WORK_DIR', 'sandboxes, volumes and state'],
+  ['--attributes <list>', 'AGENT_ATTRIBUTES', "attributes 'key:value,…'"],
+  ['--zone <zone>', 'AGENT_ZONE', 'fault-domain zone'],
+  ['--region <region>', 'AGENT_REGION', 'fault-domain region'],
+  ['--cpus <n>', 'AGENT_CPUS', 'CPUs offered (0 = detected)'],
+  ['--memory <mb>', 'AGENT_MEMORY_MB', 'memory offered in MB (0 = detected)'],
+  ['--disk <mb>', 'AGENT_DISK_MB', 'disk offered in MB (0 = free space of the work dir)'],
+  ['--gpus <n>', 'AGENT_GPUS', 'GPUs offered'],
+  ['--ports <ranges>', 'AGENT_PORTS', "port ranges 'begin-end,…'"],
+  ['--mounts <list>', 'AGENT_MOUNTS', "MOUNT disks 'path:sizeMB[:profile],…'"],
+  ['--heartbeat-interval <ms>', 'HEARTBEAT_INTERVAL_MS', 'how often the agent says it is alive'],
+  ['--simulate <n>', 'SIMULATE', 'run n simulated agents in this process'],
+  ['--start-latency <ms>', 'SIMULATE_START_LATENCY_MS', 'simulated task start latency'],
+  ['--failure-rate <p>', 'SIMULATE_FAILURE_RATE', 'probability a simulated task fails'],
+];
+
 function applyFlags(argv: string[]): void {
   const program = new Command('marshal-agent')
-    .description('Runs the tasks Marshal places on this machine')
-    .option('--id <id>', 'agent id (AGENT_ID)')
-    .option('--hostname <name>', 'hostname for placement (AGENT_HOSTNAME)')
-    .option('--work-dir <dir>', 'sandboxes, volumes and state (AGENT_WORK_DIR)')
-    .option('--attributes <list>', "attributes 'key:value,…' (AGENT_ATTRIBUTES)")
-    .option('--zone <zone>', 'fault-domain zone (AGENT_ZONE)')
-    .option('--region <region>', 'fault-domain region (AGENT_REGION)')
-    .option('--cpus <n>', 'CPUs offered (AGENT_CPUS)')
-    .option('--memory <mb>', 'memory offered in MB (AGENT_MEMORY_MB)')
-    .option('--disk <mb>', 'disk offered in MB (AGENT_DISK_MB)')
-    .option('--ports <ranges>', "port ranges 'begin-end,…' (AGENT_PORTS)")
-    .option('--simulate <n>', 'run n simulated agents in this process (SIMULATE)')
+    .description('Runs the tasks Marshal places on this machine (or, with --simulate, on many virtual ones)')
     .option('--describe-config', 'print the configuration variables and exit')
     .allowExcessArguments(false);
+  for (const [flag, env, help] of FLAGS) program.option(flag, `${help} (${env})`);
   program.parse(argv);
   const o = program.opts<Record<string, string | undefined>>();
-  const map: Record<string, string> = {
-    id: 'AGENT_ID', hostname: 'AGENT_HOSTNAME', workDir: 'AGENT_WORK_DIR', attributes: 'AGENT_ATTRIBUTES', zone: 'AGENT_ZONE',
-    region: 'AGENT_REGION', cpus: 'AGENT_CPUS', memory: 'AGENT_MEMORY_MB', disk: 'AGENT_DISK_MB', ports: 'AGENT_PORTS', simulate: 'SIMULATE',
-  };
-  for (const [flag, env] of Object.entries(map)) if (o[flag] !== undefined) process.env[env] = o[flag];
+  for (const [flag, env] of FLAGS) {
+    const key = flag.slice(2, flag.indexOf(' ')).replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+    if (o[key] !== undefined) process.env[env] = o[key];
+  }
 }
 
 async function main(): Promise<void> {
@@ -47,21 +56,23 @@ async function main(): Promise<void> {
   const simulated = c.SIMULATE > 0;
   const count = simulated ? c.SIMULATE : 1;
   const attributes = parseAttributes(c.AGENT_ATTRIBUTES);
+  const zone = c.AGENT_ZONE || attributes['zone'] || undefined;
+  const region = c.AGENT_REGION || attributes['region'] || undefined;
+  const simulatedPorts = parsePortRanges(c.AGENT_PORTS);
 
   for (let i = 0; i < count; i++) {
     const agentId = simulated ? `${baseId}-sim-${i}` : baseId;
     const workDir = resolve(join(c.AGENT_WORK_DIR, agentId));
-    mkdirSync(workDir, { recursive: true });
-    const zone = c.AGENT_ZONE || attributes['zone'] || undefined;
-    const region = c.AGENT_REGION || attributes['region'] || undefined;
+    // Simulated agents write nothing: no sandboxes, volumes or state.
+    if (!simulated) mkdirSync(workDir, { recursive: true });
     const identity: AgentIdentity = {
       agentId,
-      hostname: simulated ? `${baseId}-sim-${i}` : c.AGENT_HOSTNAME || osHostname(),
+      hostname: simulated ? agentId : c.AGENT_HOSTNAME || osHostname(),
       attributes: { ...attributes, ...(zone ? { zone } : {}), ...(region ? { region } : {}) },
       ...(zone ? { zone } : {}),
       ...(region ? { region } : {}),
       resources: simulated
-        ? { cpus: c.SIMULATE_CPUS, memory: c.SIMULATE_MEMORY_MB, disk: c.SIMULATE_DISK_MB, gpus: 0, ports: [{ begin: 10000, end: 20000 }], mounts: [] }
+        ? { cpus: c.SIMULATE_CPUS, memory: c.SIMULATE_MEMORY_MB, disk: c.SIMULATE_DISK_MB, gpus: c.AGENT_GPUS, ports: simulatedPorts, mounts: [] }
         : detectResources({ cpus: c.AGENT_CPUS, memoryMb: c.AGENT_MEMORY_MB, diskMb: c.AGENT_DISK_MB, gpus: c.AGENT_GPUS, ports: c.AGENT_PORTS, mounts: c.AGENT_MOUNTS }, workDir),
     };
     // The runner reports through the instance it is handed to.
@@ -72,7 +83,7 @@ async function main(): Promise<void> {
         ? new SimulatedLauncher({ startLatencyMs: c.SIMULATE_START_LATENCY_MS, failureRate: c.SIMULATE_FAILURE_RATE, random: Math.random })
         : new ProcessLauncher(),
       onStatus: (r) => holder.instance?.report(r),
-      log: ctx.log.child({ agentId }),
+      log: simulated ? ctx.log : ctx.log.child({ agentId }),
     });
     holder.instance = new AgentInstance(ctx, identity, runner);
     agents.push(holder.instance);
@@ -80,14 +91,19 @@ async function main(): Promise<void> {
 
   // Re-adopt what still runs before listening, so the log replay can tell what is missing.
   for (const a of agents) await a.runner.recover();
-  const host = new AgentHost(agents, (subject) => {
-    const p = ctx.subjects.parse(subject);
-    return p?.kind === 'service' ? p.agentId : undefined;
-  });
+  const host = new AgentHost(
+    agents,
+    (subject) => {
+      const p = ctx.subjects.parse(subject);
+      return p?.kind === 'service' ? p.agentId : undefined;
+    },
+    ctx.log,
+  );
 
   @Module({ controllers: [AgentController], providers: [{ provide: AGENT_HOST, useValue: host }] })
   class AgentModule {}
 
+  // One subscription for all the agents of the process: their task subjects from the start of the log.
   const filter = simulated ? ctx.subjects.allTaskEvents : ctx.subjects.agentTasks(baseId);
   const { transport } = await startService(
     {
@@ -95,14 +111,21 @@ async function main(): Promise<void> {
       module: AgentModule,
       queue: `agent-${baseId}`,
       sources: () => [{ kind: 'ordered', filter, fromSeq: async () => 1 }],
-      health: () => ({ agents: agents.length, tasks: agents.reduce((n, a) => n + a.view.desired().length, 0) }),
+      health: () => ({ agents: agents.length, registered: agents.filter((a) => a.registered).length, tasks: agents.reduce((n, a) => n + a.runner.list().length, 0) }),
     },
     ctx,
   );
-  ctx.shutdown.add('agents', async () => {
-    for (const a of agents) await a.stop();
-  });
-  for (const a of agents) await a.register();
+  ctx.shutdown.add('agents', () => host.stop());
+  await host.registerAll();
+  host.startHeartbeats(
+    (beat) =>
+      ctx.nc.request(ctx.subjects.heartbeat(baseId), JSON.stringify(beat), { timeout: c.HEARTBEAT_INTERVAL_MS }).then(
+        (m) => m.json<HeartbeatReply>(),
+        // No coordinator answering (not started yet, restarting): the beat still counts when one listens.
+        () => undefined,
+      ),
+    c.HEARTBEAT_INTERVAL_MS,
+  );
   await transport.caughtUp();
   await host.caughtUp();
 }

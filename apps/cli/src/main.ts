@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError, GatewayClient } from './client';
 import { registerCluster } from './commands/cluster.command';
 import { registerDescribe } from './commands/describe.command';
+import { registerDebugOffers } from './commands/debug-offers.command';
 import { registerInstall } from './commands/install.command';
 import { readConfigFile } from './config-file';
 import { registerPlan } from './commands/plan.command';
@@ -59,6 +60,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   registerUpdate(cli);
   registerPod(cli);
   registerDebug(cli);
+  registerDebugOffers(cli);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import type { MarshalEvent, Recorded } from '@marshal/contracts';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import type { CommandReply, CommandRequest, MarshalEvent, Recorded } from '@marshal/contracts';
 import { ALL_EVENTS } from '@marshal/messaging';
 import { CoordinatorService } from './coordinator.service';
 
@@ -11,5 +11,11 @@ export class CoordinatorController {
   @EventPattern(ALL_EVENTS)
   onEvent(@Payload() rec: Recorded<MarshalEvent>): void {
     this.coordinator.apply(rec);
+  }
+
+  /** `GET /v2/debug/offers` (reference §6.8) asks this. */
+  @MessagePattern('coordinator.offers')
+  offers(@Payload() req: CommandRequest<'coordinator.offers'>): CommandReply<'coordinator.offers'> {
+    return this.coordinator.offers(req.service);
   }
 }

@@ -2,47 +2,56 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   MarshalError,
   agentAggregate,
+  heartbeatAgentIds,
   makeEvent,
   serviceAggregate,
   type AgentOutcome,
   type Candidate,
   type CommandRequest,
   type EventMeta,
+  type HeartbeatReply,
   type MarshalEvent,
+  type OfferOutcomeSummary,
+  type PodSpec,
+  type Proposal,
   type Recorded,
+  type TaskInfo,
 } from '@marshal/contracts';
-import { buildTaskInfos, toReservation } from '@marshal/offer';
+import { OfferOutcomeTracker, buildTaskInfos, describeOffer, requirementName, summarizeEvaluation } from '@marshal/offer';
 import { pausedTaskInfo } from '@marshal/plan';
 import { SERVICE_CONTEXT, newId, systemClock, withCorrelation, type ServiceContext } from '@marshal/runtime';
-import { CoordinatorState } from './coordinator.state';
+import { CoordinatorState, type ConfigFact, type TaskFact } from './coordinator.state';
+import { Placer, type PlacementResult } from './placement/placer';
+import { WorkQueue, runPool } from './placement/pool';
 
 interface Settings {
   CYCLE_INTERVAL_MS: number;
   EVALUATION_TIMEOUT_MS: number;
+  EVALUATION_BATCH_SIZE: number;
   EVALUATION_CONCURRENCY: number;
+  LAUNCH_CONCURRENCY: number;
   AGENT_TIMEOUT_MS: number;
   API_HOSTNAME: string;
   API_PORT: number;
 }
 
-/** The last evaluation outcome of a step that could not be placed, for `GET /v2/debug/offers`. */
-export interface StepOutcome {
-  at: string;
-  service: string;
-  step: string;
-  outcomes: AgentOutcome[];
-}
+const PLACING = new Set<Candidate['kind']>(['deployment', 'recovery']);
+/** Evaluations of a candidate whose commits keep losing to other writers, per cycle. */
+const MAX_ROUNDS = 5;
+/** Longest a cycle waits for its own fold to reach what plan-manager had folded when it answered. */
+const FOLD_WAIT_MS = 5_000;
 
 /**
- * The work cycle of DESIGN.md: ask plan-manager for candidate steps → evaluate each on the offer-evaluator queue group
- * → commit the proposal as a reservation on the agent's subject, guarded by the agent's expected sequence (a
- * conflict means re-evaluate, never double-book) → append the launches the agent will run. Also notices agents that
- * stopped heart-beating and reports them lost.
+ * The work cycle of DESIGN.md: ask plan-manager for candidate steps → evaluate them in batches on the
+ * offer-evaluator queue group → commit the proposals as reservations on the agents' subjects, guarded by each
+ * agent's expected sequence (a conflict means evaluate again, never double-book) → append the launches the agents
+ * run. Also notices agents that stopped heart-beating and reports them lost, and keeps the offer outcome tracker.
  */
 @Injectable()
 export class CoordinatorService {
   readonly state = new CoordinatorState();
-  readonly outcomes = new Map<string, StepOutcome>();
+  readonly tracker = new OfferOutcomeTracker();
+  readonly placer: Placer;
   private readonly heartbeats = new Map<string, number>();
   private readonly startedAt = Date.now();
   /** Last sequence this coordinator appended to an agent's ledger: evaluations must see its own reservations. */
@@ -56,16 +65,50 @@ export class CoordinatorService {
   private loop?: Promise<void>;
   private lostTimer?: NodeJS.Timeout;
 
-  constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<Settings>) {}
+  constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<Settings>) {
+    const c = ctx.config;
+    this.placer = new Placer(
+      {
+        store: ctx.store,
+        subjects: ctx.subjects,
+        evaluate: (req) => ctx.bus.request('offer.evaluate-batch', req, { timeoutMs: c.EVALUATION_TIMEOUT_MS, retries: 1 }),
+        ledgerSeq: () => Math.max(this.state.ledger.seq, this.lastLedgerAppend),
+        agentCount: () => this.state.ledger.agents.size,
+        noteLedgerSeq: (seq) => this.noteAppended(seq),
+        newId,
+        now: systemClock.now,
+        actor: 'service:coordinator',
+        log: ctx.log,
+      },
+      { batchSize: c.EVALUATION_BATCH_SIZE, inFlight: c.EVALUATION_CONCURRENCY, maxRounds: MAX_ROUNDS, evaluationTimeoutMs: c.EVALUATION_TIMEOUT_MS },
+    );
+  }
 
   apply(rec: Recorded<MarshalEvent>): void {
     this.state.apply(rec);
   }
 
+  /** `coordinator.offers`: the offer outcome tracker (reference §5.6, §6.8). */
+  offers(service?: string): OfferOutcomeSummary {
+    return this.tracker.summary(service);
+  }
+
   start(): void {
     const sub = this.ctx.nc.subscribe(this.ctx.subjects.allHeartbeats);
     void (async () => {
-      for await (const m of sub) this.heartbeats.set(m.json<{ agentId: string }>().agentId, Date.now());
+      for await (const m of sub) {
+        let payload: unknown;
+        try {
+          payload = m.json();
+        } catch {
+          continue;
+        }
+        const now = Date.now();
+        const ids = heartbeatAgentIds(payload);
+        for (const id of ids) this.heartbeats.set(id, now);
+        // Agents the log holds lost are alive after all: tell them to register again.
+        if (m.reply) m.respond(JSON.stringify({ lost: ids.filter((id) => this.state.ledger.agents.get(id)?.lost) } satisfies HeartbeatReply));
+      }
     })();
     this.lastLedgerAppend = this.state.ledger.seq;
     this.lastServiceAppend = this.state.serviceSeq;
@@ -95,13 +138,18 @@ export class CoordinatorService {
       let worked = false;
       try {
         const commandId = newId();
-        const { candidates } = await this.ctx.bus.request(
+        const reply = await this.ctx.bus.request(
           'plan.candidates',
           { meta: { commandId, actor: 'service:coordinator', correlationId: commandId }, minSeq: this.lastServiceAppend },
           { timeoutMs: 10_000, retries: 0 },
         );
-        worked = candidates.length > 0;
-        await this.workAll(candidates);
+        // Know at least what plan-manager knew: which launches of a step it has recorded (see resumeLaunch).
+        if (!(await this.state.reach(reply.seq, FOLD_WAIT_MS))) this.ctx.log.warn({ seq: reply.seq, folded: this.state.seq }, 'fold is behind plan-manager');
+        const appended = this.lastServiceAppend + this.lastLedgerAppend;
+        await this.workAll(reply.candidates);
+        // Steps that still fit nowhere are evaluated again after a pause, not in a busy loop.
+        worked = this.lastServiceAppend + this.lastLedgerAppend !== appended;
+        this.tracker.retainPending(new Set(reply.candidates.map((c) => c.stepId)));
       } catch (e) {
         const code = e instanceof MarshalError ? e.code : undefined;
         if (code !== 'UNAVAILABLE' && code !== 'TIMEOUT') this.ctx.log.error({ err: e }, 'work cycle failed');
@@ -112,19 +160,54 @@ export class CoordinatorService {
   }
 
   private async workAll(candidates: Candidate[]): Promise<void> {
-    const queue = [...candidates];
-    const workers = Array.from({ length: Math.min(this.ctx.config.EVALUATION_CONCURRENCY, queue.length) }, async () => {
-      for (let c = queue.shift(); c; c = queue.shift()) {
-        const candidate = c;
-        await withCorrelation(candidate.stepId, () => this.work(candidate)).catch((e) =>
-          this.ctx.log.error({ err: e, step: candidate.step, service: candidate.service }, 'could not work on candidate'),
-        );
+    const after = new WorkQueue(this.ctx.config.LAUNCH_CONCURRENCY);
+    const guarded = (c: Candidate, job: () => Promise<void>) => () =>
+      withCorrelation(c.stepId, job).catch((e) => this.ctx.log.error({ err: e, step: c.step, service: c.service }, 'could not work on candidate'));
+
+    const toPlace: Candidate[] = [];
+    for (const c of candidates) {
+      if (!PLACING.has(c.kind)) {
+        after.push(guarded(c, () => this.workOther(c)));
+        continue;
       }
-    });
-    await Promise.all(workers);
+      if (!this.state.configs.get(c.configId)?.spec.pods.some((p) => p.type === c.podType)) {
+        this.ctx.log.warn({ step: c.step, configId: c.configId }, 'the configuration of a candidate is not folded yet');
+        continue;
+      }
+      const resumed = this.state.unreportedLaunches(c);
+      if (c.tasks.length > 0 && resumed.size === c.tasks.length) {
+        // A coordinator stopped after launching this step's tasks but before telling plan-manager: tell it now.
+        after.push(guarded(c, () => this.reportResumed(c, [...resumed.values()])));
+        continue;
+      }
+      toPlace.push(c);
+    }
+
+    // Kill phase (reference §2.6): tasks being replaced are asked to stop before the relaunch.
+    await runPool(toPlace, this.ctx.config.LAUNCH_CONCURRENCY, (c) => withCorrelation(c.stepId, () => this.killReplaced(c)));
+
+    const configs: Record<string, PodSpec[]> = {};
+    for (const c of toPlace) configs[c.configId] ??= (this.state.configs.get(c.configId) as ConfigFact).spec.pods;
+    if (toPlace.length > 0) {
+      await this.placer.place(toPlace, configs, (r) => after.push(guarded(r.candidate, () => this.afterPlacement(r))));
+    }
+    await after.drained();
   }
 
-  private async report(candidate: Candidate, result: CommandRequest<'plan.offer-evaluated'>['result']): Promise<void> {
+  private async workOther(c: Candidate): Promise<void> {
+    switch (c.kind) {
+      case 'kill':
+        return this.killStep(c);
+      case 'unreserve':
+        return this.unreserveStep(c);
+      default:
+        // erase, deregister, tls-cleanup: nothing to do outside plan-manager's own bookkeeping.
+        await this.report(c, { kind: 'done', note: `${c.kind} needs no agent action` });
+    }
+  }
+
+  /** Reports to plan-manager; resolves with the sequence of what it appended. */
+  private async report(candidate: Candidate, result: CommandRequest<'plan.offer-evaluated'>['result']): Promise<number> {
     const r = await this.ctx.bus.request('plan.offer-evaluated', {
       meta: { commandId: newId(), actor: 'service:coordinator', correlationId: candidate.stepId },
       service: candidate.service,
@@ -134,21 +217,105 @@ export class CoordinatorService {
       result,
     });
     this.noteAppended(r.seq, this.ctx.subjects.servicePlan(candidate.service));
+    return r.seq;
   }
 
-  private async work(candidate: Candidate): Promise<void> {
-    switch (candidate.kind) {
-      case 'deployment':
-      case 'recovery':
-        return this.place(candidate);
-      case 'kill':
-        return this.killStep(candidate);
-      case 'unreserve':
-        return this.unreserveStep(candidate);
-      default:
-        // erase, deregister, tls-cleanup: nothing to do outside plan-manager's own bookkeeping.
-        return this.report(candidate, { kind: 'done', note: `${candidate.kind} needs no agent action` });
+  /**
+   * Reports a step's launched tasks. A task may have reported a status before plan-manager recorded it on the step
+   * (a fast task, a busy plan-manager, a coordinator restarted in between): the step ignored that status, as the
+   * original's step ignored statuses of tasks it did not track. So once the report is in the log, the last status
+   * each task had before it is stated again, after it — as Mesos re-sent the latest statuses on reconciliation.
+   */
+  private async reportLaunched(c: Candidate, tasks: { taskId: string; taskName: string }[]): Promise<void> {
+    const seq = await this.report(c, { kind: 'launched', tasks });
+    await this.state.reach(seq, FOLD_WAIT_MS);
+    for (const { taskId } of tasks) {
+      // Guarded by the task subject's sequence: a newer status of the task must never be followed by an older one.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const before = this.state.tasks.get(taskId)?.lastStatus;
+        if (!before || before.seq > seq) break;
+        const subject = this.ctx.subjects.serviceTask(before.data.service, before.data.agentId);
+        const head = await this.ctx.store.lastSeq(subject);
+        await this.state.reach(head, FOLD_WAIT_MS);
+        const last = this.state.tasks.get(taskId)?.lastStatus;
+        if (!last || last.seq > seq) break;
+        const ev = makeEvent('TaskStatusUpdated', serviceAggregate(last.data.service), last.data, this.meta(c.stepId, null));
+        try {
+          const r = await this.ctx.store.append(subject, ev, { expectedLastSubjectSeq: head, msgId: `restate:${taskId}:${last.seq}` });
+          this.noteAppended(r.seq, subject);
+          break;
+        } catch (e) {
+          if (!(e instanceof MarshalError && e.code === 'CONFLICT')) throw e;
+        }
+      }
     }
+  }
+
+  private async killReplaced(candidate: Candidate): Promise<void> {
+    const keep = new Set([...this.state.unreportedLaunches(candidate).values()].map((t) => t.taskId));
+    for (const t of candidate.tasksToKill) {
+      if (keep.has(t.taskId)) continue;
+      const ev = makeEvent('TaskKillRequested', serviceAggregate(candidate.service), {
+        service: candidate.service, agentId: t.agentId, taskId: t.taskId, taskName: t.taskName, reason: `relaunch by ${candidate.plan}/${candidate.step}`,
+      }, this.meta(candidate.stepId, null));
+      const subject = this.ctx.subjects.serviceTask(candidate.service, t.agentId);
+      const r = await this.ctx.store.append(subject, ev, { msgId: `${candidate.stepId}:kill:${t.taskId}` });
+      this.noteAppended(r.seq, subject);
+    }
+  }
+
+  private async afterPlacement(r: PlacementResult): Promise<void> {
+    const c = r.candidate;
+    switch (r.kind) {
+      case 'reserved':
+        // A placed candidate of a large batch comes without its explanation; it still counts as accepted.
+        this.track(c, r.outcomes.length ? r.outcomes : [{ agentId: r.proposal.agentId, hostname: r.proposal.hostname, pass: true, reasons: [] }], true);
+        return this.launchReserved(c, r.proposal, r.reservationId);
+      case 'no-fit': {
+        const summary = summarizeEvaluation(c, { proposal: null, outcomes: r.outcomes }, this.state.ledger.agents.size);
+        this.track(c, r.outcomes, false, summary);
+        const first = r.outcomes.find((o) => !o.pass);
+        const why = first ? `${first.hostname}: ${first.reasons.filter((l) => l.startsWith('FAIL')).join('; ')}` : 'no agent is registered';
+        if (c.status !== 'PREPARED') await this.report(c, { kind: 'no-fit', outcome: `no agent fits: ${why}` });
+        return;
+      }
+      case 'error':
+        this.ctx.log.error({ step: c.step, service: c.service, message: r.message }, 'could not evaluate candidate');
+        return;
+      case 'gave-up':
+        this.ctx.log.warn({ step: c.step, service: c.service }, 'commits kept losing to other writers; will try again next cycle');
+        return;
+    }
+  }
+
+  private track(c: Candidate, outcomes: AgentOutcome[], placed: boolean, summary?: string): void {
+    this.tracker.record({
+      service: c.service,
+      plan: c.plan,
+      stepId: c.stepId,
+      step: c.step,
+      requirement: requirementName(c),
+      at: Date.now(),
+      outcomes,
+      placed,
+      ...(summary === undefined ? {} : { summary }),
+      describe: (agentId) => describeOffer(this.state.ledger, agentId),
+    });
+  }
+
+  /** Reserved (step PREPARED), then launched (step STARTING); a replaced pod's old reservation is given back. */
+  private async launchReserved(c: Candidate, proposal: Proposal, reservationId: string): Promise<void> {
+    await this.report(c, { kind: 'reserved', agentId: proposal.agentId, hostname: proposal.hostname });
+    await this.releaseMovedReservation(c, proposal.agentId, reservationId);
+    const config = this.state.configs.get(c.configId) as ConfigFact;
+    const tasks = await this.launch(c, config, reservationId, proposal);
+    await this.reportLaunched(c, tasks);
+  }
+
+  private async reportResumed(c: Candidate, tasks: TaskFact[]): Promise<void> {
+    this.ctx.log.info({ step: c.step, tasks: tasks.map((t) => t.taskId) }, 'reporting a launch a previous coordinator did not report');
+    if (c.status === 'PENDING') await this.report(c, { kind: 'reserved', agentId: tasks[0].agentId, hostname: this.state.ledger.agents.get(tasks[0].agentId)?.hostname ?? tasks[0].agentId });
+    await this.reportLaunched(c, tasks.map((t) => ({ taskId: t.taskId, taskName: t.taskName })));
   }
 
   /** Decommission `kill-<task>` (reference §3.5): ask the task's agent to kill it, then the step is done. */
@@ -180,96 +347,31 @@ export class CoordinatorService {
     await this.report(candidate, { kind: 'done', note: `released ${candidate.target ?? ''}` });
   }
 
-  private async place(candidate: Candidate): Promise<void> {
-    const config = this.state.configs.get(candidate.configId);
-    if (!config) throw new Error(`configuration ${candidate.configId} of ${candidate.service} is not in the log yet`);
-    const pod = config.spec.pods.find((p) => p.type === candidate.podType);
-    if (!pod) throw new Error(`pod type ${candidate.podType} is not in configuration ${candidate.configId}`);
-    const correlation = candidate.stepId;
-
-    // Kill phase (reference §2.6): tasks being replaced are asked to stop before the relaunch.
-    for (const t of candidate.tasksToKill) {
-      const ev = makeEvent('TaskKillRequested', serviceAggregate(candidate.service), {
-        service: candidate.service, agentId: t.agentId, taskId: t.taskId, taskName: t.taskName, reason: `relaunch by ${candidate.plan}/${candidate.step}`,
-      }, this.meta(correlation, null));
-      const subject = this.ctx.subjects.serviceTask(candidate.service, t.agentId);
-      const r = await this.ctx.store.append(subject, ev, { msgId: `${candidate.stepId}:kill:${t.taskId}` });
-      this.noteAppended(r.seq, subject);
-    }
-
-    for (let attempt = 1; attempt <= 5; attempt++) {
-      const reply = await this.ctx.bus.request(
-        'offer.evaluate',
-        {
-          meta: { commandId: newId(), actor: 'service:coordinator', correlationId: correlation },
-          candidate,
-          pod,
-          servicePods: config.spec.pods,
-          ledgerSeq: Math.max(this.state.ledger.seq, this.lastLedgerAppend),
-        },
-        { timeoutMs: this.ctx.config.EVALUATION_TIMEOUT_MS, retries: 1 },
-      );
-      if (!reply.proposal) {
-        this.outcomes.set(candidate.stepId, { at: systemClock.now(), service: candidate.service, step: candidate.step, outcomes: reply.outcomes });
-        const first = reply.outcomes.find((o) => !o.pass);
-        const why = first ? `${first.hostname}: ${first.reasons.filter((r) => r.startsWith('FAIL')).join('; ')}` : 'no agent is registered';
-        if (candidate.status !== 'PREPARED') await this.report(candidate, { kind: 'no-fit', outcome: `no agent fits: ${why}` });
-        return;
-      }
-      this.outcomes.delete(candidate.stepId);
-      const p = reply.proposal;
-      const reservationId = p.existingReservationId ?? newId();
-      try {
-        const reserved = makeEvent('ResourcesReserved', agentAggregate(p.agentId), {
-          agentId: p.agentId, reservationId, service: candidate.service, podType: candidate.podType, podIndex: candidate.podIndex,
-          ...toReservation(p, pod),
-        }, this.meta(correlation, null));
-        const r = await this.ctx.store.append(this.ctx.subjects.agent(p.agentId), reserved, { expectedLastSubjectSeq: p.agentSeq });
-        this.noteAppended(r.seq);
-      } catch (e) {
-        if (e instanceof MarshalError && e.code === 'CONFLICT') {
-          this.ctx.log.debug({ agentId: p.agentId, attempt }, 'agent ledger moved under the proposal: re-evaluating');
-          this.noteAppended(await this.ctx.store.lastSeq(this.ctx.subjects.agent(p.agentId)));
-          continue;
-        }
-        throw e;
-      }
-      await this.report(candidate, { kind: 'reserved', agentId: p.agentId, hostname: p.hostname });
-      await this.releaseMovedReservation(candidate, p.agentId, reservationId, correlation);
-      const tasks = await this.launch(candidate, config, reservationId, p, correlation);
-      await this.report(candidate, { kind: 'launched', tasks });
-      return;
-    }
-    this.ctx.log.warn({ step: candidate.step }, 'gave up after repeated commit conflicts; will retry next cycle');
-  }
-
   /** A pod replaced elsewhere (PERMANENT recovery) gives its old reservation back. */
-  private async releaseMovedReservation(candidate: Candidate, agentId: string, reservationId: string, correlation: string): Promise<void> {
+  private async releaseMovedReservation(candidate: Candidate, agentId: string, reservationId: string): Promise<void> {
     for (const agent of this.state.ledger.agents.values()) {
       for (const res of agent.reservations.values()) {
         if (res.service !== candidate.service || res.podType !== candidate.podType || res.podIndex !== candidate.podIndex) continue;
         if (res.reservationId === reservationId && agent.agentId === agentId) continue;
         const ev = makeEvent('ResourcesReleased', agentAggregate(agent.agentId), {
           agentId: agent.agentId, reservationId: res.reservationId, service: candidate.service, reason: `${candidate.podType}-${candidate.podIndex} replaced on ${agentId}`,
-        }, this.meta(correlation, null));
+        }, this.meta(candidate.stepId, null));
         const r = await this.ctx.store.append(this.ctx.subjects.agent(agent.agentId), ev, { msgId: `release:${res.reservationId}` });
         this.noteAppended(r.seq);
       }
     }
   }
 
-  private async launch(
-    candidate: Candidate,
-    config: { spec: import('@marshal/contracts').ServiceSpec; schedulerEnv: Record<string, string> },
-    reservationId: string,
-    proposal: import('@marshal/contracts').Proposal,
-    correlation: string,
-  ): Promise<{ taskId: string; taskName: string }[]> {
+  /**
+   * Appends a TaskLaunched per task of the step. Tasks of the step already launched and never reported (a previous
+   * coordinator stopped in the middle) are kept, not launched a second time.
+   */
+  private async launch(candidate: Candidate, config: ConfigFact, reservationId: string, proposal: Proposal): Promise<{ taskId: string; taskName: string }[]> {
     const agent = this.state.ledger.agents.get(proposal.agentId);
     const pod = config.spec.pods.find((p) => p.type === candidate.podType);
     if (!pod) return [];
     const sanitized = candidate.service.replace(/^\/+|\/+$/g, '').replace(/\//g, '.');
-    const tasks = buildTaskInfos({
+    const tasks: TaskInfo[] = buildTaskInfos({
       spec: config.spec,
       configId: candidate.configId,
       candidate,
@@ -291,20 +393,28 @@ export class CoordinatorService {
         apiPort: this.ctx.config.API_PORT,
       },
     });
+    const already = this.state.unreportedLaunches(candidate);
     const subject = this.ctx.subjects.serviceTask(candidate.service, proposal.agentId);
+    const launched: { taskId: string; taskName: string }[] = [];
     for (const built of tasks) {
+      const earlier = already.get(built.taskName);
+      if (earlier && earlier.agentId === proposal.agentId) {
+        launched.push({ taskId: earlier.taskId, taskName: earlier.taskName });
+        continue;
+      }
       // A task with a PAUSED goal override runs idle (reference §1.6.4).
       const task = candidate.paused?.includes(built.taskSpecName) ? pausedTaskInfo(built, config.schedulerEnv) : built;
       const ev = makeEvent('TaskLaunched', serviceAggregate(candidate.service), {
         service: candidate.service, agentId: proposal.agentId, hostname: proposal.hostname, reservationId,
         step: { plan: candidate.plan, phaseId: candidate.phaseId, stepId: candidate.stepId, step: candidate.step },
         task,
-      }, this.meta(correlation, null));
+      }, this.meta(candidate.stepId, null));
       const r = await this.ctx.store.append(subject, ev);
       this.noteAppended(r.seq, subject);
+      launched.push({ taskId: task.taskId, taskName: task.taskName });
     }
-    this.ctx.log.info({ service: candidate.service, step: candidate.step, agentId: proposal.agentId, tasks: tasks.map((t) => t.taskName) }, 'launched');
-    return tasks.map((t) => ({ taskId: t.taskId, taskName: t.taskName }));
+    this.ctx.log.info({ service: candidate.service, step: candidate.step, agentId: proposal.agentId, tasks: launched.map((t) => t.taskName) }, 'launched');
+    return launched;
   }
 
   /** An agent silent for AGENT_TIMEOUT_MS is lost: its tasks become TASK_LOST so recovery can act (reference §3.4). */
@@ -318,6 +428,8 @@ export class CoordinatorService {
       const lost = makeEvent('AgentLost', agentAggregate(agent.agentId), { agentId: agent.agentId, lastSeen: new Date(seen).toISOString() }, this.meta(correlation, null));
       const r = await this.ctx.store.append(this.ctx.subjects.agent(agent.agentId), lost);
       this.noteAppended(r.seq);
+      // Folded at once: the next check (a second from now) must not report the agent again before the log says so.
+      agent.lost = true;
       this.ctx.log.warn({ agentId: agent.agentId, hostname: agent.hostname }, 'agent lost');
       for (const t of this.state.liveTasksOn(agent.agentId)) {
         const ev = makeEvent('TaskStatusUpdated', serviceAggregate(t.service), {
@@ -326,6 +438,7 @@ export class CoordinatorService {
         const subject = this.ctx.subjects.serviceTask(t.service, t.agentId);
         const s = await this.ctx.store.append(subject, ev);
         this.noteAppended(s.seq, subject);
+        t.lastState = 'TASK_LOST';
       }
     }
   }

@@ -1,4 +1,4 @@
-import { TERMINAL_TASK_STATES, type MarshalEvent, type Recorded, type ServiceSpec, type TaskState } from '@marshal/contracts';
+import { TERMINAL_TASK_STATES, type Candidate, type EventData, type MarshalEvent, type Recorded, type ServiceSpec, type TaskState } from '@marshal/contracts';
 import { applyToLedger, emptyLedger, type Ledger } from '@marshal/offer';
 
 export interface TaskFact {
@@ -6,7 +6,11 @@ export interface TaskFact {
   taskName: string;
   service: string;
   agentId: string;
+  stepId: string;
   lastState?: TaskState;
+  /** The last status and its stream sequence. */
+  lastStatus?: { seq: number; data: EventData<'TaskStatusUpdated'> };
+  killRequested: boolean;
 }
 
 export interface ConfigFact {
@@ -14,7 +18,9 @@ export interface ConfigFact {
   schedulerEnv: Record<string, string>;
 }
 
-/** The coordinator's fold of the whole log: configurations, the reservation ledger and where tasks run. */
+const isOver = (t: TaskFact): boolean => t.killRequested || (!!t.lastState && (TERMINAL_TASK_STATES.has(t.lastState) || t.lastState === 'TASK_LOST'));
+
+/** The coordinator's fold of the whole log: configurations, the reservation ledger, where tasks run, which step launched them. */
 export class CoordinatorState {
   readonly ledger: Ledger = emptyLedger();
   readonly configs = new Map<string, ConfigFact>();
@@ -22,6 +28,11 @@ export class CoordinatorState {
   seq = 0;
   /** Last sequence of a service subject folded (what plan-manager's fold is compared with). */
   serviceSeq = 0;
+  /** Latest task launched per step and task name: `<stepId>` → `<taskName>` → fact. */
+  private readonly stepLaunches = new Map<string, Map<string, TaskFact>>();
+  /** Tasks plan-manager has recorded on a step (a `launched` report reached it). */
+  private readonly acknowledged = new Set<string>();
+  private waiters: { seq: number; resolve: () => void }[] = [];
 
   apply(rec: Recorded<MarshalEvent>): void {
     this.seq = Math.max(this.seq, rec.seq);
@@ -31,16 +42,43 @@ export class CoordinatorState {
       case 'ConfigurationAccepted':
         this.configs.set(e.data.configId, { spec: e.data.spec, schedulerEnv: e.data.schedulerEnv });
         break;
-      case 'TaskLaunched':
-        this.tasks.set(e.data.task.taskId, { taskId: e.data.task.taskId, taskName: e.data.task.taskName, service: e.data.service, agentId: e.data.agentId });
-        break;
-      case 'TaskStatusUpdated': {
-        const t = this.tasks.get(e.data.taskId);
-        if (t) t.lastState = e.data.state;
+      case 'TaskLaunched': {
+        const fact: TaskFact = {
+          taskId: e.data.task.taskId,
+          taskName: e.data.task.taskName,
+          service: e.data.service,
+          agentId: e.data.agentId,
+          stepId: e.data.step.stepId,
+          killRequested: false,
+        };
+        this.tasks.set(fact.taskId, fact);
+        let byName = this.stepLaunches.get(fact.stepId);
+        if (!byName) this.stepLaunches.set(fact.stepId, (byName = new Map()));
+        byName.set(fact.taskName, fact);
         break;
       }
+      case 'TaskStatusUpdated': {
+        const t = this.tasks.get(e.data.taskId);
+        if (t) {
+          t.lastState = e.data.state;
+          t.lastStatus = { seq: rec.seq, data: e.data };
+        }
+        break;
+      }
+      case 'TaskKillRequested': {
+        const t = this.tasks.get(e.data.taskId);
+        if (t) t.killRequested = true;
+        break;
+      }
+      case 'StepStatusChanged':
+        for (const l of e.data.launched) this.acknowledged.add(l.taskId);
+        break;
+      case 'PlanGenerated':
+        for (const phase of e.data.model.phases) for (const step of phase.steps) for (const l of step.launched) this.acknowledged.add(l.taskId);
+        break;
       case 'AgentRegistered':
       case 'ResourcesReserved':
+      case 'ResourcesReservedBatch':
       case 'ResourcesReleased':
       case 'AgentLost':
         applyToLedger(this.ledger, rec);
@@ -49,12 +87,43 @@ export class CoordinatorState {
       default:
         break;
     }
+    if (this.waiters.length) this.waiters = this.waiters.filter((w) => (w.seq <= this.seq ? (w.resolve(), false) : true));
+  }
+
+  /** Resolves once the fold has reached `seq`, or at the deadline (false then). */
+  reach(seq: number, timeoutMs: number): Promise<boolean> {
+    if (seq <= this.seq) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.resolve !== done);
+        resolve(false);
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.waiters.push({ seq, resolve: done });
+    });
   }
 
   /** Tasks on an agent that have not ended (what becomes TASK_LOST when the agent is lost). */
   liveTasksOn(agentId: string): TaskFact[] {
-    return [...this.tasks.values()].filter(
-      (t) => t.agentId === agentId && !(t.lastState && (TERMINAL_TASK_STATES.has(t.lastState) || t.lastState === 'TASK_LOST')),
-    );
+    return [...this.tasks.values()].filter((t) => t.agentId === agentId && !(t.lastState && (TERMINAL_TASK_STATES.has(t.lastState) || t.lastState === 'TASK_LOST')));
+  }
+
+  /**
+   * Tasks of the candidate's step that were launched but never reported to plan-manager (a coordinator stopped
+   * between the two) and still run or will: launching them again would run a step's task twice. By task name.
+   */
+  unreportedLaunches(c: Candidate): Map<string, TaskFact> {
+    const out = new Map<string, TaskFact>();
+    const byName = this.stepLaunches.get(c.stepId);
+    if (!byName) return out;
+    for (const task of c.tasks) {
+      const name = `${c.podType}-${c.podIndex}-${task}`;
+      const fact = byName.get(name);
+      if (fact && !this.acknowledged.has(fact.taskId) && !isOver(fact)) out.set(name, fact);
+    }
+    return out;
   }
 }

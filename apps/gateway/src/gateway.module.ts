@@ -5,6 +5,7 @@ import { ConfigurationQueries, ReadModelQueries } from '@marshal/persistence';
 import { AuthGuard } from './auth/auth.guard';
 import { ConfigurationsController } from './configurations/configurations.controller';
 import { TokenStore } from './auth/tokens';
+import { DebugOffersController } from './debug/offers.controller';
 import { HttpErrorFilter } from './http/http-errors';
 import { ReadYourWrites } from './http/read-your-writes';
 import { ServiceResolver } from './http/service-resolver';
@@ -38,6 +39,7 @@ export class GatewayModule {
         DebugController,
         ConfigurationsController,
         PodsController,
+        DebugOffersController,
       ],
       providers: [
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },

@@ -2,7 +2,8 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Static } from '@sinclair/typebox';
 import type { CommandDefinition } from './commands/command';
-import { EvaluateCandidate } from './commands/offer.commands';
+import { GetOfferOutcomes } from './commands/coordinator.commands';
+import { EvaluateCandidate, EvaluateCandidates } from './commands/offer.commands';
 import { GetCandidates, PlanCommand, PodCommand, ReportOfferEvaluated, UninstallService } from './commands/plan.commands';
 import { RenderConfiguration, SubmitConfiguration } from './commands/spec.commands';
 import { MarshalError } from './errors';
@@ -17,6 +18,8 @@ export const COMMANDS = {
   'pod.command': PodCommand,
   'service.uninstall': UninstallService,
   'offer.evaluate': EvaluateCandidate,
+  'offer.evaluate-batch': EvaluateCandidates,
+  'coordinator.offers': GetOfferOutcomes,
 } as const;
 
 type Commands = typeof COMMANDS;

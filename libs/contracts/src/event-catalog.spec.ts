@@ -1,5 +1,6 @@
 import { makeEvent, upcast, validateEvent, EventValidationError } from './event-catalog';
 import { validateCommand } from './command-catalog';
+import { heartbeatAgentIds } from './heartbeat';
 
 const meta = { id: 'e1', at: '2026-11-22T10:00:00.000Z', correlationId: 'c1', causationId: null, actor: 'service:agent' };
 
@@ -50,5 +51,14 @@ describe('command catalogue', () => {
         bogus: true,
       }),
     ).toThrow(/unknown field 'bogus'/);
+  });
+});
+
+describe('heartbeats', () => {
+  it('vouch for the agent ids they list, and a malformed one for none', () => {
+    expect(heartbeatAgentIds({ agentIds: ['a1', 'a2'], at: '2026-11-22T10:00:00.000Z' })).toEqual(['a1', 'a2']);
+    expect(heartbeatAgentIds({ agentIds: ['a1', '', 7] })).toEqual(['a1']);
+    expect(heartbeatAgentIds({ agentId: 'a1' })).toEqual([]);
+    expect(heartbeatAgentIds('a1')).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Static } from '@sinclair/typebox';
 import { EnvelopeSchema, type EventDefinition, type EventEnvelope, type EventMeta } from './envelope';
-import { AgentLost, AgentRegistered, ResourcesReleased, ResourcesReserved } from './events/agent.events';
+import { AgentLost, AgentRegistered, ResourcesReleased, ResourcesReserved, ResourcesReservedBatch } from './events/agent.events';
 import { ConfigurationAccepted, ConfigurationRejected } from './events/configuration.events';
 import {
   PhaseInterrupted,
@@ -64,6 +64,7 @@ export const EVENTS = {
   TaskErased,
   AgentRegistered,
   ResourcesReserved,
+  ResourcesReservedBatch,
   ResourcesReleased,
   AgentLost,
 } as const;

@@ -91,6 +91,8 @@ export const COMMAND_NAMES = [
   'pod.command',
   'service.uninstall',
   'offer.evaluate',
+  'offer.evaluate-batch',
+  'coordinator.offers',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

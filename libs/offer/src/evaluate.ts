@@ -28,7 +28,8 @@ import { compilePlacement, type CompiledRule } from './placement/placement.stage
 
 /**
  * Offer evaluation (reference §5): which agent a pod instance runs on and what it reserves there. Agents are tried
- * in ledger order (first registration); the first agent where every stage passes wins (§5.1).
+ * in ledger order (first registration), optionally starting part-way round (`startAt`); the first agent where every
+ * stage passes wins (§5.1).
  *
  * - A pod instance without a reservation, or one being replaced (recovery type PERMANENT), takes the new pipeline
  *   (§5.2.1): placement, then resources for its whole footprint, on any agent.
@@ -48,6 +49,16 @@ export interface EvaluationInput {
    * finding the winner, and is rarely read then).
    */
   maxOutcomes?: number;
+  /**
+   * Most agent outcomes returned when an agent was chosen (the winner first); 0 builds no outcome text at all.
+   * Default: `maxOutcomes` when given, else 4.
+   */
+  maxOutcomesWithProposal?: number;
+  /**
+   * Index of the agent (in registration order, wrapping around) the search starts at. Concurrent evaluations given
+   * different starts look at different agents first and rarely propose the same one. Default 0.
+   */
+  startAt?: number;
 }
 
 export interface EvaluationResult {
@@ -92,6 +103,7 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
   const ctx: Context = { candidate, fp: footprintOf(pod), index, own: null, placement: null };
   const requested = input.maxOutcomes === undefined ? undefined : Math.max(1, Math.floor(input.maxOutcomes));
   const kept = requested ?? DEFAULT_MAX_OUTCOMES;
+  const placedLimit = Math.max(0, Math.floor(input.maxOutcomesWithProposal ?? requested ?? DEFAULT_MAX_OUTCOMES_WITH_PROPOSAL));
 
   const held = index.services.get(candidate.service)?.instances.get(instanceKey(candidate.podType, candidate.podIndex));
   if (held && held.size > 0 && candidate.recoveryType !== 'PERMANENT') {
@@ -99,6 +111,10 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
     let own = held.values().next().value as IndexedReservation;
     for (const e of held) if (e.reservedAt >= own.reservedAt) own = e;
     ctx.own = own;
+    if (placedLimit === 0) {
+      const quiet = evaluateAgent(ctx, own.agent, null);
+      if (quiet.fails === 0) return { proposal: proposalOf(ctx, own.agent, quiet), outcomes: [] };
+    }
     const outcomes: Outcome[] = [];
     const result = evaluateAgent(ctx, own.agent, outcomes);
     const ok = result.fails === 0;
@@ -122,20 +138,27 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
   // Rejected agents by number of failing stages: the fewest failures are the most informative to show.
   const rejected: AgentState[][] = [];
   let winner: AgentState | undefined;
-  for (const agent of ledger.agents.values()) {
-    const fails = evaluateAgent(ctx, agent, null).fails;
-    if (fails === 0) {
+  let won: AgentEvaluation | undefined;
+  const order = index.order;
+  const n = order.length;
+  const first = n === 0 ? 0 : Math.max(0, Math.floor(input.startAt ?? 0)) % n;
+  for (let k = 0; k < n; k++) {
+    const agent = order[first + k < n ? first + k : first + k - n];
+    const result = evaluateAgent(ctx, agent, null);
+    if (result.fails === 0) {
       winner = agent;
+      won = result;
       break;
     }
-    const bucket = (rejected[fails] ??= []);
+    const bucket = (rejected[result.fails] ??= []);
     if (bucket.length < kept) bucket.push(agent);
   }
-  const limit = requested ?? (winner ? DEFAULT_MAX_OUTCOMES_WITH_PROPOSAL : DEFAULT_MAX_OUTCOMES);
+  const limit = winner ? placedLimit : (requested ?? DEFAULT_MAX_OUTCOMES);
 
   const outcomes: AgentOutcome[] = [];
   let proposal: Proposal | null = null;
-  if (winner) {
+  if (winner && won) {
+    if (limit === 0) return { proposal: proposalOf(ctx, winner, won), outcomes };
     const lines: Outcome[] = [];
     proposal = proposalOf(ctx, winner, evaluateAgent(ctx, winner, lines));
     outcomes.push(agentOutcome(winner, true, lines));

@@ -1,6 +1,7 @@
-export { emptyLedger, applyToLedger, freeResources, type Reservation, type AgentState, type Ledger } from './ledger';
+export { emptyLedger, applyToLedger, freeResources, reserveTentatively, type Reservation, type AgentState, type Ledger } from './ledger';
 export { evaluate, DEFAULT_MAX_OUTCOMES, DEFAULT_MAX_OUTCOMES_WITH_PROPOSAL, type EvaluationInput, type EvaluationResult } from './evaluate';
 export { footprintOf, toReservation, usesHostPorts, type Footprint } from './footprint';
+export { evaluateBatch, DEFAULT_BATCH_OUTCOMES_WITH_PROPOSAL, type BatchEvaluationInput } from './evaluate-batch';
 export {
   buildTaskInfos,
   schedulerApiHostname,
@@ -32,3 +33,4 @@ export { evaluatePlacement, type PlacementCheckInput } from './placement/evaluat
 export { renderOutcomes, type Outcome } from './outcome';
 export { requirementName, conflictsWith, summarizeEvaluation, type PodInstanceRequirement } from './requirement';
 export { serviceEndpoints, type EndpointView, type EndpointTask } from './endpoints';
+export { OfferOutcomeTracker, describeOffer, DEFAULT_TRACKER_CAPACITY, type TrackedEvaluation } from './offer-tracker';

@@ -29,6 +29,23 @@ describe('reservation ledger', () => {
     expect(freeResources(w.ledger, 'a1')?.cpus).toBe(0.7);
   });
 
+  it('a ResourcesReservedBatch folds like one ResourcesReserved per entry, moving the agent sequence once', () => {
+    const entry = (n: number, cpus: number) => ({
+      reservationId: `r${n}`, service: 'hello-world', podType: 'hello', podIndex: n, resources: { cpus, memory: 100, disk: 0, gpus: 0 }, ports: [10000 + n], volumes: [],
+    });
+    const one = new World().register('a1', { cpus: 4 });
+    one.emit('ResourcesReserved', 'a1', { agentId: 'a1', ...entry(0, 1) });
+    one.emit('ResourcesReserved', 'a1', { agentId: 'a1', ...entry(1, 0.5) });
+    const many = new World().register('a1', { cpus: 4 });
+    many.emit('ResourcesReservedBatch', 'a1', { agentId: 'a1', reservations: [entry(0, 1), entry(1, 0.5)] });
+    expect(freeResources(many.ledger, 'a1')).toEqual(freeResources(one.ledger, 'a1'));
+    expect([...(many.ledger.agents.get('a1') as AgentState).reservations.values()]).toEqual([...(one.ledger.agents.get('a1') as AgentState).reservations.values()]);
+    expect(many.ledger.agents.get('a1')?.seq).toBe(2);
+    // A placement rule counts them too.
+    many.addPod(pod('hello', { count: 3, placement: 'hostname:MAX_PER:2' }));
+    expect(many.evaluate(candidate('hello', 2)).proposal).toBeNull();
+  });
+
   it('tracks the last sequence of each agent subject and of the ledger', () => {
     const w = new World().register('a1').register('a2');
     expect(w.ledger.seq).toBe(2);

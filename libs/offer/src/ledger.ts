@@ -70,12 +70,12 @@ export interface IndexedReservation {
   hostname: string;
   zone?: string;
   region?: string;
-  attrs: string[];
+  attrs: readonly string[];
   /** Lower-cased attribute name → value of the first attribute with that name (round-robin by attribute). */
-  attrValues: Map<string, string>;
+  attrValues: ReadonlyMap<string, string>;
   milli: Milli;
-  portSet: Set<number>;
-  mountRoots: Set<string>;
+  portSet: ReadonlySet<number>;
+  mountRoots: ReadonlySet<string>;
 }
 
 export type KeyIndex = Map<string, Set<IndexedReservation>>;
@@ -105,6 +105,8 @@ export interface AgentInfo {
   ports: Map<number, number>;
   mounts: Map<string, number>;
   attrStrings: string[];
+  /** Lower-cased attribute name → value of the first attribute with that name; shared by its reservations' entries. */
+  attrValues: Map<string, string>;
   sortedPortRanges: { begin: number; end: number }[];
 }
 
@@ -112,13 +114,15 @@ export interface LedgerIndex {
   services: Map<string, ServiceIndex>;
   agents: Map<string, AgentInfo>;
   reservations: Map<string, IndexedReservation>;
+  /** Agents in registration order (the ledger's own order), for searches that start part-way. */
+  order: AgentState[];
 }
 
 const INDEXES = new WeakMap<Ledger, LedgerIndex>();
 
 export function emptyLedger(): Ledger {
   const ledger: Ledger = { agents: new Map(), seq: 0 };
-  INDEXES.set(ledger, { services: new Map(), agents: new Map(), reservations: new Map() });
+  INDEXES.set(ledger, { services: new Map(), agents: new Map(), reservations: new Map(), order: [] });
   return ledger;
 }
 
@@ -129,7 +133,7 @@ export function emptyLedger(): Ledger {
 export function ledgerIndex(ledger: Ledger): LedgerIndex {
   let index = INDEXES.get(ledger);
   if (!index) {
-    index = { services: new Map(), agents: new Map(), reservations: new Map() };
+    index = { services: new Map(), agents: new Map(), reservations: new Map(), order: [...ledger.agents.values()] };
     for (const agent of ledger.agents.values()) {
       index.agents.set(agent.agentId, agentInfoOf(agent));
       for (const res of agent.reservations.values()) indexReservation(index, agent, res, 0);
@@ -143,8 +147,8 @@ export const instanceKey = (podType: string, podIndex: number): string => `${pod
 const reservationKey = (agentId: string, reservationId: string): string => `${agentId}\u0000${reservationId}`;
 
 /**
- * Folds one event of `<ns>.evt.agent.>` (AgentRegistered, ResourcesReserved, ResourcesReleased, AgentLost); other
- * events are ignored. Mutates the ledger in place for speed; deterministic. Re-registration of an agent keeps its
+ * Folds one event of `<ns>.evt.agent.>` (AgentRegistered, ResourcesReserved, ResourcesReservedBatch,
+ * ResourcesReleased, AgentLost); other events are ignored. Mutates the ledger in place for speed; deterministic. Re-registration of an agent keeps its
  * reservations and updates resources/attributes. A ResourcesReserved for a reservation id the agent already holds
  * replaces it (a relaunch growing or shrinking in place). Records at or below `ledger.seq` were folded already and
  * are skipped.
@@ -201,25 +205,20 @@ export function applyToLedger(ledger: Ledger, rec: Recorded<MarshalEvent>): void
         setOptional(agent, 'region', d.region);
         ledger.agents.set(d.agentId, agent);
         index.agents.set(d.agentId, agentInfoOf(agent));
+        index.order.push(agent);
       }
       return;
     }
     case 'ResourcesReserved': {
-      const d = event.data;
-      const agent = agentOrStub(ledger, index, d.agentId);
+      const agent = agentOrStub(ledger, index, event.data.agentId);
       agent.seq = rec.seq;
-      if (agent.reservations.has(d.reservationId)) unindexReservation(index, agent, d.reservationId);
-      const res: Reservation = {
-        reservationId: d.reservationId,
-        service: d.service,
-        podType: d.podType,
-        podIndex: d.podIndex,
-        resources: { ...d.resources },
-        ports: [...d.ports],
-        volumes: d.volumes.map((v) => ({ ...v })),
-      };
-      agent.reservations.set(d.reservationId, res);
-      indexReservation(index, agent, res, rec.seq);
+      reserve(index, agent, event.data, rec.seq);
+      return;
+    }
+    case 'ResourcesReservedBatch': {
+      const agent = agentOrStub(ledger, index, event.data.agentId);
+      agent.seq = rec.seq;
+      for (const r of event.data.reservations) reserve(index, agent, r, rec.seq);
       return;
     }
     case 'ResourcesReleased': {
@@ -247,6 +246,45 @@ export function applyToLedger(ledger: Ledger, rec: Recorded<MarshalEvent>): void
       if (agent) agent.seq = rec.seq;
     }
   }
+}
+
+/** A reservation for a reservation id the agent already holds replaces it (a relaunch growing or shrinking in place). */
+function reserve(index: LedgerIndex, agent: AgentState, d: Reservation, reservedAt: number): Reservation {
+  if (agent.reservations.has(d.reservationId)) unindexReservation(index, agent, d.reservationId);
+  const res: Reservation = {
+    reservationId: d.reservationId,
+    service: d.service,
+    podType: d.podType,
+    podIndex: d.podIndex,
+    resources: { ...d.resources },
+    ports: [...d.ports],
+    volumes: d.volumes.map((v) => ({ ...v })),
+  };
+  agent.reservations.set(d.reservationId, res);
+  indexReservation(index, agent, res, reservedAt);
+  return res;
+}
+
+/**
+ * Counts a reservation that is only proposed (by an evaluation batch, before anything is committed) as if it were
+ * held, so later evaluations of the batch see it; returns what undoes it exactly, the replaced reservation included.
+ * Neither the agent's sequence nor the ledger's moves. Undo in reverse order of reserving.
+ */
+export function reserveTentatively(ledger: Ledger, agentId: string, reservation: Reservation): () => void {
+  const index = ledgerIndex(ledger);
+  const agent = ledger.agents.get(agentId);
+  if (!agent) throw new Error(`reserveTentatively: unknown agent ${agentId}`);
+  const previous = agent.reservations.get(reservation.reservationId);
+  const previousAt = previous ? (index.reservations.get(reservationKey(agentId, previous.reservationId))?.reservedAt ?? 0) : 0;
+  reserve(index, agent, reservation, Number.MAX_SAFE_INTEGER);
+  return () => {
+    unindexReservation(index, agent, reservation.reservationId);
+    agent.reservations.delete(reservation.reservationId);
+    if (previous) {
+      agent.reservations.set(previous.reservationId, previous);
+      indexReservation(index, agent, previous, previousAt);
+    }
+  };
 }
 
 function setOptional(agent: AgentState, key: 'zone' | 'region', value: string | undefined): void {
@@ -281,21 +319,30 @@ function agentOrStub(ledger: Ledger, index: LedgerIndex, agentId: string): Agent
     };
     ledger.agents.set(agentId, agent);
     index.agents.set(agentId, agentInfoOf(agent));
+    index.order.push(agent);
   }
   return agent;
 }
 
 function agentInfoOf(agent: AgentState): AgentInfo {
+  const attrValues = new Map<string, string>();
+  for (const [name, value] of Object.entries(agent.attributes)) {
+    const lower = name.toLowerCase();
+    if (!attrValues.has(lower)) attrValues.set(lower, value);
+  }
   const info: AgentInfo = {
     total: milliOf(agent.resources),
     used: { cpus: 0, memory: 0, disk: 0, gpus: 0 },
     ports: new Map(),
     mounts: new Map(),
     attrStrings: Object.entries(agent.attributes).map(([k, v]) => `${k}:${v}`),
+    attrValues,
     sortedPortRanges: [...agent.resources.ports].sort((a, b) => a.begin - b.begin),
   };
   return info;
 }
+
+const NO_KEYS: ReadonlySet<never> = new Set();
 
 function emptyTypeIndex(): TypeIndex {
   return {
@@ -327,27 +374,25 @@ const bump = <K>(map: Map<K, number>, key: K, by: number): void => {
 };
 
 function indexReservation(index: LedgerIndex, agent: AgentState, res: Reservation, reservedAt: number): void {
-  const attrValues = new Map<string, string>();
-  for (const [name, value] of Object.entries(agent.attributes)) {
-    const lower = name.toLowerCase();
-    if (!attrValues.has(lower)) attrValues.set(lower, value);
-  }
+  // Agent-level keys are the agent's info's own (computed once per registration); they are replaced, never mutated.
+  const info = index.agents.get(agent.agentId) as AgentInfo;
+  const attrValues = info.attrValues;
+  const mounted = res.volumes.some((v) => v.mountRoot !== undefined);
   const e: IndexedReservation = {
     res,
     agent,
     reservedAt,
     hostname: agent.hostname,
-    attrs: Object.entries(agent.attributes).map(([k, v]) => `${k}:${v}`),
+    attrs: info.attrStrings,
     attrValues,
     milli: milliOf(res.resources),
-    portSet: new Set(res.ports),
-    mountRoots: new Set(res.volumes.flatMap((v) => (v.mountRoot === undefined ? [] : [v.mountRoot]))),
+    portSet: res.ports.length === 0 ? NO_KEYS : new Set(res.ports),
+    mountRoots: mounted ? new Set(res.volumes.flatMap((v) => (v.mountRoot === undefined ? [] : [v.mountRoot]))) : NO_KEYS,
   };
   if (agent.zone !== undefined) e.zone = agent.zone;
   if (agent.region !== undefined) e.region = agent.region;
   index.reservations.set(reservationKey(agent.agentId, res.reservationId), e);
 
-  const info = index.agents.get(agent.agentId) as AgentInfo;
   info.used.cpus += e.milli.cpus;
   info.used.memory += e.milli.memory;
   info.used.disk += e.milli.disk;

@@ -57,3 +57,59 @@ export const EvaluateCandidate = defineCommand(
     { additionalProperties: false },
   ),
 );
+
+/** What one candidate of a batch came to. */
+export const BatchEvaluationResultSchema = Type.Object(
+  {
+    stepId: Type.String(),
+    proposal: Type.Union([ProposalSchema, Type.Null()]),
+    outcomes: Type.Array(AgentOutcomeSchema),
+    /**
+     * Not evaluated in this batch, to be sent again: another candidate of the batch already proposed a reservation
+     * for the same pod instance.
+     */
+    deferred: Type.Optional(Type.Boolean()),
+    /** The candidate could not be evaluated at all (e.g. it names tasks its pod does not have): why. */
+    error: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type BatchEvaluationResult = Static<typeof BatchEvaluationResultSchema>;
+
+/**
+ * Evaluate many candidates against the agent ledger in one request (offer-evaluator queue group), so messaging is
+ * paid once per batch. Candidates are evaluated in order and each proposal counts for the ones after it, so one
+ * batch never proposes the same resources twice. Proposals for one agent form a group the coordinator commits
+ * together (one ResourcesReservedBatch expecting their common `agentSeq`).
+ */
+export const EvaluateCandidates = defineCommand(
+  'offer.evaluate-batch',
+  Type.Object(
+    {
+      meta: CommandMetaSchema,
+      candidates: Type.Array(CandidateSchema, { minItems: 1 }),
+      /** Pod specs of every configuration the candidates name: `configId` → the configuration's pods. */
+      configs: Type.Record(Type.String(), Type.Array(PodSpecSchema)),
+      /** Evaluate against the agent ledger as of at least this stream sequence. */
+      ledgerSeq: Type.Integer({ minimum: 0 }),
+      /**
+       * Index (in registration order, wrapping) of the agent the search starts at, so batches evaluated at the same
+       * time look at different agents first. Default 0: registration order, as a single evaluation.
+       */
+      startAt: Type.Optional(Type.Integer({ minimum: 0 })),
+      /** Most agent outcomes per candidate that fits nowhere (default 50). */
+      maxOutcomes: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+      /** Most agent outcomes per placed candidate, the winner first (default 1: only the winner's lines). */
+      maxOutcomesWithProposal: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      /** One per candidate, in request order. */
+      results: Type.Array(BatchEvaluationResultSchema),
+      ledgerSeq: Type.Integer({ minimum: 0 }),
+    },
+    { additionalProperties: false },
+  ),
+);

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { defineEvent } from '../envelope';
 import { AgentResourcesSchema, AllocatedVolumeSchema, ScalarResourcesSchema } from '../task-info';
 
@@ -34,6 +34,37 @@ export const ResourcesReserved = defineEvent(
       resources: ScalarResourcesSchema,
       ports: Type.Array(Type.Integer({ minimum: 0, maximum: 65535 })),
       volumes: Type.Array(AllocatedVolumeSchema),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+/** One pod instance's reservation inside a {@link ResourcesReservedBatch}: a ResourcesReserved without the agent. */
+export const BatchedReservationSchema = Type.Object(
+  {
+    reservationId: Type.String({ minLength: 1 }),
+    service: Type.String({ minLength: 1 }),
+    podType: Type.String({ minLength: 1 }),
+    podIndex: Type.Integer({ minimum: 0 }),
+    resources: ScalarResourcesSchema,
+    ports: Type.Array(Type.Integer({ minimum: 0, maximum: 65535 })),
+    volumes: Type.Array(AllocatedVolumeSchema),
+  },
+  { additionalProperties: false },
+);
+export type BatchedReservation = Static<typeof BatchedReservationSchema>;
+
+/**
+ * Several reservations committed on one agent at once, under one expected-sequence check: what one batched
+ * evaluation proposed for that agent. Folds exactly like one ResourcesReserved per entry, in order.
+ */
+export const ResourcesReservedBatch = defineEvent(
+  'ResourcesReservedBatch',
+  1,
+  Type.Object(
+    {
+      agentId: Type.String({ minLength: 1 }),
+      reservations: Type.Array(BatchedReservationSchema, { minItems: 1 }),
     },
     { additionalProperties: false },
   ),

@@ -185,7 +185,7 @@ function compile(rule: PlacementRule, p: Prepared): CompiledRule {
 
 interface Dimension {
   map(t: TypeIndex): KeyIndex | undefined;
-  keysOf(e: IndexedReservation): string[];
+  keysOf(e: IndexedReservation): readonly string[];
 }
 
 const HOSTNAME: Dimension = { map: (t) => t.byHostname, keysOf: (e) => [e.hostname] };

@@ -191,6 +191,17 @@ const handlers: Handlers = {
     );
   },
 
+  async ResourcesReservedBatch(m, { event }) {
+    for (const r of event.data.reservations) {
+      await m.query(
+        `INSERT INTO reservations (reservation_id, agent_id, service, pod_type, pod_index, resources, ports, volumes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (reservation_id) DO UPDATE SET resources = $6, ports = $7, volumes = $8`,
+        [r.reservationId, event.data.agentId, r.service, r.podType, r.podIndex, JSON.stringify(r.resources), JSON.stringify(r.ports), JSON.stringify(r.volumes)],
+      );
+    }
+  },
+
   async ResourcesReleased(m, { event }) {
     await m.query(`DELETE FROM reservations WHERE reservation_id = $1`, [event.data.reservationId]);
   },
