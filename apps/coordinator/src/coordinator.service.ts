@@ -220,35 +220,9 @@ export class CoordinatorService {
     return r.seq;
   }
 
-  /**
-   * Reports a step's launched tasks. A task may have reported a status before plan-manager recorded it on the step
-   * (a fast task, a busy plan-manager, a coordinator restarted in between): the step ignored that status, as the
-   * original's step ignored statuses of tasks it did not track. So once the report is in the log, the last status
-   * each task had before it is stated again, after it — as Mesos re-sent the latest statuses on reconciliation.
-   */
+  /** Reports a step's launched tasks (statuses they sent before the report are applied by plan-manager). */
   private async reportLaunched(c: Candidate, tasks: { taskId: string; taskName: string }[]): Promise<void> {
-    const seq = await this.report(c, { kind: 'launched', tasks });
-    await this.state.reach(seq, FOLD_WAIT_MS);
-    for (const { taskId } of tasks) {
-      // Guarded by the task subject's sequence: a newer status of the task must never be followed by an older one.
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const before = this.state.tasks.get(taskId)?.lastStatus;
-        if (!before || before.seq > seq) break;
-        const subject = this.ctx.subjects.serviceTask(before.data.service, before.data.agentId);
-        const head = await this.ctx.store.lastSeq(subject);
-        await this.state.reach(head, FOLD_WAIT_MS);
-        const last = this.state.tasks.get(taskId)?.lastStatus;
-        if (!last || last.seq > seq) break;
-        const ev = makeEvent('TaskStatusUpdated', serviceAggregate(last.data.service), last.data, this.meta(c.stepId, null));
-        try {
-          const r = await this.ctx.store.append(subject, ev, { expectedLastSubjectSeq: head, msgId: `restate:${taskId}:${last.seq}` });
-          this.noteAppended(r.seq, subject);
-          break;
-        } catch (e) {
-          if (!(e instanceof MarshalError && e.code === 'CONFLICT')) throw e;
-        }
-      }
-    }
+    await this.report(c, { kind: 'launched', tasks });
   }
 
   private async killReplaced(candidate: Candidate): Promise<void> {

@@ -1,4 +1,4 @@
-import { TERMINAL_TASK_STATES, type Candidate, type EventData, type MarshalEvent, type Recorded, type ServiceSpec, type TaskState } from '@marshal/contracts';
+import { TERMINAL_TASK_STATES, type Candidate, type MarshalEvent, type Recorded, type ServiceSpec, type TaskState } from '@marshal/contracts';
 import { applyToLedger, emptyLedger, type Ledger } from '@marshal/offer';
 
 export interface TaskFact {
@@ -8,8 +8,6 @@ export interface TaskFact {
   agentId: string;
   stepId: string;
   lastState?: TaskState;
-  /** The last status and its stream sequence. */
-  lastStatus?: { seq: number; data: EventData<'TaskStatusUpdated'> };
   killRequested: boolean;
 }
 
@@ -59,10 +57,7 @@ export class CoordinatorState {
       }
       case 'TaskStatusUpdated': {
         const t = this.tasks.get(e.data.taskId);
-        if (t) {
-          t.lastState = e.data.state;
-          t.lastStatus = { seq: rec.seq, data: e.data };
-        }
+        if (t) t.lastState = e.data.state;
         break;
       }
       case 'TaskKillRequested': {

@@ -22,6 +22,12 @@ export const COMMANDS = {
   'coordinator.offers': GetOfferOutcomes,
 } as const;
 
+/**
+ * Commands that only read: answering one twice is harmless, so their replies are not remembered for retries (the
+ * others' are, keyed by command id, so a retried mutation gets its first answer instead of running again).
+ */
+export const QUERY_COMMANDS: ReadonlySet<string> = new Set(['spec.render', 'plan.candidates', 'offer.evaluate', 'offer.evaluate-batch', 'coordinator.offers']);
+
 type Commands = typeof COMMANDS;
 export type CommandKey = keyof Commands;
 export type CommandRequest<K extends CommandKey> = Static<Commands[K]['request']>;

@@ -58,6 +58,15 @@ describe('CommandBus and the Nest JetStream transport', () => {
     sub.unsubscribe();
   });
 
+  it('answers a repeated query afresh: only mutations are remembered by command id', async () => {
+    let runs = 0;
+    const sub = bus.handle('plan.candidates', 'test', async () => ({ candidates: [], seq: ++runs }));
+    const req = { meta: meta(), minSeq: 0 };
+    expect(await bus.request('plan.candidates', req)).toEqual({ candidates: [], seq: 1 });
+    expect(await bus.request('plan.candidates', req)).toEqual({ candidates: [], seq: 2 });
+    sub.unsubscribe();
+  });
+
   it('dispatches @EventPattern and @MessagePattern handlers through the Nest transport', async () => {
     const received: Recorded<MarshalEvent>[] = [];
     const pendings: number[] = [];

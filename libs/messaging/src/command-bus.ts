@@ -1,6 +1,7 @@
 import { NoRespondersError, TimeoutError, RequestError, type NatsConnection, type Subscription as NatsSubscription } from '@nats-io/transport-node';
 import {
   MarshalError,
+  QUERY_COMMANDS,
   isMarshalError,
   validateCommand,
   type CommandKey,
@@ -93,8 +94,8 @@ export class CommandBus {
         throw new MarshalError('INVALID_ARGUMENT', `${name}: request is not valid JSON`);
       }
       const request = validateCommand(name, parsed);
-      commandId = (request as { meta: { commandId: string } }).meta.commandId;
-      const cached = this.replies.get(commandId);
+      if (!QUERY_COMMANDS.has(name)) commandId = (request as { meta: { commandId: string } }).meta.commandId;
+      const cached = commandId ? this.replies.get(commandId) : undefined;
       if (cached) {
         respond(cached.payload);
         return;

@@ -1,6 +1,6 @@
-import type { ServiceSpec } from '@marshal/contracts';
+import type { ServiceSpec, TaskInfo } from '@marshal/contracts';
 import { pod, serviceSpec, task } from '../model/testing';
-import { Log, SERVICE, transitions } from './testing';
+import { Log, SERVICE, subjects, transitions } from './testing';
 
 const helloSpec = (count = 1): ServiceSpec => ({ ...serviceSpec([pod('hello', count, [task('server')])]), name: SERVICE });
 const helloWorld = (hello = 1, world = 1): ServiceSpec => ({
@@ -60,6 +60,26 @@ describe('service aggregate: generation and the step lifecycle', () => {
     expect(c.step).toBe('world-0:[server]');
     expect(c.configId).toBe('cfg-2');
     expect(c.tasksToKill).toEqual([{ taskId: log.state.tasks['world-0-server'].taskId, taskName: 'world-0-server', agentId: 'agent-world-0' }]);
+  });
+
+  it('a status that arrives before the launch report is applied when the report comes', () => {
+    const log = new Log();
+    log.accept(helloSpec(1), 'cfg-1');
+    const step = log.state.plans[0].phases[0].steps[0];
+    log.report('deploy', step.id, { kind: 'reserved', agentId: 'a1', hostname: 'h1' });
+    const task: TaskInfo = {
+      taskId: 't1', taskName: 'hello-0-server', taskSpecName: 'server', service: SERVICE, podType: 'hello', podIndex: 0, configId: 'cfg-1',
+      goal: 'RUNNING', essential: true, cmd: 'x', env: {}, resources: { cpus: 0.1, memory: 32, disk: 0, gpus: 0 }, ports: [], volumes: [],
+      configs: [], uris: [], rlimits: [], killGracePeriod: 0, labels: {},
+    };
+    log.external(subjects.serviceTask(SERVICE, 'a1'), 'TaskLaunched', {
+      service: SERVICE, agentId: 'a1', hostname: 'h1', reservationId: 'r1', step: { plan: 'deploy', phaseId: 'p', stepId: step.id, step: step.name }, task,
+    });
+    // The task is fast: RUNNING lands before the coordinator's launch report reaches the step.
+    expect(transitions(log.status('hello-0-server', 'TASK_RUNNING'))).toEqual([]);
+    const out = log.report('deploy', step.id, { kind: 'launched', tasks: [{ taskId: 't1', taskName: 'hello-0-server' }] });
+    expect(transitions(out)).toEqual(['deploy/hello-0:[server]: PREPARED → COMPLETE']);
+    expect(log.tree('deploy').status).toBe('COMPLETE');
   });
 
   it('rebuilds exactly the live state when the log is replayed', () => {

@@ -277,8 +277,20 @@ export function applyOfferReport(state: ServiceState, report: CommandRequest<'pl
   const r = report.result;
   const one = (ev: MarshalEvent | undefined): Decision => planOnly(ev ? [ev] : []);
   switch (r.kind) {
-    case 'launched':
-      return one(stepChanged(state, ctx, where, stepAfterEvaluation(where.step, r.tasks), `launched ${r.tasks.map((t) => t.taskName).join(', ')}`));
+    case 'launched': {
+      // A fast task may have reported before this report reached the step, which then ignored the status (it
+      // tracked no such task yet): apply each task's latest known status now, as a reconciliation would.
+      let step = stepAfterEvaluation(where.step, r.tasks);
+      const caught: string[] = [];
+      for (const t of r.tasks) {
+        const known = state.tasks[t.taskName];
+        if (!known || known.taskId !== t.taskId || !known.lastState) continue;
+        step = stepAfterTaskStatus(step, { taskId: t.taskId, state: known.lastState, readinessPassed: known.readinessPassed, goal: known.goal }).step;
+        caught.push(`${t.taskName} is ${known.lastState}`);
+      }
+      const why = `launched ${r.tasks.map((t) => t.taskName).join(', ')}${caught.length ? `; ${caught.join(', ')}` : ''}`;
+      return one(stepChanged(state, ctx, where, step, why));
+    }
     case 'no-fit':
       return one(stepChanged(state, ctx, where, stepAfterEvaluation(where.step, []), r.outcome));
     case 'reserved':
