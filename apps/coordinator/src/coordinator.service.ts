@@ -311,7 +311,9 @@ export class CoordinatorService {
       const seen = this.heartbeats.get(agent.agentId) ?? this.startedAt;
       if (now - seen < this.ctx.config.AGENT_TIMEOUT_MS) continue;
       const correlation = newId();
-      const lost = makeEvent('AgentLost', agentAggregate(agent.agentId), { agentId: agent.agentId, lastSeen: new Date(seen).toISOString() }, this.meta(correlation, null));
+      const lost = makeEvent('AgentLost', agentAggregate(agent.agentId), {
+        agentId: agent.agentId, lastSeen: new Date(seen).toISOString(), reason: `no heartbeat for ${this.ctx.config.AGENT_TIMEOUT_MS} ms`,
+      }, this.meta(correlation, null));
       const r = await this.ctx.store.append(this.ctx.subjects.agent(agent.agentId), lost);
       this.noteAppended(r.seq);
       this.ctx.log.warn({ agentId: agent.agentId, hostname: agent.hostname }, 'agent lost');

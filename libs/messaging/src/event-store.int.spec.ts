@@ -7,7 +7,7 @@ import { EventStore } from './event-store';
 
 const subjects = subjectsFor('evtest');
 const lost = (agentId: string, id: string = randomUUID()): MarshalEvent =>
-  makeEvent('AgentLost', `agent:${agentId}`, { agentId, lastSeen: '2026-11-22T00:00:00.000Z' }, {
+  makeEvent('AgentLost', `agent:${agentId}`, { agentId, lastSeen: '2026-11-22T00:00:00.000Z', reason: 'test' }, {
     id,
     at: new Date().toISOString(),
     correlationId: id,
