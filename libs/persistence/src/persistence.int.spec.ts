@@ -2,8 +2,8 @@ import { makeEvent, subjectsFor, type EventData, type EventType, type MarshalEve
 import { createTestDatabase, type TestDatabase } from '@marshal/testing';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
-import { migrate } from './migrate';
 import { projectBatch, readCheckpoint } from './projection/projector';
+import { migrate } from './schema/generations';
 import { ReadModelQueries } from './queries/read-model.queries';
 
 const subjects = subjectsFor('persist');
@@ -75,13 +75,16 @@ describe('read models in PostgreSQL', () => {
     const other = await createTestDatabase();
     const synced = createDataSource({ url: other.url, synchronizeForTests: true });
     await synced.initialize();
-    const columns = (d: DataSource): Promise<unknown[]> =>
+    const columns = (d: DataSource, schema: string): Promise<unknown[]> =>
       d.query(
-        `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
-          WHERE table_schema = 'public' AND table_name <> 'read_model_migrations' ORDER BY table_name, column_name`,
+        `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default FROM information_schema.columns
+          WHERE table_schema = $1 AND table_name <> 'read_model_migrations' ORDER BY table_name, column_name`,
+        [schema],
       );
     try {
-      expect(await columns(ds)).toEqual(await columns(synced));
+      const migrated = await columns(ds, 'read_models_1');
+      expect(migrated.length).toBeGreaterThan(50);
+      expect(migrated).toEqual(await columns(synced, 'public'));
     } finally {
       await synced.destroy();
       await other.drop();
@@ -117,6 +120,7 @@ describe('read models in PostgreSQL', () => {
   it('applies each event once: a replayed batch changes nothing and the checkpoint does not move back', async () => {
     const before = await readCheckpoint(ds);
     const count = async (): Promise<number> => Number((await ds.query(`SELECT count(*) AS n FROM events`))[0].n);
+    expect(await count()).toBeGreaterThan(0);
     const n = await count();
     const again = [planGenerated()];
     again[0] = { ...again[0], seq: 1 };

@@ -1,0 +1,34 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The audit API's filters and causal chains: `events.refs` tags under one GIN index (replacing the type and service
+ * indexes it covers), causation ids for walking chains, a BRIN index on `at` for time ranges (events arrive in time
+ * order, so it costs next to nothing on insert); `agents.lost_reason` (AgentLost v2).
+ */
+export class AuditRefs1763900000000 implements MigrationInterface {
+  name = 'AuditRefs1763900000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE events ADD COLUMN refs text[] NOT NULL DEFAULT '{}';
+      CREATE INDEX "IDX_events_refs" ON events USING gin (refs);
+      CREATE INDEX "IDX_events_causation" ON events (causation_id);
+      CREATE INDEX "IDX_events_at" ON events USING brin (at);
+      DROP INDEX "IDX_events_type";
+      DROP INDEX "IDX_events_service";
+      ALTER TABLE agents ADD COLUMN lost_reason text;
+    `);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE agents DROP COLUMN lost_reason;
+      CREATE INDEX "IDX_events_service" ON events (service);
+      CREATE INDEX "IDX_events_type" ON events (type);
+      DROP INDEX "IDX_events_at";
+      DROP INDEX "IDX_events_causation";
+      DROP INDEX "IDX_events_refs";
+      ALTER TABLE events DROP COLUMN refs;
+    `);
+  }
+}
