@@ -4,6 +4,7 @@ import type { Static } from '@sinclair/typebox';
 import type { CommandDefinition } from './commands/command';
 import { EvaluateCandidate } from './commands/offer.commands';
 import { GetCandidates, PlanCommand, PodCommand, ReportOfferEvaluated } from './commands/plan.commands';
+import { RebuildProjections } from './commands/projector.commands';
 import { RenderConfiguration, SubmitConfiguration } from './commands/spec.commands';
 import { MarshalError } from './errors';
 
@@ -16,6 +17,7 @@ export const COMMANDS = {
   'plan.command': PlanCommand,
   'pod.command': PodCommand,
   'offer.evaluate': EvaluateCandidate,
+  'projector.rebuild': RebuildProjections,
 } as const;
 
 type Commands = typeof COMMANDS;

@@ -5,6 +5,7 @@ import { EnvelopeSchema, type EventDefinition, type EventEnvelope, type EventMet
 import { AGENT_LOST_V1_REASON, AgentLost, AgentLostV1, AgentRegistered, ResourcesReleased, ResourcesReserved } from './events/agent.events';
 import { ConfigurationAccepted, ConfigurationRejected } from './events/configuration.events';
 import { PlanGenerated, PlanStatusChanged, StepStatusChanged } from './events/plan.events';
+import { ProjectionRebuildCompleted, ProjectionRebuildStarted } from './events/projection.events';
 import { TaskKillRequested, TaskLaunched, TaskStatusUpdated } from './events/task.events';
 
 /** Every event type, at its current version. Adding an event means adding it here. */
@@ -21,6 +22,8 @@ export const EVENTS = {
   ResourcesReserved,
   ResourcesReleased,
   AgentLost,
+  ProjectionRebuildStarted,
+  ProjectionRebuildCompleted,
 } as const;
 
 type Events = typeof EVENTS;
