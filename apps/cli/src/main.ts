@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, GatewayClient } from './client';
+import { registerAdmin } from './commands/admin.command';
+import { registerEvents } from './commands/events.command';
 import { registerInstall } from './commands/install.command';
 import { registerPlan } from './commands/plan.command';
 
@@ -43,6 +45,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   };
   registerInstall(cli);
   registerPlan(cli);
+  registerEvents(cli);
+  registerAdmin(cli);
   return program;
 }
 

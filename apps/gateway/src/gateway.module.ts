@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { ReadModelQueries } from '@marshal/persistence';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenStore } from './auth/tokens';
+import { EventsModule } from './events/events.module';
 import { HttpErrorFilter } from './http/http-errors';
 import { ReadYourWrites } from './http/read-your-writes';
 import { ServiceResolver } from './http/service-resolver';
@@ -15,6 +16,7 @@ export class GatewayModule {
   static forRoot(ds: DataSource, tokens: TokenStore): DynamicModule {
     return {
       module: GatewayModule,
+      imports: [EventsModule.forRoot(ds)],
       controllers: [PlansController, ServicesController],
       providers: [
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MarshalError } from '@marshal/contracts';
-import { ReadModelQueries, type PlanJson } from '@marshal/persistence';
+import { ReadModelQueries, TimeTravel, parsePointInTime, type PlanJson } from '@marshal/persistence';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { ServiceResolver } from '../http/service-resolver';
 
@@ -17,6 +17,7 @@ export class PlansController {
     private readonly queries: ReadModelQueries,
     private readonly services: ServiceResolver,
     private readonly ryw: ReadYourWrites,
+    private readonly timeTravel: TimeTravel,
   ) {}
 
   @Get('plans')
@@ -33,6 +34,16 @@ export class PlansController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PlanJson> {
     await this.ryw.waitFor(this.ryw.requestedSeq(req));
+    const at = (req.query as Record<string, string | undefined>)['at'];
+    if (at !== undefined) {
+      // Time travel (issue 6): the plan as it stood at a sequence or time, computed from the log.
+      const point = parsePointInTime(at);
+      if ('seq' in point) await this.ryw.waitFor(point.seq);
+      const then = await this.timeTravel.plan(await this.services.resolve(service), plan, point);
+      if (!then) throw new MarshalError('NOT_FOUND', `Plan ${plan} not found at ${at}`);
+      void reply.status(planHttpStatus(then.plan)).header('x-marshal-seq', String(then.seq));
+      return then.plan;
+    }
     const found = await this.queries.plan(await this.services.resolve(service), plan);
     if (!found) throw new MarshalError('NOT_FOUND', `Plan ${plan} not found`);
     void reply.status(planHttpStatus(found));
