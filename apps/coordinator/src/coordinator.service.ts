@@ -123,9 +123,21 @@ export class CoordinatorService {
     await Promise.all(workers);
   }
 
-  private async report(candidate: Candidate, result: CommandRequest<'plan.offer-evaluated'>['result']): Promise<void> {
+  /**
+   * The step's chain (issue 6): work on a step continues the correlation of the event that last changed it, and is
+   * caused by it, so the audit log leads from an operator's command or a configuration to every transition it caused.
+   */
+  private lineage(candidate: Candidate): { correlationId: string; causationId: string | null } {
+    return candidate.lineage ?? { correlationId: candidate.stepId, causationId: null };
+  }
+
+  /**
+   * Reports to plan-manager. `byEvent` is the event the report is about (the reservation, the last launch, the kill):
+   * it is the command's id, so plan-manager's transition names it as its cause and a retried report is the same command.
+   */
+  private async report(candidate: Candidate, result: CommandRequest<'plan.offer-evaluated'>['result'], byEvent?: string): Promise<void> {
     const r = await this.ctx.bus.request('plan.offer-evaluated', {
-      meta: { commandId: newId(), actor: 'service:coordinator', correlationId: candidate.stepId },
+      meta: { commandId: byEvent ?? newId(), actor: 'service:coordinator', correlationId: this.lineage(candidate).correlationId },
       service: candidate.service,
       plan: candidate.plan,
       stepId: candidate.stepId,
@@ -153,15 +165,18 @@ export class CoordinatorService {
   /** Decommission `kill-<task>` (reference §3.5): ask the task's agent to kill it, then the step is done. */
   private async killStep(candidate: Candidate): Promise<void> {
     const t = [...this.state.tasks.values()].reverse().find((x) => x.service === candidate.service && x.taskName === candidate.target);
+    const { correlationId, causationId } = this.lineage(candidate);
+    let killed: string | undefined;
     if (t && this.state.liveTasksOn(t.agentId).some((x) => x.taskId === t.taskId)) {
       const ev = makeEvent('TaskKillRequested', serviceAggregate(candidate.service), {
         service: candidate.service, agentId: t.agentId, taskId: t.taskId, taskName: t.taskName, reason: `decommission by ${candidate.plan}/${candidate.step}`,
-      }, this.meta(candidate.stepId, null));
+      }, this.meta(correlationId, causationId));
       const subject = this.ctx.subjects.serviceTask(candidate.service, t.agentId);
       const r = await this.ctx.store.append(subject, ev, { msgId: `${candidate.stepId}:kill:${t.taskId}` });
       this.noteAppended(r.seq, subject);
+      killed = ev.id;
     }
-    await this.report(candidate, { kind: 'done', note: t ? `killed ${t.taskName}` : `${candidate.target ?? 'task'} was not running` });
+    await this.report(candidate, { kind: 'done', note: t ? `killed ${t.taskName}` : `${candidate.target ?? 'task'} was not running` }, killed);
   }
 
   /** Decommission/uninstall `unreserve-<id>`: give the reservation back to its agent. */
@@ -171,7 +186,7 @@ export class CoordinatorService {
       if (!res) continue;
       const ev = makeEvent('ResourcesReleased', agentAggregate(agent.agentId), {
         agentId: agent.agentId, reservationId: res.reservationId, service: candidate.service, reason: `${candidate.plan}/${candidate.step}`,
-      }, this.meta(candidate.stepId, null));
+      }, this.meta(this.lineage(candidate).correlationId, this.lineage(candidate).causationId));
       const r = await this.ctx.store.append(this.ctx.subjects.agent(agent.agentId), ev, { msgId: `release:${res.reservationId}` });
       this.noteAppended(r.seq);
     }
@@ -183,13 +198,13 @@ export class CoordinatorService {
     if (!config) throw new Error(`configuration ${candidate.configId} of ${candidate.service} is not in the log yet`);
     const pod = config.spec.pods.find((p) => p.type === candidate.podType);
     if (!pod) throw new Error(`pod type ${candidate.podType} is not in configuration ${candidate.configId}`);
-    const correlation = candidate.stepId;
+    const { correlationId: correlation, causationId: cause } = this.lineage(candidate);
 
     // Kill phase (reference §2.6): tasks being replaced are asked to stop before the relaunch.
     for (const t of candidate.tasksToKill) {
       const ev = makeEvent('TaskKillRequested', serviceAggregate(candidate.service), {
         service: candidate.service, agentId: t.agentId, taskId: t.taskId, taskName: t.taskName, reason: `relaunch by ${candidate.plan}/${candidate.step}`,
-      }, this.meta(correlation, null));
+      }, this.meta(correlation, cause));
       const subject = this.ctx.subjects.serviceTask(candidate.service, t.agentId);
       const r = await this.ctx.store.append(subject, ev, { msgId: `${candidate.stepId}:kill:${t.taskId}` });
       this.noteAppended(r.seq, subject);
@@ -217,11 +232,11 @@ export class CoordinatorService {
       this.outcomes.delete(candidate.stepId);
       const p = reply.proposal;
       const reservationId = p.existingReservationId ?? newId();
+      const reserved = makeEvent('ResourcesReserved', agentAggregate(p.agentId), {
+        agentId: p.agentId, reservationId, service: candidate.service, podType: candidate.podType, podIndex: candidate.podIndex,
+        ...toReservation(p, pod),
+      }, this.meta(correlation, cause));
       try {
-        const reserved = makeEvent('ResourcesReserved', agentAggregate(p.agentId), {
-          agentId: p.agentId, reservationId, service: candidate.service, podType: candidate.podType, podIndex: candidate.podIndex,
-          ...toReservation(p, pod),
-        }, this.meta(correlation, null));
         const r = await this.ctx.store.append(this.ctx.subjects.agent(p.agentId), reserved, { expectedLastSubjectSeq: p.agentSeq });
         this.noteAppended(r.seq);
       } catch (e) {
@@ -232,24 +247,24 @@ export class CoordinatorService {
         }
         throw e;
       }
-      await this.report(candidate, { kind: 'reserved', agentId: p.agentId, hostname: p.hostname });
-      await this.releaseMovedReservation(candidate, p.agentId, reservationId, correlation);
-      const tasks = await this.launch(candidate, config, reservationId, p, correlation);
-      await this.report(candidate, { kind: 'launched', tasks });
+      await this.report(candidate, { kind: 'reserved', agentId: p.agentId, hostname: p.hostname }, reserved.id);
+      await this.releaseMovedReservation(candidate, p.agentId, reservationId, correlation, reserved.id);
+      const { tasks, lastEventId } = await this.launch(candidate, config, reservationId, p, correlation, reserved.id);
+      await this.report(candidate, { kind: 'launched', tasks }, lastEventId);
       return;
     }
     this.ctx.log.warn({ step: candidate.step }, 'gave up after repeated commit conflicts; will retry next cycle');
   }
 
   /** A pod replaced elsewhere (PERMANENT recovery) gives its old reservation back. */
-  private async releaseMovedReservation(candidate: Candidate, agentId: string, reservationId: string, correlation: string): Promise<void> {
+  private async releaseMovedReservation(candidate: Candidate, agentId: string, reservationId: string, correlation: string, cause: string): Promise<void> {
     for (const agent of this.state.ledger.agents.values()) {
       for (const res of agent.reservations.values()) {
         if (res.service !== candidate.service || res.podType !== candidate.podType || res.podIndex !== candidate.podIndex) continue;
         if (res.reservationId === reservationId && agent.agentId === agentId) continue;
         const ev = makeEvent('ResourcesReleased', agentAggregate(agent.agentId), {
           agentId: agent.agentId, reservationId: res.reservationId, service: candidate.service, reason: `${candidate.podType}-${candidate.podIndex} replaced on ${agentId}`,
-        }, this.meta(correlation, null));
+        }, this.meta(correlation, cause));
         const r = await this.ctx.store.append(this.ctx.subjects.agent(agent.agentId), ev, { msgId: `release:${res.reservationId}` });
         this.noteAppended(r.seq);
       }
@@ -262,10 +277,11 @@ export class CoordinatorService {
     reservationId: string,
     proposal: import('@marshal/contracts').Proposal,
     correlation: string,
-  ): Promise<{ taskId: string; taskName: string }[]> {
+    cause: string,
+  ): Promise<{ tasks: { taskId: string; taskName: string }[]; lastEventId?: string }> {
     const agent = this.state.ledger.agents.get(proposal.agentId);
     const pod = config.spec.pods.find((p) => p.type === candidate.podType);
-    if (!pod) return [];
+    if (!pod) return { tasks: [] };
     const sanitized = candidate.service.replace(/^\/+|\/+$/g, '').replace(/\//g, '.');
     const tasks = buildTaskInfos({
       spec: config.spec,
@@ -290,17 +306,19 @@ export class CoordinatorService {
       },
     });
     const subject = this.ctx.subjects.serviceTask(candidate.service, proposal.agentId);
+    let lastEventId: string | undefined;
     for (const task of tasks) {
       const ev = makeEvent('TaskLaunched', serviceAggregate(candidate.service), {
         service: candidate.service, agentId: proposal.agentId, hostname: proposal.hostname, reservationId,
         step: { plan: candidate.plan, phaseId: candidate.phaseId, stepId: candidate.stepId, step: candidate.step },
         task,
-      }, this.meta(correlation, null));
+      }, this.meta(correlation, cause));
       const r = await this.ctx.store.append(subject, ev);
       this.noteAppended(r.seq, subject);
+      lastEventId = ev.id;
     }
     this.ctx.log.info({ service: candidate.service, step: candidate.step, agentId: proposal.agentId, tasks: tasks.map((t) => t.taskName) }, 'launched');
-    return tasks.map((t) => ({ taskId: t.taskId, taskName: t.taskName }));
+    return { tasks: tasks.map((t) => ({ taskId: t.taskId, taskName: t.taskName })), lastEventId };
   }
 
   /** An agent silent for AGENT_TIMEOUT_MS is lost: its tasks become TASK_LOST so recovery can act (reference §3.4). */

@@ -30,6 +30,14 @@ export const CandidateSchema = Type.Object(
     environment: Type.Record(Type.String(), Type.String()),
     /** Running tasks of the pod that must be killed before the relaunch (§2.6 kill phase). */
     tasksToKill: Type.Array(TaskRefSchema),
+    /**
+     * The chain the step belongs to: the correlation and the id of the event that last changed it. What the
+     * coordinator does for the step continues that chain (causation, correlation), so an operator's command or a
+     * configuration reaches every transition it caused in the audit log.
+     */
+    lineage: Type.Optional(
+      Type.Object({ correlationId: Type.String({ minLength: 1 }), causationId: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -70,6 +70,8 @@ export interface ServiceState {
   backoff: BackoffState;
   overrides: Record<string, { target: OverrideTarget; progress: OverrideProgress }>;
   permanentlyFailed: Record<string, true>;
+  /** Per step id: the correlation and id of the event that last changed the step (what its next work continues). */
+  stepLineage: Record<string, { correlationId: string; causationId: string }>;
   /** Last sequence of the `.plan` subject: the expectation of plan-manager's next append. */
   planSeq: number;
   /** Last sequence folded. */
@@ -90,6 +92,7 @@ export function initialServiceState(service: string): ServiceState {
     backoff: {},
     overrides: {},
     permanentlyFailed: {},
+    stepLineage: {},
     planSeq: 0,
     seq: 0,
   };
@@ -167,11 +170,18 @@ export function evolveService(state: ServiceState, rec: Recorded<MarshalEvent>, 
       if (!t || t.taskId !== e.data.taskId) return s;
       return { ...s, tasks: { ...s.tasks, [t.taskName]: { ...t, killRequested: true } } };
     }
-    case 'PlanGenerated':
-      return { ...s, plans: replacePlan(s.plans, e.data.model, e.data.order), plansConfigId: e.data.configId };
+    case 'PlanGenerated': {
+      const lineage = { ...s.stepLineage };
+      for (const phase of e.data.model.phases) for (const step of phase.steps) lineage[step.id] = { correlationId: e.correlationId, causationId: e.id };
+      return { ...s, plans: replacePlan(s.plans, e.data.model, e.data.order), plansConfigId: e.data.configId, stepLineage: lineage };
+    }
     case 'StepStatusChanged': {
       const d = e.data;
-      return { ...s, plans: mapStep(s.plans, d.plan, d.stepId, (step) => ({ ...step, status: d.to, launched: d.launched, prepared: d.prepared, errors: d.errors })) };
+      return {
+        ...s,
+        plans: mapStep(s.plans, d.plan, d.stepId, (step) => ({ ...step, status: d.to, launched: d.launched, prepared: d.prepared, errors: d.errors })),
+        stepLineage: { ...s.stepLineage, [d.stepId]: { correlationId: e.correlationId, causationId: e.id } },
+      };
     }
     case 'PlanStatusChanged': {
       const d = e.data;

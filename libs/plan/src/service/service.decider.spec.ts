@@ -143,6 +143,16 @@ describe('service aggregate', () => {
     expect(c.tasksToKill).toEqual([{ taskId: 't2', taskName: 'world-0-server', agentId: 'a1' }]);
   });
 
+  it('gives each candidate the chain of the event that last changed its step (issue 6 lineage)', () => {
+    const log = new Log();
+    const generated = accept(log, helloSpec(1), 'cfg-1').find((e) => e.type === 'PlanGenerated' && e.data.plan.name === 'deploy');
+    const step = log.state.plans[0].phases[0].steps[0];
+    expect(candidatesOf(log.state, NOW)[0].lineage).toEqual({ correlationId: 'c', causationId: generated?.id });
+    launch(log, step.id, 't1', 'hello-0-server', 'cfg-1');
+    const delayed = status(log, 't1', 'hello-0-server', 'TASK_FAILED').find((e) => e.type === 'StepStatusChanged');
+    expect(candidatesOf(log.state, NOW)[0].lineage).toEqual({ correlationId: 'c', causationId: delayed?.id });
+  });
+
   it('rebuilds exactly the live state when the log is replayed', () => {
     const log = new Log();
     accept(log, helloSpec(2), 'cfg-1');

@@ -298,6 +298,7 @@ export function candidatesOf(state: ServiceState, now: string): Candidate[] {
       recoveryType: req?.recoveryType ?? 'NONE',
       environment: step.parameters,
       tasksToKill: req ? tasksToKill(state, req) : [],
+      ...(state.stepLineage[step.id] ? { lineage: state.stepLineage[step.id] } : {}),
     });
   }
   return out;
