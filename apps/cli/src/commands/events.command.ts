@@ -115,6 +115,8 @@ export function registerEvents(cli: Cli): void {
     .argument('<id>', 'event id, command id or correlation id')
     .option('--json', 'print the chain JSON')
     .action(async (id: string, o: { json?: boolean }) => {
+      // `events` has its own --json, which commander gives to the parent command.
+      const json = o.json || events.opts<EventsOptions>().json;
       const res = await cli.client().call('GET', `v1/events/${encodeURIComponent(id)}/chain`);
       let body: { id: string; causes: LoggedEvent[]; events: LoggedEvent[]; truncated: boolean };
       try {
@@ -122,6 +124,6 @@ export function registerEvents(cli: Cli): void {
       } catch {
         throw new CliError(`The gateway answered with something that is not JSON:\n${res.body}`);
       }
-      cli.out(o.json ? JSON.stringify(body, null, 2) + '\n' : formatChain(body));
+      cli.out(json ? JSON.stringify(body, null, 2) + '\n' : formatChain(body));
     });
 }
