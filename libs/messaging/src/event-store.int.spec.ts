@@ -38,6 +38,13 @@ describe('EventStore against a real nats-server', () => {
     expect(await store.readAll(subjects.agent('dedupe'))).toHaveLength(1);
   });
 
+  it('reads one event back by its sequence, so a de-duplicated retry can answer with what was stored', async () => {
+    const e = lost('get');
+    const { seq } = await store.append(subjects.agent('get'), e);
+    expect(await store.get(seq)).toEqual({ seq, subject: subjects.agent('get'), event: e });
+    expect(await store.get(seq + 1000)).toBeUndefined();
+  });
+
   it('refuses an append whose expected subject sequence is stale, and accepts the right one', async () => {
     const subject = subjects.agent('occ');
     const a = await store.append(subject, lost('occ'), { expectedLastSubjectSeq: 0 });
