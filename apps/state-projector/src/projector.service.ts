@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { makeEvent, type CommandReply, type CommandRequest, type EventMeta, type MarshalEvent, type Recorded } from '@marshal/contracts';
 import type { Subscription } from '@marshal/messaging';
-import { activateGeneration, createGeneration, listGenerations, type Generation } from '@marshal/persistence';
+import { activateGeneration, buildDeferredIndexes, createGeneration, listGenerations, type Generation } from '@marshal/persistence';
 import { SERVICE_CONTEXT, newId, systemClock, type ServiceContext } from '@marshal/runtime';
 import { ProjectionWorker, type Flushed } from './projection-worker';
 import { ProjectorMetrics } from './projector.metrics';
@@ -55,7 +55,12 @@ export class ProjectorService {
     @Inject(PROJECTOR_START) { active, checkpoint }: ProjectorStart,
   ) {
     this.active = active;
-    this.live = new ProjectionWorker(this.ds, this.ctx.subjects, { batchSize: this.ctx.config.PROJECTOR_BATCH_SIZE }, checkpoint);
+    this.live = new ProjectionWorker(
+      this.ds,
+      this.ctx.subjects,
+      { batchSize: this.ctx.config.PROJECTOR_BATCH_SIZE, log: this.ctx.log, onFlushed: (f) => this.liveFlushed(f) },
+      checkpoint,
+    );
     this.metrics.generation.set({ role: 'active' }, active.id);
     this.metrics.position(checkpoint, checkpoint);
   }
@@ -64,14 +69,16 @@ export class ProjectorService {
     return this.live.position;
   }
 
-  async onEvent(rec: Recorded<MarshalEvent>, pending: number): Promise<void> {
+  onEvent(rec: Recorded<MarshalEvent>, pending: number): Promise<void> {
     this.head = Math.max(this.head, rec.seq + pending);
-    const flushed = await this.live.onEvent(rec, pending);
-    if (!flushed) return;
-    this.record('active', flushed);
-    this.metrics.position(this.head, flushed.checkpoint);
-    this.ctx.nc.publish(this.ctx.subjects.projectorProgress, JSON.stringify({ seq: flushed.checkpoint }));
-    this.ctx.log.debug({ seq: flushed.checkpoint, events: flushed.events }, 'projected');
+    return this.live.onEvent(rec, pending);
+  }
+
+  private liveFlushed(f: Flushed): void {
+    this.record('active', f);
+    this.metrics.position(this.head, f.checkpoint);
+    this.ctx.nc.publish(this.ctx.subjects.projectorProgress, JSON.stringify({ seq: f.checkpoint }));
+    this.ctx.log.debug({ seq: f.checkpoint, events: f.events }, 'projected');
   }
 
   private record(role: 'active' | 'building', f: Flushed): void {
@@ -131,34 +138,49 @@ export class ProjectorService {
   }
 
   private follow(generation: Generation, lineage: RebuildLineage, from = 0): void {
-    const worker = new ProjectionWorker(this.ds, this.ctx.subjects, { batchSize: this.ctx.config.PROJECTOR_REBUILD_BATCH_SIZE, generation: generation.id }, from);
-    const r: Rebuild = { generation, worker, startedAt: Date.now(), events: 0, lineage, activating: false, done: false };
+    const r = { generation, startedAt: Date.now(), events: 0, lineage, activating: false, done: false } as Rebuild;
+    r.worker = new ProjectionWorker(
+      this.ds,
+      this.ctx.subjects,
+      {
+        batchSize: this.ctx.config.PROJECTOR_REBUILD_BATCH_SIZE,
+        generation: generation.id,
+        log: this.ctx.log,
+        onFlushed: async (f) => {
+          r.events += f.events;
+          this.record('building', f);
+          // Worth a try once it holds as much as the live generation; activation checks against the database.
+          if (f.caughtUp || f.checkpoint >= this.live.position) await this.tryActivate(r);
+        },
+      },
+      from,
+    );
     this.rebuild = r;
     this.metrics.generation.set({ role: 'building' }, generation.id);
     r.sub = this.ctx.store.follow(
       this.ctx.subjects.allEvents,
       async (rec, { pending }) => {
-        if (r.done) return;
-        const flushed = await worker.onEvent(rec, pending);
-        if (!flushed) return;
-        r.events += flushed.events;
-        this.record('building', flushed);
-        if (pending === 0) await this.tryActivate(r);
+        if (!r.done) await r.worker.onEvent(rec, pending);
       },
       { fromSeq: from + 1, log: this.ctx.log },
     );
     // An empty log (or one the generation already holds) delivers nothing to react to.
-    void r.sub.caughtUp.then(() => this.tryActivate(r)).catch((e) => this.ctx.log.error({ err: e }, 'could not switch to the rebuilt read models'));
+    void r.sub.caughtUp
+      .then(() => r.worker.drain())
+      .then(() => this.tryActivate(r))
+      .catch((e) => this.ctx.log.error({ err: e }, 'could not switch to the rebuilt read models'));
   }
 
   private async tryActivate(r: Rebuild): Promise<void> {
     if (r.done || r.activating) return;
     r.activating = true;
     try {
+      const built = await buildDeferredIndexes(this.ds, r.generation.id);
+      if (built) this.ctx.log.info({ generation: r.generation.id, indexes: built }, 'built the indexes deferred while rebuilding');
       const result = await activateGeneration(this.ds, r.generation.id);
       if (!result.activated) {
         this.ctx.log.debug({ generation: r.generation.id, reason: result.reason }, 'rebuilt read models not ready to take over');
-        if (result.behindBy === undefined) r.done = true;
+        if (result.final) r.done = true;
         return;
       }
       r.done = true;
@@ -166,8 +188,8 @@ export class ProjectorService {
       this.metrics.generation.set({ role: 'active' }, result.generation.id);
       this.metrics.generation.remove({ role: 'building' });
       this.metrics.checkpoint.remove({ role: 'building' });
-      // Stopping waits for the handler that called this to return.
-      setImmediate(() => void r.sub?.stop());
+      // Stopping waits for the handler and the flush that called this to return.
+      setImmediate(() => void r.sub?.stop().then(() => r.worker.stop()));
       const seconds = (Date.now() - r.startedAt) / 1000;
       const completed = makeEvent(
         'ProjectionRebuildCompleted',
@@ -184,5 +206,7 @@ export class ProjectorService {
 
   async stop(): Promise<void> {
     await this.rebuild?.sub?.stop();
+    await this.rebuild?.worker.stop();
+    await this.live.stop();
   }
 }

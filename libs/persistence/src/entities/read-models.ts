@@ -123,7 +123,7 @@ export class ReservationRow {
 @Entity({ name: 'events' })
 export class EventRow {
   @PrimaryColumn('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } }) seq!: number;
-  @Index({ unique: true }) @Column('text') id!: string;
+  @Index() @Column('text') id!: string;
   @Column('text') type!: string;
   @Column('int') version!: number;
   @Column('text') subject!: string;

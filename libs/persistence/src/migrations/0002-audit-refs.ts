@@ -3,7 +3,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The audit API's filters and causal chains: `events.refs` tags under one GIN index (replacing the type and service
  * indexes it covers), causation ids for walking chains, a BRIN index on `at` for time ranges (events arrive in time
- * order, so it costs next to nothing on insert); `agents.lost_reason` (AgentLost v2).
+ * order, so it costs next to nothing on insert); event ids no longer unique, so the table holds exactly what the log
+ * holds (a retried append outside the de-duplication window is two events) and can be bulk-loaded with COPY;
+ * `agents.lost_reason` (AgentLost v2).
  */
 export class AuditRefs1763900000000 implements MigrationInterface {
   name = 'AuditRefs1763900000000';
@@ -16,6 +18,8 @@ export class AuditRefs1763900000000 implements MigrationInterface {
       CREATE INDEX "IDX_events_at" ON events USING brin (at);
       DROP INDEX "IDX_events_type";
       DROP INDEX "IDX_events_service";
+      DROP INDEX "IDX_events_id";
+      CREATE INDEX "IDX_events_id" ON events (id);
       ALTER TABLE agents ADD COLUMN lost_reason text;
     `);
   }
@@ -23,6 +27,8 @@ export class AuditRefs1763900000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
       ALTER TABLE agents DROP COLUMN lost_reason;
+      DROP INDEX "IDX_events_id";
+      CREATE UNIQUE INDEX "IDX_events_id" ON events (id);
       CREATE INDEX "IDX_events_service" ON events (service);
       CREATE INDEX "IDX_events_type" ON events (type);
       DROP INDEX "IDX_events_at";

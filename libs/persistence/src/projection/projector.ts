@@ -7,7 +7,7 @@ import { auditRow } from './audit';
 import { PROJECTIONS, SQL_PROJECTIONS, type Projection, type SqlProjection } from './projections';
 import { RowChanges } from './row-changes';
 import { RowState } from './row-state';
-import { loadFor, writeChanges } from './sql-rows';
+import { loadFor, prepareAppends, writeChanges } from './sql-rows';
 
 export { DEFAULT_PROJECTION };
 
@@ -31,46 +31,84 @@ function changesOf(auditWith: Subjects | undefined, rec: Recorded<MarshalEvent>,
   if (project) project(rec as Recorded<EventOf<EventType>>, rows);
 }
 
-async function flush(m: EntityManager, rows: RowChanges): Promise<void> {
+async function flush(m: EntityManager, schema: string, rows: RowChanges): Promise<void> {
   if (rows.ops.length === 0) return;
   const state = new RowState();
-  await loadFor(m, state, rows.ops);
+  await loadFor(m, schema, state, rows.ops);
   for (const op of rows.ops) state.apply(op);
-  await writeChanges(m, state);
+  await writeChanges(m, schema, state);
 }
+
+/**
+ * A batch's row changes computed ahead of its transaction (pure work), so the projector can prepare the next batch
+ * while the previous one is being written.
+ */
+export interface PreparedBatch {
+  recs: Recorded<MarshalEvent>[];
+  changes: RowChanges;
+}
+
+export function prepareBatch(subjects: Subjects, recs: Recorded<MarshalEvent>[]): PreparedBatch {
+  const changes = new RowChanges();
+  for (const rec of recs) changesOf(subjects, rec, changes);
+  prepareAppends(changes.ops);
+  return { recs, changes };
+}
+
+const isPrepared = (b: Recorded<MarshalEvent>[] | PreparedBatch): b is PreparedBatch => !Array.isArray(b);
 
 /**
  * Applies a batch of events to a generation of the read models and moves its checkpoint in the same transaction,
  * skipping events at or below the checkpoint — so a redelivered event is never applied twice and a crash loses
- * nothing. The batch's row changes are folded in memory and written set-wise (one statement per table and kind).
- * Returns the generation's checkpoint after the batch.
+ * nothing. The batch's row changes are folded in memory and written set-wise (one statement per table and kind, COPY
+ * for large appends). Takes the events, or the same events prepared with `prepareBatch`. Returns the generation's
+ * checkpoint after the batch.
  */
-export async function projectBatch(ds: DataSource, subjects: Subjects, recs: Recorded<MarshalEvent>[], opts: ProjectOptions = {}): Promise<number> {
+export async function projectBatch(
+  ds: DataSource,
+  subjects: Subjects,
+  batch: Recorded<MarshalEvent>[] | PreparedBatch,
+  opts: ProjectOptions = {},
+): Promise<number> {
   const name = opts.name ?? DEFAULT_PROJECTION;
+  const recs = isPrepared(batch) ? batch.recs : batch;
   return ds.transaction(async (m) => {
     const generation = await lockGeneration(m, opts.generation);
-    await m.query(`SET LOCAL search_path TO ${ident(generation.schema)}`);
-    await m.query(`INSERT INTO projector_checkpoints (name, seq, updated_at) VALUES ($1, 0, now()) ON CONFLICT (name) DO NOTHING`, [name]);
-    const rows: { seq: string }[] = await m.query(`SELECT seq FROM projector_checkpoints WHERE name = $1 FOR UPDATE`, [name]);
-    let checkpoint = Number(rows[0].seq);
-    const start = checkpoint;
-    let pending = new RowChanges();
-    for (const rec of recs) {
-      if (rec.seq <= checkpoint) continue;
-      const sql = SQL_PROJECTIONS[rec.event.type] as SqlProjection<EventType> | undefined;
-      if (sql) {
-        changesOf(subjects, rec, pending);
-        await flush(m, pending);
-        pending = new RowChanges();
-        await sql(m, rec as Recorded<EventOf<EventType>>);
-      } else {
-        changesOf(subjects, rec, pending);
-      }
-      checkpoint = rec.seq;
+    const checkpoints = `${ident(generation.schema)}.projector_checkpoints`;
+    let rows: { seq: string }[] = await m.query(`SELECT seq FROM ${checkpoints} WHERE name = $1 FOR UPDATE`, [name]);
+    if (rows.length === 0) {
+      await m.query(`INSERT INTO ${checkpoints} (name, seq, updated_at) VALUES ($1, 0, now()) ON CONFLICT (name) DO NOTHING`, [name]);
+      rows = await m.query(`SELECT seq FROM ${checkpoints} WHERE name = $1 FOR UPDATE`, [name]);
     }
-    if (checkpoint === start) return checkpoint;
-    await flush(m, pending);
-    await m.query(`UPDATE projector_checkpoints SET seq = $2, updated_at = now() WHERE name = $1`, [name, checkpoint]);
+    const start = Number(rows[0].seq);
+    let checkpoint = start;
+    const fresh = recs.every((r, i) => r.seq > start && (i === 0 || r.seq > recs[i - 1].seq));
+    const needsSql = recs.some((r) => SQL_PROJECTIONS[r.event.type]);
+    if (isPrepared(batch) && fresh && !needsSql) {
+      // The common case: every event is new, in order, and said as row changes prepared ahead.
+      if (recs.length === 0) return checkpoint;
+      checkpoint = recs[recs.length - 1].seq;
+      await flush(m, generation.schema, batch.changes);
+    } else {
+      let pending = new RowChanges();
+      let searchPathSet = false;
+      for (const rec of recs) {
+        if (rec.seq <= checkpoint) continue;
+        changesOf(subjects, rec, pending);
+        const sql = SQL_PROJECTIONS[rec.event.type] as SqlProjection<EventType> | undefined;
+        if (sql) {
+          await flush(m, generation.schema, pending);
+          pending = new RowChanges();
+          if (!searchPathSet) await m.query(`SET LOCAL search_path TO ${ident(generation.schema)}`);
+          searchPathSet = true;
+          await sql(m, rec as Recorded<EventOf<EventType>>);
+        }
+        checkpoint = rec.seq;
+      }
+      if (checkpoint === start) return checkpoint;
+      await flush(m, generation.schema, pending);
+    }
+    await m.query(`UPDATE ${checkpoints} SET seq = $2, updated_at = now() WHERE name = $1`, [name, checkpoint]);
     return checkpoint;
   });
 }

@@ -12,6 +12,8 @@ export interface MergeOp {
   f: (existing: Row | undefined) => Row | undefined;
   load: boolean;
   insertOnly: boolean;
+  /** The whole row, when the op puts or inserts one (lets writes prepare it ahead). */
+  row?: Row;
 }
 
 /** Deletes every row whose columns equal `match` (e.g. the steps of one plan). */
@@ -45,14 +47,14 @@ export class RowChanges {
   put<E>(entity: EntityClass<E>, row: RowOf<E>): void {
     const table = tableOf(entity);
     const r = row as Row;
-    this.ops.push({ kind: 'merge', table, key: keyOf(table, r), f: () => r, load: false, insertOnly: false });
+    this.ops.push({ kind: 'merge', table, key: keyOf(table, r), f: () => r, load: false, insertOnly: false, row: r });
   }
 
   /** Appends a row that is never changed afterwards; a row already stored with its key is kept. */
   insert<E>(entity: EntityClass<E>, row: RowOf<E>): void {
     const table = tableOf(entity);
     const r = row as Row;
-    this.ops.push({ kind: 'merge', table, key: keyOf(table, r), f: (existing) => existing ?? r, load: false, insertOnly: true });
+    this.ops.push({ kind: 'merge', table, key: keyOf(table, r), f: (existing) => existing ?? r, load: false, insertOnly: true, row: r });
   }
 
   /** Changes the row with this key if there is one (like UPDATE … WHERE key). */

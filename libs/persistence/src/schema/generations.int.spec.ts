@@ -5,7 +5,7 @@ import { createDataSource } from '../data-source';
 import { projectBatch, readCheckpoint } from '../projection/projector';
 import { ReadModelQueries } from '../queries/read-model.queries';
 import { dumpReadModels, readStoredLog } from '../testing/read-model-fixtures';
-import { activateGeneration, createGeneration, listGenerations, migrate } from './generations';
+import { activateGeneration, buildDeferredIndexes, createGeneration, listGenerations, migrate } from './generations';
 
 const subjects = subjectsFor('fixture');
 
@@ -67,7 +67,14 @@ describe('read-model generations: rebuild without downtime', () => {
     // Live traffic moved the active generation on: the new one is behind and may not take over yet.
     const more = moreTransitions(log, 6);
     for (const rec of more) await projectBatch(ds, subjects, [rec]);
-    expect(await activateGeneration(ds, 2)).toEqual({ activated: false, reason: 'generation 2 is 6 events behind', behindBy: 6 });
+    // Secondary indexes were left out while bulk-loading; they must be built before the generation may serve.
+    expect(await activateGeneration(ds, 2)).toEqual({ activated: false, reason: 'generation 2 still has indexes to build', final: false });
+    expect(await buildDeferredIndexes(ds, 2)).toBeGreaterThan(5);
+    expect(await buildDeferredIndexes(ds, 2)).toBe(0);
+    const indexes = async (schema: string): Promise<string[]> =>
+      (await ds.query(`SELECT replace(indexdef, $1, 'S') AS d FROM pg_indexes WHERE schemaname = $2 ORDER BY indexname`, [schema, schema])).map((r: { d: string }) => r.d);
+    expect(await indexes('read_models_2')).toEqual(await indexes('read_models_1'));
+    expect(await activateGeneration(ds, 2)).toEqual({ activated: false, reason: 'generation 2 is 6 events behind', final: false, behindBy: 6 });
     expect(await q.plan('hello-world', 'deploy')).toMatchObject({ status: 'COMPLETE' });
 
     await projectBatch(ds, subjects, more, { generation: 2 });
@@ -87,7 +94,7 @@ describe('read-model generations: rebuild without downtime', () => {
     const next = moreTransitions(log, 8).slice(6);
     expect(await projectBatch(ds, subjects, next)).toBe(27);
     await expect(projectBatch(ds, subjects, next, { generation: 1 })).rejects.toThrow(/generation 1 does not exist|retired/);
-    expect(await activateGeneration(ds, 2)).toEqual({ activated: false, reason: 'generation 2 is active, not building' });
+    expect(await activateGeneration(ds, 2)).toEqual({ activated: false, reason: 'generation 2 is active, not building', final: true });
   });
 
   it('survives a restart: migrate keeps the active generation and its views', async () => {

@@ -139,6 +139,40 @@ async function dropPreGenerationLayout(qr: QueryRunner): Promise<void> {
   await qr.query('DROP TABLE public.read_model_migrations');
 }
 
+/**
+ * A generation being rebuilt is bulk-loaded from sequence 1: its secondary (non-unique) indexes are dropped and their
+ * definitions kept, to be built once at the end (`buildDeferredIndexes`) — sorted index builds instead of maintaining
+ * them row by row. Primary keys and unique indexes stay: the upserts need them.
+ */
+async function deferIndexes(qr: QueryRunner, schema: string): Promise<void> {
+  await qr.query(`CREATE TABLE ${ident(schema)}.read_model_deferred_indexes (name text PRIMARY KEY, definition text NOT NULL)`);
+  const indexes = await rowsOf<{ name: string; definition: string }>(
+    qr,
+    `SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND NOT i.indisunique AND NOT i.indisprimary`,
+    [schema],
+  );
+  for (const ix of indexes) {
+    await qr.query(`INSERT INTO ${ident(schema)}.read_model_deferred_indexes (name, definition) VALUES ($1, $2)`, [ix.name, ix.definition]);
+    await qr.query(`DROP INDEX ${ident(schema)}.${ident(ix.name)}`);
+  }
+}
+
+/** Builds the indexes a rebuild deferred (no-op when there are none left). Returns how many it built. */
+export async function buildDeferredIndexes(ds: DataSource, id: number): Promise<number> {
+  const schema = `${SCHEMA_PREFIX}${id}`;
+  const [{ t }] = await rowsOf<{ t: string | null }>(ds, `SELECT to_regclass($1)::text AS t`, [`${schema}.read_model_deferred_indexes`]);
+  if (!t) return 0;
+  const pending = await rowsOf<{ name: string; definition: string }>(ds, `SELECT name, definition FROM ${ident(schema)}.read_model_deferred_indexes ORDER BY name`);
+  for (const ix of pending) {
+    await ds.query(ix.definition.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS '));
+    await ds.query(`DELETE FROM ${ident(schema)}.read_model_deferred_indexes WHERE name = $1`, [ix.name]);
+  }
+  await ds.query(`DROP TABLE ${ident(schema)}.read_model_deferred_indexes`);
+  return pending.length;
+}
+
 async function newGeneration(qr: QueryRunner, state: GenerationState, requestedBy: string | null): Promise<Generation> {
   const [{ next }] = await rowsOf<{ next: number }>(qr, `SELECT COALESCE(max(id), 0) + 1 AS next FROM ${GENERATIONS}`);
   const schema = `${SCHEMA_PREFIX}${next}`;
@@ -146,6 +180,7 @@ async function newGeneration(qr: QueryRunner, state: GenerationState, requestedB
   await qr.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
   await qr.query(`CREATE SCHEMA ${ident(schema)}`);
   await applyMigrations(qr, schema);
+  if (state === 'building') await deferIndexes(qr, schema);
   await qr.query(`INSERT INTO ${ident(schema)}.projector_checkpoints (name, seq, updated_at) VALUES ($1, 0, now())`, [DEFAULT_PROJECTION]);
   const [row] = await rowsOf<GenerationDbRow>(
     qr,
@@ -213,7 +248,8 @@ export async function createGeneration(ds: DataSource, requestedBy: string): Pro
 
 export type ActivationResult =
   | { activated: true; generation: Generation; retired: Generation | null }
-  | { activated: false; reason: string; behindBy?: number };
+  /** `final`: the generation can never be activated (gone, or not being built); otherwise try again later. */
+  | { activated: false; reason: string; final: boolean; behindBy?: number };
 
 /**
  * Switches the queries to a generation that has caught up with the active one: in one transaction (holding every
@@ -225,13 +261,17 @@ export async function activateGeneration(ds: DataSource, id: number): Promise<Ac
     const result = await inTransaction(qr, async (): Promise<ActivationResult> => {
       const rows = (await rowsOf<GenerationDbRow>(qr, `SELECT * FROM ${GENERATIONS} WHERE state <> 'retired' ORDER BY id FOR UPDATE`)).map(toGeneration);
       const target = rows.find((g) => g.id === id);
-      if (!target) return { activated: false, reason: `generation ${id} does not exist or was retired` };
-      if (target.state !== 'building') return { activated: false, reason: `generation ${id} is ${target.state}, not building` };
+      if (!target) return { activated: false, reason: `generation ${id} does not exist or was retired`, final: true };
+      if (target.state !== 'building') return { activated: false, reason: `generation ${id} is ${target.state}, not building`, final: true };
+      const [{ deferred }] = await rowsOf<{ deferred: string | null }>(qr, `SELECT to_regclass($1)::text AS deferred`, [`${target.schema}.read_model_deferred_indexes`]);
+      if (deferred && (await rowsOf(qr, `SELECT 1 FROM ${ident(target.schema)}.read_model_deferred_indexes LIMIT 1`)).length > 0) {
+        return { activated: false, reason: `generation ${id} still has indexes to build`, final: false };
+      }
       const active = rows.find((g) => g.state === 'active') ?? null;
       const checkpoint = async (g: Generation): Promise<number> =>
         Number((await rowsOf<{ seq: string }>(qr, `SELECT seq FROM ${ident(g.schema)}.projector_checkpoints WHERE name = $1`, [DEFAULT_PROJECTION]))[0]?.seq ?? 0);
       const behindBy = active ? (await checkpoint(active)) - (await checkpoint(target)) : 0;
-      if (behindBy > 0) return { activated: false, reason: `generation ${id} is ${behindBy} events behind`, behindBy };
+      if (behindBy > 0) return { activated: false, reason: `generation ${id} is ${behindBy} events behind`, final: false, behindBy };
       await pointViewsAt(qr, target.schema);
       if (active) await qr.query(`UPDATE ${GENERATIONS} SET state = 'retired' WHERE id = $1`, [active.id]);
       await qr.query(`UPDATE ${GENERATIONS} SET state = 'active', activated_at = now() WHERE id = $1`, [id]);
