@@ -188,7 +188,8 @@ async function main(): Promise<void> {
   const projector = new ManagedProcess({
     name: 'state-projector',
     command: process.execPath,
-    args: [...(process.env['BENCH_PROF'] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), join(root, 'apps', 'state-projector', 'dist', 'main.js')],
+    // BENCH_PROF=<dir> writes a CPU profile of the projector there.
+    args: [...(process.env['BENCH_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROF']}`] : []), join(root, 'apps', 'state-projector', 'dist', 'main.js')],
     cwd: root,
     env: { NATS_URL: nats.url, DATABASE_URL: db.url, MARSHAL_NAMESPACE: NS, LOG_LEVEL: 'warn' },
     logFile: join(stateDir, 'state-projector.log'),

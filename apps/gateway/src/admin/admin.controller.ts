@@ -2,38 +2,23 @@ import { Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { CommandReply } from '@marshal/contracts';
-import { ReadModelQueries, type GenerationProgress } from '@marshal/persistence';
 import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 import { RequireRole, callerOf } from '../auth/auth.guard';
-
-export interface ProjectionsStatus {
-  /** Last sequence of the event log. */
-  head: number;
-  /** Events in the log not yet in the read models the API serves. */
-  lag: number;
-  /** The active generation and, during a rebuild, the one being built. */
-  generations: (GenerationProgress & { lag: number })[];
-}
+import { ProjectionStatus, type ProjectionsStatus } from '../events/projection-status';
 
 /** Administration of the read models (issue 6): their state, and a rebuild without downtime. */
 @Controller('v1/admin')
 export class AdminController {
   constructor(
-    private readonly queries: ReadModelQueries,
+    private readonly status: ProjectionStatus,
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
     @Inject(APP_CONFIG) private readonly config: { REQUEST_TIMEOUT_MS: number },
   ) {}
 
   /** `GET /v1/admin/projections`: the log's head, and each generation's checkpoint and lag. */
   @Get('projections')
-  async projections(): Promise<ProjectionsStatus> {
-    const [head, generations] = await Promise.all([this.ctx.store.headSeq(), this.queries.generations()]);
-    const active = generations.find((g) => g.state === 'active');
-    return {
-      head,
-      lag: Math.max(0, head - (active?.checkpoint ?? 0)),
-      generations: generations.map((g) => ({ ...g, lag: Math.max(0, head - g.checkpoint) })),
-    };
+  projections(): Promise<ProjectionsStatus> {
+    return this.status.status();
   }
 
   /**

@@ -4,6 +4,7 @@ import { AuditQueries, ReadModelQueries, TimeTravel } from '@marshal/persistence
 import { AdminController } from '../admin/admin.controller';
 import { EventsController } from './events.controller';
 import { ProjectionProgress } from './projection-progress';
+import { ProjectionStatus } from './projection-status';
 
 /** The log's side of the API: audit (`/v1/events`), time travel (used by the plans controller), read-model admin. */
 @Module({})
@@ -17,8 +18,9 @@ export class EventsModule {
         { provide: TimeTravel, useValue: new TimeTravel(ds) },
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },
         ProjectionProgress,
+        ProjectionStatus,
       ],
-      exports: [TimeTravel],
+      exports: [TimeTravel, ProjectionStatus],
     };
   }
 }
