@@ -1,4 +1,4 @@
-import type { EventEnvelope, MarshalEvent, Recorded, Subjects } from '@marshal/contracts';
+import type { EventEnvelope, MarshalEvent, ParsedSubject, Recorded, Subjects } from '@marshal/contracts';
 import type { EventRow } from '../entities/read-models';
 import type { RowOf } from '../schema/tables';
 
@@ -30,9 +30,8 @@ function addTask(out: Set<string>, t: Record<string, unknown> | undefined): void
  * `stepId`/`step` (or a step reference object), `podType`+`podIndex` or `pod`, `taskName`/`taskId` (also inside `task`,
  * `launched[]`), `agentId`; a plan tree (`plan.name`) or plan model (`model.name`) names its plan.
  */
-export function auditRefs(subjects: Subjects, subject: string, event: EventEnvelope): string[] {
+export function auditRefs(subjects: Subjects, subject: string, event: EventEnvelope, parsed: ParsedSubject | undefined = subjects.parse(subject)): string[] {
   const out = new Set<string>();
-  const parsed = subjects.parse(subject);
   const d = obj(event.data) ?? {};
   out.add(ref('type', event.type));
   out.add(ref('actor', event.actor));
@@ -77,6 +76,6 @@ export function auditRow(subjects: Subjects, { seq, subject, event }: Recorded<M
     actor: event.actor,
     at: event.at,
     data: event.data,
-    refs: auditRefs(subjects, subject, event),
+    refs: auditRefs(subjects, subject, event, parsed),
   };
 }
