@@ -77,7 +77,7 @@ describe('read models in PostgreSQL', () => {
     await synced.initialize();
     const columns = (d: DataSource, schema: string): Promise<unknown[]> =>
       d.query(
-        `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default FROM information_schema.columns
+        `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, collation_name FROM information_schema.columns
           WHERE table_schema = $1 AND table_name <> 'read_model_migrations' ORDER BY table_name, column_name`,
         [schema],
       );

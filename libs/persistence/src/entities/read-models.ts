@@ -123,15 +123,15 @@ export class ReservationRow {
 @Entity({ name: 'events' })
 export class EventRow {
   @PrimaryColumn('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } }) seq!: number;
-  @Index() @Column('text') id!: string;
+  @Index() @Column({ type: 'text', collation: 'C' }) id!: string;
   @Column('text') type!: string;
   @Column('int') version!: number;
   @Column('text') subject!: string;
   @Column('text') aggregate!: string;
   @Column('text', { nullable: true }) service!: string | null;
   @Column('text', { name: 'agent_id', nullable: true }) agentId!: string | null;
-  @Index() @Column('text', { name: 'correlation_id' }) correlationId!: string;
-  @Index() @Column('text', { name: 'causation_id', nullable: true }) causationId!: string | null;
+  @Index() @Column({ type: 'text', name: 'correlation_id', collation: 'C' }) correlationId!: string;
+  @Index() @Column({ type: 'text', name: 'causation_id', nullable: true, collation: 'C' }) causationId!: string | null;
   @Column('text') actor!: string;
   @Column('timestamptz') at!: Date;
   @Column('jsonb') data!: unknown;
@@ -139,7 +139,7 @@ export class EventRow {
    * What the event is about as `<kind>:<value>` tags (service, agent, type, actor, plan, phase, step, pod, task): the
    * audit API's filters, one GIN index (migration 0002).
    */
-  @Column('text', { array: true, default: () => "'{}'" }) refs!: string[];
+  @Column({ type: 'text', array: true, collation: 'C', default: () => "'{}'" }) refs!: string[];
 }
 
 @Entity({ name: 'projector_checkpoints' })
