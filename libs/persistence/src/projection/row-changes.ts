@@ -23,7 +23,18 @@ export interface DeleteWhereOp {
   match: Row;
 }
 
-export type RowOp = MergeOp | DeleteWhereOp;
+/**
+ * Reads the rows whose columns equal `match` as they stand at this point of the batch, and records more changes from
+ * them (e.g. append a phase after the last one). `f` may put, insert and delete any rows, and update rows of the scope.
+ */
+export interface ScopeOp {
+  kind: 'scope';
+  table: TableInfo;
+  match: Row;
+  f: (rows: Row[], changes: RowChanges) => void;
+}
+
+export type RowOp = MergeOp | DeleteWhereOp | ScopeOp;
 
 function keyOf(table: TableInfo, values: Row): Row {
   const key: Row = {};
@@ -57,8 +68,8 @@ export class RowChanges {
     this.ops.push({ kind: 'merge', table, key: keyOf(table, r), f: (existing) => existing ?? r, load: false, insertOnly: true, row: r });
   }
 
-  /** Changes the row with this key if there is one (like UPDATE … WHERE key). */
-  update<E>(entity: EntityClass<E>, key: Partial<RowOf<E>>, f: (row: RowOf<E>) => RowOf<E>): void {
+  /** Changes the row with this key if there is one (like UPDATE … WHERE key); returning undefined deletes it. */
+  update<E>(entity: EntityClass<E>, key: Partial<RowOf<E>>, f: (row: RowOf<E>) => RowOf<E> | undefined): void {
     const table = tableOf(entity);
     this.ops.push({
       kind: 'merge',
@@ -86,5 +97,12 @@ export class RowChanges {
     const m = match as Row;
     if (Object.keys(m).length === 0) throw new Error('deleteWhere needs at least one column to match');
     this.ops.push({ kind: 'deleteWhere', table: tableOf(entity), match: m });
+  }
+
+  /** Records changes that depend on a set of rows: `f` sees the rows matching `match` (see ScopeOp). */
+  within<E>(entity: EntityClass<E>, match: Partial<RowOf<E>>, f: (rows: RowOf<E>[], changes: RowChanges) => void): void {
+    const m = match as Row;
+    if (Object.keys(m).length === 0) throw new Error('within needs at least one column to match');
+    this.ops.push({ kind: 'scope', table: tableOf(entity), match: m, f: f as unknown as ScopeOp['f'] });
   }
 }

@@ -58,6 +58,24 @@ describe('row changes folded into net writes', () => {
     expect(state.writes()).toEqual([]);
   });
 
+  it('derives changes from a scope as it stands mid-batch (append after the last), and deletes by update', () => {
+    const state = new RowState();
+    state.seed(steps, [{ ...step('r1', 'recovery'), position: 0 }, { ...step('r2', 'recovery'), position: 1 }]);
+    run(state, (c) => {
+      c.delete(StepRow, { id: 'r2' });
+      c.within(StepRow, { service: 's', plan: 'recovery' }, (rows, out) => {
+        const next = Math.max(-1, ...rows.map((r) => r.position)) + 1;
+        out.put(StepRow, { ...step('r3', 'recovery'), position: next });
+        out.update(StepRow, { id: 'r1' }, (r) => ({ ...r, message: `${rows.length} before r3` }));
+      });
+      c.update(StepRow, { id: 'r1' }, (r) => (r.message === '1 before r3' ? undefined : r));
+    });
+    expect(state.rows(StepRow).map((r) => [r.id, r.position])).toEqual([['r3', 1]]);
+    expect(() =>
+      run(state, (c) => c.within(StepRow, { service: 's', plan: 'recovery' }, (_, out) => out.update(StepRow, { id: 'elsewhere' }, (r) => r))),
+    ).toThrow(/may only read rows of its scope/);
+  });
+
   it('refuses a projection that changes a key or leaves it out', () => {
     const state = new RowState(true);
     state.seed(steps, [step('a', 'deploy')]);

@@ -1,5 +1,5 @@
 import { keyString, sameValue, type EntityClass, type Row, type RowOf, type TableInfo, tableOf } from '../schema/tables';
-import type { RowOp } from './row-changes';
+import { RowChanges, type RowOp } from './row-changes';
 
 interface TableRows {
   current: Map<string, Row>;
@@ -62,6 +62,17 @@ export class RowState {
 
   apply(op: RowOp): void {
     const t = this.of(op.table);
+    if (op.kind === 'scope') {
+      const inner = new RowChanges();
+      op.f([...t.current.values()].filter((row) => matches(row, op.match)), inner);
+      for (const o of inner.ops) {
+        // Only rows of the scope are known to be loaded; anything reading other stored rows would silently miss them.
+        const reads = o.kind !== 'merge' ? !this.complete : o.load && !this.known(o.table, keyString(o.table, o.key));
+        if (reads) throw new Error(`${o.table.name}: a change inside within() may only read rows of its scope`);
+        this.apply(o);
+      }
+      return;
+    }
     if (op.kind === 'deleteWhere') {
       for (const [k, row] of t.current) {
         if (!matches(row, op.match)) continue;
@@ -82,6 +93,12 @@ export class RowState {
     }
     const before = t.touched.get(k);
     t.touched.set(k, { insertOnly: (before ? before.insertOnly : true) && op.insertOnly });
+  }
+
+  /** Whether the state holds what the store has for a key (loaded, known absent, touched, or everything). */
+  private known(table: TableInfo, k: string): boolean {
+    const t = this.of(table);
+    return this.complete || t.initial.has(k) || t.touched.has(k) || t.current.has(k);
   }
 
   /** The rows of a table as they stand now. */

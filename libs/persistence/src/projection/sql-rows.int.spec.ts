@@ -4,7 +4,11 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../data-source';
 import { createGeneration, migrate } from '../schema/generations';
 import { dumpReadModels } from '../testing/read-model-fixtures';
+import { PhaseRow } from '../entities/read-models';
 import { projectBatch } from './projector';
+import { RowChanges } from './row-changes';
+import { RowState } from './row-state';
+import { loadFor, writeChanges } from './sql-rows';
 
 const subjects = subjectsFor('rows');
 /** Text that COPY's format must escape, and characters array literals must quote. */
@@ -47,6 +51,22 @@ describe('set-wise writes', () => {
     expect(bulk).toEqual(await dumpReadModels(ds, generation.schema));
     const [row] = await ds.query(`SELECT actor, refs, data->'options'->>'note' AS note FROM read_models_1.events WHERE seq = 1`);
     expect(row).toEqual({ actor: `admin:${AWKWARD}`, refs: expect.arrayContaining([`actor:admin:${AWKWARD}`, 'service:svc-0']), note: AWKWARD });
+  });
+
+  it('loads the scope of within() from the database before deriving changes from it', async () => {
+    await ds.query(`INSERT INTO read_models_1.phases (id, service, plan, position, name, strategy, status) VALUES
+      ('p0', 'svc', 'recovery', 0, 'a', 'serial', 'COMPLETE'), ('p4', 'svc', 'recovery', 4, 'b', 'serial', 'COMPLETE'), ('x9', 'svc', 'deploy', 9, 'c', 'serial', 'COMPLETE')`);
+    const changes = new RowChanges();
+    changes.within(PhaseRow, { service: 'svc', plan: 'recovery' }, (phases, out) => {
+      out.put(PhaseRow, { id: 'p-new', service: 'svc', plan: 'recovery', position: Math.max(...phases.map((p) => p.position)) + 1, name: 'n', strategy: 'serial', status: 'PENDING', startedAt: null, completedAt: null });
+    });
+    await ds.transaction(async (m) => {
+      const state = new RowState();
+      await loadFor(m, 'read_models_1', state, changes.ops);
+      for (const op of changes.ops) state.apply(op);
+      await writeChanges(m, 'read_models_1', state);
+    });
+    expect(await ds.query(`SELECT position FROM read_models_1.phases WHERE id = 'p-new'`)).toEqual([{ position: 5 }]);
   });
 
   it('falls back to skipping rows already stored when a bulk append meets one', async () => {

@@ -130,6 +130,7 @@ export async function loadFor(m: EntityManager, schema: string, state: RowState,
       byKey.set(JSON.stringify(op.table.key.map((c) => op.key[c.property])), op.key);
       keys.set(op.table, byKey);
     } else {
+      // deleteWhere and within: every stored row of the scope.
       const props = Object.keys(op.match).sort();
       const id = `${op.table.name}|${props.join(',')}`;
       const scope = scopes.get(id) ?? { table: op.table, props, values: new Map<string, Row>() };
