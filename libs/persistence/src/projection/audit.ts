@@ -11,6 +11,9 @@ export const ref = (kind: RefKind, value: string | number): string => `${kind}:$
 /** A deployment or recovery step is named `<pod>-<index>:[<tasks>]` (reference §1.3), which names its pod instance. */
 const STEP_NAME = /^(.+-\d+):\[.*\]$/;
 
+/** Fields holding lists of tasks (names, ids, or objects) or of reservations. */
+const LISTS = ['launched', 'tasks', 'taskIds', 'overrides', 'reservations'];
+
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 
@@ -27,8 +30,9 @@ function addTask(out: Set<string>, t: Record<string, unknown> | undefined): void
 /**
  * What an event is about, as tags, found by the catalogue's field conventions rather than a list of event types — so
  * events added later are indexed as long as they name things the usual way: `plan`, `phaseId`/`phase`,
- * `stepId`/`step` (or a step reference object), `podType`+`podIndex` or `pod`, `taskName`/`taskId` (also inside `task`,
- * `launched[]`), `agentId`; a plan tree (`plan.name`) or plan model (`model.name`) names its plan.
+ * `stepId`/`step` (or a step reference object), `podType`+`podIndex` or `pod`, `taskName`/`taskId` (also inside `task`),
+ * lists of tasks or reservations (`launched`, `tasks`, `taskIds`, `overrides`, `reservations`), `agentId`; a plan tree
+ * (`plan.name`) or plan model (`model.name`) names its plan.
  */
 export function auditRefs(subjects: Subjects, subject: string, event: EventEnvelope, parsed: ParsedSubject | undefined = subjects.parse(subject)): string[] {
   const out = new Set<string>();
@@ -55,7 +59,17 @@ export function auditRefs(subjects: Subjects, subject: string, event: EventEnvel
   if (pod) out.add(ref('pod', pod));
   addTask(out, d);
   addTask(out, obj(d['task']));
-  for (const t of Array.isArray(d['launched']) ? d['launched'] : []) addTask(out, obj(t));
+  // Lists of tasks or reservations: names or ids as strings, or objects naming their task, pod and service.
+  for (const key of LISTS) {
+    for (const item of Array.isArray(d[key]) ? (d[key] as unknown[]) : []) {
+      const name = str(item);
+      if (name) out.add(ref('task', name));
+      const o = obj(item);
+      addTask(out, o);
+      const itemService = str(o?.['service']);
+      if (itemService) out.add(ref('service', itemService));
+    }
+  }
   return [...out];
 }
 

@@ -104,6 +104,13 @@ describe('audit tags of an event', () => {
         'step:hello-0:[server]', 'pod:hello-0', 'task:hello-0-server', 'task:hello__t1',
       ].sort(),
     );
+    // Types the catalogue may gain: found by their fields, not by a list.
+    const paused = { ...meta, type: 'PodPauseRequested', version: 1, aggregate: 'service:hello', data: { service: 'hello', pod: 'hello-0', tasks: ['hello-0-server'] } };
+    expect(auditRefs(subjects, subjects.servicePlan('hello'), paused).sort()).toEqual([
+      'actor:service:coordinator', 'pod:hello-0', 'service:hello', 'task:hello-0-server', 'type:PodPauseRequested',
+    ]);
+    const batch = { ...meta, type: 'ResourcesReservedBatch', version: 1, aggregate: 'agent:a1', data: { agentId: 'a1', reservations: [{ service: 'kafka', podType: 'broker', podIndex: 2 }] } };
+    expect(auditRefs(subjects, subjects.agent('a1'), batch)).toEqual(expect.arrayContaining(['agent:a1', 'service:kafka', 'pod:broker-2']));
     const lost = makeEvent('AgentLost', 'agent:a1', { agentId: 'a1', lastSeen: meta.at, reason: 'silent' }, meta);
     expect(auditRefs(subjects, subjects.agent('a1'), lost).sort()).toEqual(['actor:service:coordinator', 'agent:a1', 'type:AgentLost']);
   });
