@@ -4,6 +4,8 @@ export interface KnownTask {
   task: TaskInfo;
   killRequested: boolean;
   lastState?: TaskState;
+  /** The TaskLaunched event: its statuses continue its chain in the audit log (issue 6). */
+  launch?: { eventId: string; correlationId: string };
 }
 
 /**
@@ -18,7 +20,9 @@ export class AgentTasksView {
   apply(event: MarshalEvent): void {
     switch (event.type) {
       case 'TaskLaunched':
-        if (event.data.agentId === this.agentId) this.tasks.set(event.data.task.taskId, { task: event.data.task, killRequested: false });
+        if (event.data.agentId === this.agentId) {
+          this.tasks.set(event.data.task.taskId, { task: event.data.task, killRequested: false, launch: { eventId: event.id, correlationId: event.correlationId } });
+        }
         break;
       case 'TaskKillRequested': {
         const t = this.tasks.get(event.data.taskId);
