@@ -90,6 +90,21 @@ describe('the event log as the source of truth', () => {
     expect((await cluster.get('/v1/plans/deploy?at=yesterday')).status).toBe(400);
   });
 
+  it('follows an operator’s pod restart from the command through the kill to the relaunched step COMPLETE', async () => {
+    expect((await cluster.cli('pod', 'restart', 'hello-0')).code).toBe(0);
+    await eventually(async () => expect((await events('type=StepStatusChanged&plan=recovery')).map((e) => e.data.to)).toContain('COMPLETE'), {
+      what: 'the recovery step COMPLETE',
+    });
+    const [restart] = await events('type=PodRestartRequested&actor=admin:admin');
+    const chain = JSON.parse((await cluster.cli('events', 'chain', restart.correlationId, '--json')).stdout) as { events: (Ev & { depth: number })[] };
+    expect(chain.events.every((e) => e.correlationId === restart.correlationId)).toBe(true);
+    const states = chain.events.filter((e) => e.type === 'TaskStatusUpdated').map((e) => (e.data as { state?: string }).state);
+    expect(states).toEqual(['TASK_KILLED', 'TASK_STARTING', 'TASK_RUNNING']);
+    const recovery = chain.events.filter((e) => e.type === 'StepStatusChanged' && e.data.plan === 'recovery');
+    expect(recovery.map((e) => `${e.data.from}→${e.data.to}`)).toEqual(['PENDING→PREPARED', 'PREPARED→STARTING', 'STARTING→COMPLETE']);
+    expect(chain.events.map((e) => e.type)).toEqual(expect.arrayContaining(['TaskKillRequested', 'ResourcesReserved', 'TaskLaunched']));
+  });
+
   it('rebuilds the read models while serving them, records who asked, and follows it live', async () => {
     const before = (await cluster.get<PlanBody>('/v1/plans/deploy')).body;
     const follow: ChildProcess = spawn(
@@ -142,7 +157,10 @@ describe('the event log as the source of truth', () => {
     }
   });
 
-  it('exposes the projection lag as a Prometheus metric', async () => {
+  it('exposes the projection lag as a Prometheus metric and in the verbose health', async () => {
+    const health = await cluster.get<{ value: number; projections: { head: number; lag: number } }>('/v1/service/hello-world/health?verbose=true');
+    expect(health.body).toMatchObject({ value: 200, projections: { head: expect.any(Number), lag: expect.any(Number) } });
+    expect(health.body.projections.head).toBeGreaterThan(0);
     await eventually(async () => {
       const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
       expect(text).toMatch(/^marshal_projection_lag_events 0$/m);

@@ -36,8 +36,7 @@ export class AgentInstance {
   /** Status reports from the runner become TaskStatusUpdated events, appended in the order they happened. */
   report(r: StatusReport, agentId = this.identity.agentId): void {
     const id = randomUUID();
-    // A status is caused by the launch it reports on, in the launch's chain.
-    const launch = this.view.get(r.taskId)?.launch;
+    const cause = this.view.causeOf(r.taskId, r.state);
     const event = makeEvent(
       'TaskStatusUpdated',
       serviceAggregate(r.service),
@@ -52,7 +51,7 @@ export class AgentInstance {
         ...(r.healthy !== undefined ? { healthy: r.healthy } : {}),
         ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
       },
-      { id, at: new Date().toISOString(), correlationId: launch?.correlationId ?? r.taskId, causationId: launch?.eventId ?? null, actor: `agent:${agentId}` },
+      { id, at: new Date().toISOString(), correlationId: cause?.correlationId ?? r.taskId, causationId: cause?.eventId ?? null, actor: `agent:${agentId}` },
     );
     this.statusQueue = this.statusQueue
       .then(() => this.ctx.store.append(this.ctx.subjects.serviceTask(r.service, agentId), event))
