@@ -139,9 +139,10 @@ describe('TaskRunner with real processes', () => {
 
     const same = taskInfo({ goal: 'ONCE', cmd: 'cat data/file', volumes: [volume('p1')] });
     const fresh = taskInfo({ goal: 'ONCE', cmd: 'ls -A data; test ! -e data/file', volumes: [volume('p2')] });
+    // One after the other: both are hello-0-server, and launching a task name kills its predecessor still running.
     await a.runner.launch(same);
-    await a.runner.launch(fresh);
     await a.until(same.taskId, 'TASK_FINISHED');
+    await a.runner.launch(fresh);
     await a.until(fresh.taskId, 'TASK_FINISHED');
     expect(await a.read(same, 'stdout')).toBe('kept\n');
     expect(await a.read(fresh, 'stdout')).toBe('');
