@@ -286,9 +286,10 @@ describe('TaskRunner with real processes', () => {
       return r;
     });
     expect(notReady).toMatchObject({ state: 'TASK_RUNNING', readiness: { passed: false, exitCode: 1 } });
+    // The readiness check can fail before the shell has run its first command; kill the task once it has.
+    await eventually(async () => expect(await a.read(t, 'stdout')).toContain('PAUSED'));
     await a.runner.kill(t.taskId, 'resume');
     expect(a.statesOf(t.taskId).at(-1)).toBe('TASK_KILLED');
-    expect(await a.read(t, 'stdout')).toContain('PAUSED');
   });
 
   it('reports TASK_ERROR naming the bad field of a malformed task, before touching the disk', async () => {
