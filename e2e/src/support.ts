@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Ensemble, createTestDatabase, eventually, startNatsServer, type AgentSpec, type NatsServerHandle, type TestDatabase } from '@marshal/testing';
+import { Ensemble, createTestDatabase, eventually, startNatsServer, type AgentSpec, type EnsembleOptions, type NatsServerHandle, type TestDatabase } from '@marshal/testing';
 
 export const root = join(__dirname, '..', '..');
 const run = promisify(execFile);
@@ -30,7 +30,10 @@ export interface PlanBody {
 }
 
 /** A whole ensemble of real processes on its own nats-server and database. */
-export async function startCluster(agents: AgentSpec[], opts: { evaluators?: number; env?: Record<string, string> } = {}): Promise<Cluster> {
+export async function startCluster(
+  agents: AgentSpec[],
+  opts: { evaluators?: number; env?: Record<string, string>; serviceEnv?: EnsembleOptions['serviceEnv'] } = {},
+): Promise<Cluster> {
   const nats = await startNatsServer();
   const db = await createTestDatabase();
   const stateDir = mkdtempSync(join(tmpdir(), 'marshal-e2e-'));
@@ -44,7 +47,7 @@ export async function startCluster(agents: AgentSpec[], opts: { evaluators?: num
     agents,
     evaluators: opts.evaluators,
     env: { LOG_LEVEL: 'info', ...opts.env },
-    serviceEnv: { coordinator: { AGENT_TIMEOUT_MS: '5000' } },
+    serviceEnv: { ...opts.serviceEnv, coordinator: { AGENT_TIMEOUT_MS: '5000', ...opts.serviceEnv?.coordinator } },
   });
   const cluster: Cluster = {
     ensemble,

@@ -36,6 +36,7 @@ export class AgentInstance {
   /** Status reports from the runner become TaskStatusUpdated events, appended in the order they happened. */
   report(r: StatusReport, agentId = this.identity.agentId): void {
     const id = randomUUID();
+    const cause = this.view.causeOf(r.taskId, r.state);
     const event = makeEvent(
       'TaskStatusUpdated',
       serviceAggregate(r.service),
@@ -50,7 +51,7 @@ export class AgentInstance {
         ...(r.healthy !== undefined ? { healthy: r.healthy } : {}),
         ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
       },
-      { id, at: new Date().toISOString(), correlationId: r.taskId, causationId: null, actor: `agent:${agentId}` },
+      { id, at: new Date().toISOString(), correlationId: cause?.correlationId ?? r.taskId, causationId: cause?.eventId ?? null, actor: `agent:${agentId}` },
     );
     this.statusQueue = this.statusQueue
       .then(() => this.ctx.store.append(this.ctx.subjects.serviceTask(r.service, agentId), event))

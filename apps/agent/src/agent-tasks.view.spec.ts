@@ -1,8 +1,9 @@
 import { makeEvent, type EventData, type EventType, type MarshalEvent, type TaskInfo } from '@marshal/contracts';
 import { AgentTasksView } from './agent-tasks.view';
 
-const meta = (id: string) => ({ id, at: '2026-11-22T00:00:00.000Z', correlationId: 'c', causationId: null, actor: 't' });
-const ev = <T extends EventType>(type: T, data: EventData<T>, id: string): MarshalEvent => makeEvent(type, 'service:s', data, meta(id)) as MarshalEvent;
+const meta = (id: string, correlationId = 'c') => ({ id, at: '2026-11-22T00:00:00.000Z', correlationId, causationId: null, actor: 't' });
+const ev = <T extends EventType>(type: T, data: EventData<T>, id: string, correlationId?: string): MarshalEvent =>
+  makeEvent(type, 'service:s', data, meta(id, correlationId)) as MarshalEvent;
 const task = (taskId: string): TaskInfo => ({
   taskId, taskName: 'hello-0-server', taskSpecName: 'server', service: 's', podType: 'hello', podIndex: 0, configId: 'c1', goal: 'RUNNING',
   essential: true, cmd: 'sleep 1', env: {}, resources: { cpus: 0.1, memory: 32, disk: 0, gpus: 0 }, ports: [], volumes: [], configs: [],
@@ -20,5 +21,17 @@ describe('AgentTasksView', () => {
     v.apply(ev('TaskKillRequested', { service: 's', agentId: 'a1', taskId: 't3', taskName: 'hello-0-server', reason: 'restart' }, 'k'));
     expect(v.desired().map((t) => t.task.taskId)).toEqual(['t1']);
     expect(v.get('t4')).toBeUndefined();
+  });
+
+  it('puts a status in the chain of the launch, and the end of a task asked to die in the chain of the kill (issue 6)', () => {
+    const v = new AgentTasksView('a1');
+    v.apply(launched('t1'));
+    expect(v.causeOf('t1', 'TASK_RUNNING')).toEqual({ eventId: 'l-t1', correlationId: 'c' });
+    const kill = (id: string, correlationId: string) => ev('TaskKillRequested', { service: 's', agentId: 'a1', taskId: 't1', taskName: 'hello-0-server', reason: 'pod restart' }, id, correlationId);
+    v.apply(kill('k1', 'restart-command'));
+    v.apply(kill('k2', 'another'));
+    expect(v.causeOf('t1', 'TASK_KILLED')).toEqual({ eventId: 'k1', correlationId: 'restart-command' });
+    expect(v.causeOf('t1', 'TASK_RUNNING')).toEqual({ eventId: 'l-t1', correlationId: 'c' });
+    expect(v.causeOf('t9', 'TASK_KILLED')).toBeUndefined();
   });
 });

@@ -4,6 +4,15 @@ export interface KnownTask {
   task: TaskInfo;
   killRequested: boolean;
   lastState?: TaskState;
+  /** The TaskLaunched event: its statuses continue its chain in the audit log (issue 6). */
+  launch?: EventRef;
+  /** The first TaskKillRequested: the task's end continues the chain of what asked for it (a command, a relaunch). */
+  kill?: EventRef;
+}
+
+export interface EventRef {
+  eventId: string;
+  correlationId: string;
 }
 
 /**
@@ -18,11 +27,16 @@ export class AgentTasksView {
   apply(event: MarshalEvent): void {
     switch (event.type) {
       case 'TaskLaunched':
-        if (event.data.agentId === this.agentId) this.tasks.set(event.data.task.taskId, { task: event.data.task, killRequested: false });
+        if (event.data.agentId === this.agentId) {
+          this.tasks.set(event.data.task.taskId, { task: event.data.task, killRequested: false, launch: { eventId: event.id, correlationId: event.correlationId } });
+        }
         break;
       case 'TaskKillRequested': {
         const t = this.tasks.get(event.data.taskId);
-        if (t) t.killRequested = true;
+        if (t) {
+          t.killRequested = true;
+          t.kill ??= { eventId: event.id, correlationId: event.correlationId };
+        }
         break;
       }
       case 'TaskStatusUpdated': {
@@ -37,6 +51,15 @@ export class AgentTasksView {
 
   get(taskId: string): KnownTask | undefined {
     return this.tasks.get(taskId);
+  }
+
+  /**
+   * The chain a status of the task belongs to (issue 6 lineage): the end of a task asked to die is caused by the kill
+   * request, any other status by its launch. Undefined for a task the log never launched here.
+   */
+  causeOf(taskId: string, state: TaskState): EventRef | undefined {
+    const t = this.tasks.get(taskId);
+    return t?.kill && (TERMINAL_TASK_STATES.has(state) || state === 'TASK_KILLING') ? t.kill : t?.launch;
   }
 
   /** Launched here, not asked to die, and not known to have ended. */

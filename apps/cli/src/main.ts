@@ -10,6 +10,8 @@ import { registerSpec } from './commands/spec.command';
 import { registerUpdate } from './commands/update.command';
 import { registerPod } from './commands/pod.command';
 import { registerDebug } from './commands/debug.command';
+import { registerEvents } from './commands/events.command';
+import { registerAdmin } from './commands/admin.command';
 
 export interface GlobalOptions {
   url: string;
@@ -61,6 +63,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   registerPod(cli);
   registerDebug(cli);
   registerDebugOffers(cli);
+  registerEvents(cli);
+  registerAdmin(cli);
   return program;
 }
 

@@ -21,6 +21,7 @@ import { OfferOutcomeTracker, buildTaskInfos, describeOffer, requirementName, su
 import { pausedTaskInfo } from '@marshal/plan';
 import { SERVICE_CONTEXT, newId, systemClock, withCorrelation, type ServiceContext } from '@marshal/runtime';
 import { CoordinatorState, type ConfigFact, type TaskFact } from './coordinator.state';
+import { chainOf } from './placement/lineage';
 import { Placer, type PlacementResult } from './placement/placer';
 import { WorkQueue, runPool } from './placement/pool';
 
@@ -206,10 +207,14 @@ export class CoordinatorService {
     }
   }
 
-  /** Reports to plan-manager; resolves with the sequence of what it appended. */
-  private async report(candidate: Candidate, result: CommandRequest<'plan.offer-evaluated'>['result']): Promise<number> {
+  /**
+   * Reports to plan-manager; resolves with the sequence of what it appended. `about` is the event the report is about
+   * (the reservation, the last launch, the kill): it is the command's id, so plan-manager's transition names it as its
+   * cause. It must be this step's alone: command ids key the replies remembered for retries.
+   */
+  private async report(candidate: Candidate, result: CommandRequest<'plan.offer-evaluated'>['result'], about?: string): Promise<number> {
     const r = await this.ctx.bus.request('plan.offer-evaluated', {
-      meta: { commandId: newId(), actor: 'service:coordinator', correlationId: candidate.stepId },
+      meta: { commandId: about ?? newId(), actor: 'service:coordinator', correlationId: chainOf(candidate).correlationId },
       service: candidate.service,
       plan: candidate.plan,
       stepId: candidate.stepId,
@@ -221,8 +226,8 @@ export class CoordinatorService {
   }
 
   /** Reports a step's launched tasks (statuses they sent before the report are applied by plan-manager). */
-  private async reportLaunched(c: Candidate, tasks: { taskId: string; taskName: string }[]): Promise<void> {
-    await this.report(c, { kind: 'launched', tasks });
+  private async reportLaunched(c: Candidate, tasks: { taskId: string; taskName: string }[], about?: string): Promise<void> {
+    await this.report(c, { kind: 'launched', tasks }, about);
   }
 
   private async killReplaced(candidate: Candidate): Promise<void> {
@@ -231,7 +236,7 @@ export class CoordinatorService {
       if (keep.has(t.taskId)) continue;
       const ev = makeEvent('TaskKillRequested', serviceAggregate(candidate.service), {
         service: candidate.service, agentId: t.agentId, taskId: t.taskId, taskName: t.taskName, reason: `relaunch by ${candidate.plan}/${candidate.step}`,
-      }, this.meta(candidate.stepId, null));
+      }, this.meta(chainOf(candidate).correlationId, chainOf(candidate).causationId));
       const subject = this.ctx.subjects.serviceTask(candidate.service, t.agentId);
       const r = await this.ctx.store.append(subject, ev, { msgId: `${candidate.stepId}:kill:${t.taskId}` });
       this.noteAppended(r.seq, subject);
@@ -244,7 +249,7 @@ export class CoordinatorService {
       case 'reserved':
         // A placed candidate of a large batch comes without its explanation; it still counts as accepted.
         this.track(c, r.outcomes.length ? r.outcomes : [{ agentId: r.proposal.agentId, hostname: r.proposal.hostname, pass: true, reasons: [] }], true);
-        return this.launchReserved(c, r.proposal, r.reservationId);
+        return this.launchReserved(c, r.proposal, r.reservationId, r.eventId, r.shared);
       case 'no-fit': {
         const summary = summarizeEvaluation(c, { proposal: null, outcomes: r.outcomes }, this.state.ledger.agents.size);
         this.track(c, r.outcomes, false, summary);
@@ -277,13 +282,16 @@ export class CoordinatorService {
     });
   }
 
-  /** Reserved (step PREPARED), then launched (step STARTING); a replaced pod's old reservation is given back. */
-  private async launchReserved(c: Candidate, proposal: Proposal, reservationId: string): Promise<void> {
-    await this.report(c, { kind: 'reserved', agentId: proposal.agentId, hostname: proposal.hostname });
-    await this.releaseMovedReservation(c, proposal.agentId, reservationId);
+  /**
+   * Reserved (step PREPARED), then launched (step STARTING); a replaced pod's old reservation is given back. What
+   * follows the reservation is caused by it (`reservedBy`, the event id).
+   */
+  private async launchReserved(c: Candidate, proposal: Proposal, reservationId: string, reservedBy: string, shared: boolean): Promise<void> {
+    await this.report(c, { kind: 'reserved', agentId: proposal.agentId, hostname: proposal.hostname }, shared ? undefined : reservedBy);
+    await this.releaseMovedReservation(c, proposal.agentId, reservationId, reservedBy);
     const config = this.state.configs.get(c.configId) as ConfigFact;
-    const tasks = await this.launch(c, config, reservationId, proposal);
-    await this.reportLaunched(c, tasks);
+    const { tasks, lastEventId } = await this.launch(c, config, reservationId, proposal, reservedBy);
+    await this.reportLaunched(c, tasks, lastEventId);
   }
 
   private async reportResumed(c: Candidate, tasks: TaskFact[]): Promise<void> {
@@ -296,40 +304,46 @@ export class CoordinatorService {
   private async killStep(candidate: Candidate): Promise<void> {
     // Decommission steps name the task (`kill-<task name>`), uninstall steps its id (`kill-task-<task id>`).
     const t = [...this.state.tasks.values()].reverse().find((x) => x.service === candidate.service && (x.taskName === candidate.target || x.taskId === candidate.target));
+    const chain = chainOf(candidate);
+    let killed: string | undefined;
     if (t && this.state.liveTasksOn(t.agentId).some((x) => x.taskId === t.taskId)) {
       const ev = makeEvent('TaskKillRequested', serviceAggregate(candidate.service), {
         service: candidate.service, agentId: t.agentId, taskId: t.taskId, taskName: t.taskName, reason: `decommission by ${candidate.plan}/${candidate.step}`,
-      }, this.meta(candidate.stepId, null));
+      }, this.meta(chain.correlationId, chain.causationId));
       const subject = this.ctx.subjects.serviceTask(candidate.service, t.agentId);
       const r = await this.ctx.store.append(subject, ev, { msgId: `${candidate.stepId}:kill:${t.taskId}` });
       this.noteAppended(r.seq, subject);
+      killed = ev.id;
     }
-    await this.report(candidate, { kind: 'done', note: t ? `killed ${t.taskName}` : `${candidate.target ?? 'task'} was not running` });
+    await this.report(candidate, { kind: 'done', note: t ? `killed ${t.taskName}` : `${candidate.target ?? 'task'} was not running` }, killed);
   }
 
   /** Decommission/uninstall `unreserve-<id>`: give the reservation back to its agent. */
   private async unreserveStep(candidate: Candidate): Promise<void> {
+    const chain = chainOf(candidate);
+    let released: string | undefined;
     for (const agent of this.state.ledger.agents.values()) {
       const res = candidate.target ? agent.reservations.get(candidate.target) : undefined;
       if (!res) continue;
       const ev = makeEvent('ResourcesReleased', agentAggregate(agent.agentId), {
         agentId: agent.agentId, reservationId: res.reservationId, service: candidate.service, reason: `${candidate.plan}/${candidate.step}`,
-      }, this.meta(candidate.stepId, null));
+      }, this.meta(chain.correlationId, chain.causationId));
       const r = await this.ctx.store.append(this.ctx.subjects.agent(agent.agentId), ev, { msgId: `release:${res.reservationId}` });
       this.noteAppended(r.seq);
+      released = ev.id;
     }
-    await this.report(candidate, { kind: 'done', note: `released ${candidate.target ?? ''}` });
+    await this.report(candidate, { kind: 'done', note: `released ${candidate.target ?? ''}` }, released);
   }
 
   /** A pod replaced elsewhere (PERMANENT recovery) gives its old reservation back. */
-  private async releaseMovedReservation(candidate: Candidate, agentId: string, reservationId: string): Promise<void> {
+  private async releaseMovedReservation(candidate: Candidate, agentId: string, reservationId: string, cause: string): Promise<void> {
     for (const agent of this.state.ledger.agents.values()) {
       for (const res of agent.reservations.values()) {
         if (res.service !== candidate.service || res.podType !== candidate.podType || res.podIndex !== candidate.podIndex) continue;
         if (res.reservationId === reservationId && agent.agentId === agentId) continue;
         const ev = makeEvent('ResourcesReleased', agentAggregate(agent.agentId), {
           agentId: agent.agentId, reservationId: res.reservationId, service: candidate.service, reason: `${candidate.podType}-${candidate.podIndex} replaced on ${agentId}`,
-        }, this.meta(candidate.stepId, null));
+        }, this.meta(chainOf(candidate).correlationId, cause));
         const r = await this.ctx.store.append(this.ctx.subjects.agent(agent.agentId), ev, { msgId: `release:${res.reservationId}` });
         this.noteAppended(r.seq);
       }
@@ -338,12 +352,19 @@ export class CoordinatorService {
 
   /**
    * Appends a TaskLaunched per task of the step. Tasks of the step already launched and never reported (a previous
-   * coordinator stopped in the middle) are kept, not launched a second time.
+   * coordinator stopped in the middle) are kept, not launched a second time. The launches are caused by the
+   * reservation (`cause`); `lastEventId` is the last one appended.
    */
-  private async launch(candidate: Candidate, config: ConfigFact, reservationId: string, proposal: Proposal): Promise<{ taskId: string; taskName: string }[]> {
+  private async launch(
+    candidate: Candidate,
+    config: ConfigFact,
+    reservationId: string,
+    proposal: Proposal,
+    cause: string,
+  ): Promise<{ tasks: { taskId: string; taskName: string }[]; lastEventId?: string }> {
     const agent = this.state.ledger.agents.get(proposal.agentId);
     const pod = config.spec.pods.find((p) => p.type === candidate.podType);
-    if (!pod) return [];
+    if (!pod) return { tasks: [] };
     const sanitized = candidate.service.replace(/^\/+|\/+$/g, '').replace(/\//g, '.');
     const tasks: TaskInfo[] = buildTaskInfos({
       spec: config.spec,
@@ -370,6 +391,7 @@ export class CoordinatorService {
     const already = this.state.unreportedLaunches(candidate);
     const subject = this.ctx.subjects.serviceTask(candidate.service, proposal.agentId);
     const launched: { taskId: string; taskName: string }[] = [];
+    let lastEventId: string | undefined;
     for (const built of tasks) {
       const earlier = already.get(built.taskName);
       if (earlier && earlier.agentId === proposal.agentId) {
@@ -382,13 +404,14 @@ export class CoordinatorService {
         service: candidate.service, agentId: proposal.agentId, hostname: proposal.hostname, reservationId,
         step: { plan: candidate.plan, phaseId: candidate.phaseId, stepId: candidate.stepId, step: candidate.step },
         task,
-      }, this.meta(candidate.stepId, null));
+      }, this.meta(chainOf(candidate).correlationId, cause));
       const r = await this.ctx.store.append(subject, ev);
       this.noteAppended(r.seq, subject);
       launched.push({ taskId: task.taskId, taskName: task.taskName });
+      lastEventId = ev.id;
     }
     this.ctx.log.info({ service: candidate.service, step: candidate.step, agentId: proposal.agentId, tasks: launched.map((t) => t.taskName) }, 'launched');
-    return launched;
+    return { tasks: launched, lastEventId };
   }
 
   /** An agent silent for AGENT_TIMEOUT_MS is lost: its tasks become TASK_LOST so recovery can act (reference §3.4). */
@@ -399,7 +422,9 @@ export class CoordinatorService {
       const seen = this.heartbeats.get(agent.agentId) ?? this.startedAt;
       if (now - seen < this.ctx.config.AGENT_TIMEOUT_MS) continue;
       const correlation = newId();
-      const lost = makeEvent('AgentLost', agentAggregate(agent.agentId), { agentId: agent.agentId, lastSeen: new Date(seen).toISOString() }, this.meta(correlation, null));
+      const lost = makeEvent('AgentLost', agentAggregate(agent.agentId), {
+        agentId: agent.agentId, lastSeen: new Date(seen).toISOString(), reason: `no heartbeat for ${this.ctx.config.AGENT_TIMEOUT_MS} ms`,
+      }, this.meta(correlation, null));
       const r = await this.ctx.store.append(this.ctx.subjects.agent(agent.agentId), lost);
       this.noteAppended(r.seq);
       // Folded at once: the next check (a second from now) must not report the agent again before the log says so.

@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
-import { ConfigurationQueries, ReadModelQueries } from '@marshal/persistence';
+import { AuditQueries, ConfigurationQueries, ReadModelQueries, TimeTravel } from '@marshal/persistence';
+import { AdminController } from './admin/admin.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { ConfigurationsController } from './configurations/configurations.controller';
 import { TokenStore } from './auth/tokens';
@@ -12,6 +13,8 @@ import { ServiceResolver } from './http/service-resolver';
 import { AgentsController } from './agents/agents.controller';
 import { DebugController } from './debug/debug.controller';
 import { EndpointsController } from './endpoints/endpoints.controller';
+import { EventsController } from './events/events.controller';
+import { ProjectionStatus } from './events/projection-status';
 import { HealthController } from './health/health.controller';
 import { ProjectorProgress } from './http/projector-progress';
 import { MetricsController } from './metrics/metrics.controller';
@@ -40,12 +43,17 @@ export class GatewayModule {
         ConfigurationsController,
         PodsController,
         DebugOffersController,
+        EventsController,
+        AdminController,
       ],
       providers: [
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },
         { provide: ConfigurationQueries, useValue: new ConfigurationQueries(ds) },
+        { provide: AuditQueries, useValue: new AuditQueries(ds) },
+        { provide: TimeTravel, useValue: new TimeTravel(ds) },
         ServiceResolver,
         ProjectorProgress,
+        ProjectionStatus,
         ReadYourWrites,
         GatewayMetrics,
         { provide: TokenStore, useValue: tokens },

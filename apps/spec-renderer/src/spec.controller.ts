@@ -63,11 +63,13 @@ export class SpecController {
             this.ctx.log.info({ service: outcome.service, errors: outcome.errors.length }, 'configuration rejected');
             return { ...reply, seq };
           }
-          const configId = newId();
-          const event = makeEvent('ConfigurationAccepted', serviceAggregate(outcome.service), { ...outcome.event, configId }, { ...meta, id: newId() });
+          const event = makeEvent('ConfigurationAccepted', serviceAggregate(outcome.service), { ...outcome.event, configId: newId() }, { ...meta, id: newId() });
           this.assertFits(event, 'the configuration');
-          const { seq } = await this.ctx.store.append(subject(), event, { expectedLastSubjectSeq: lastSeq, msgId: `${request.meta.commandId}:result` });
-          this.ctx.log.info({ service: outcome.service, configId }, 'configuration accepted');
+          const { seq, duplicate } = await this.ctx.store.append(subject(), event, { expectedLastSubjectSeq: lastSeq, msgId: `${request.meta.commandId}:result` });
+          // A retry of a command another instance already carried out: answer with what that one appended.
+          const stored = duplicate ? (await this.ctx.store.get(seq))?.event : event;
+          const configId = stored?.type === 'ConfigurationAccepted' ? stored.data.configId : event.data.configId;
+          this.ctx.log.info({ service: outcome.service, configId, duplicate }, 'configuration accepted');
           return { accepted: true, service: outcome.service, configId, unchanged: false, errors: [], warnings: outcome.warnings, diff: outcome.diff, seq };
         } catch (e) {
           // Another submission for the same service landed first: evaluate again against the new target.

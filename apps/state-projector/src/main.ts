@@ -4,18 +4,22 @@ import { connectDataSource, migrate, readCheckpoint } from '@marshal/persistence
 import { createServiceContext, startService } from '@marshal/runtime';
 import { ProjectorConfig } from './config';
 import { ProjectorController } from './projector.controller';
-import { DATA_SOURCE, ProjectorService } from './projector.service';
+import { DATA_SOURCE, PROJECTOR_START, ProjectorService, type ProjectorStart } from './projector.service';
 
 async function main(): Promise<void> {
   const ctx = await createServiceContext(ProjectorConfig);
-  const ds = await connectDataSource({ url: ctx.config.DATABASE_URL, applicationName: 'state-projector', poolSize: 4 }, (e) =>
+  const ds = await connectDataSource({ url: ctx.config.DATABASE_URL, applicationName: 'state-projector', poolSize: 6 }, (e) =>
     ctx.log.warn({ err: e }, 'PostgreSQL not reachable yet; retrying'),
   );
   ctx.shutdown.add('postgres', () => ds.destroy());
-  await migrate(ds);
+  const active = await migrate(ds);
   const start = await readCheckpoint(ds);
 
-  @Module({ controllers: [ProjectorController], providers: [ProjectorService, { provide: DATA_SOURCE, useValue: ds }] })
+  const from: ProjectorStart = { active, checkpoint: start };
+  @Module({
+    controllers: [ProjectorController],
+    providers: [ProjectorService, { provide: DATA_SOURCE, useValue: ds }, { provide: PROJECTOR_START, useValue: from }],
+  })
   class ProjectorModule {}
 
   const { app } = await startService(
@@ -23,16 +27,18 @@ async function main(): Promise<void> {
       definition: ProjectorConfig,
       module: ProjectorModule,
       sources: (c) => [{ kind: 'ordered', filter: c.subjects.allEvents, fromSeq: async () => start + 1 }],
-      health: async (a) => {
-        const position = a.get(ProjectorService).position;
-        const head = await ctx.store.headSeq().catch(() => position);
-        return { checkpoint: position, head, lag: Math.max(0, head - position) };
+      health: (a) => a.get(ProjectorService).health(),
+      metrics: (a) => {
+        const p = a.get(ProjectorService);
+        return p.metrics.source(() => p.refreshHead());
       },
     },
     ctx,
   );
-  app.get(ProjectorService).setPosition(start);
-  ctx.log.info({ checkpoint: start }, 'projecting from checkpoint');
+  const projector = app.get(ProjectorService);
+  ctx.shutdown.add('rebuild', () => projector.stop());
+  ctx.log.info({ checkpoint: start, generation: active.id }, 'projecting from checkpoint');
+  await projector.resumeRebuild();
 }
 
 void main().catch((e) => {

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import type { MarshalEvent, Recorded } from '@marshal/contracts';
+import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import type { CommandReply, CommandRequest, MarshalEvent, Recorded } from '@marshal/contracts';
 import { ALL_EVENTS, JetStreamContext } from '@marshal/messaging';
 import { ProjectorService } from './projector.service';
 
@@ -11,5 +11,10 @@ export class ProjectorController {
   @EventPattern(ALL_EVENTS)
   onEvent(@Payload() rec: Recorded<MarshalEvent>, @Ctx() ctx: JetStreamContext): Promise<void> {
     return this.projector.onEvent(rec, ctx.getPending());
+  }
+
+  @MessagePattern('projector.rebuild')
+  rebuild(@Payload() req: CommandRequest<'projector.rebuild'>): Promise<CommandReply<'projector.rebuild'>> {
+    return this.projector.requestRebuild(req);
   }
 }

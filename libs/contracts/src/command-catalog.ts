@@ -5,6 +5,7 @@ import type { CommandDefinition } from './commands/command';
 import { GetOfferOutcomes } from './commands/coordinator.commands';
 import { EvaluateCandidate, EvaluateCandidates } from './commands/offer.commands';
 import { GetCandidates, PlanCommand, PodCommand, ReportOfferEvaluated, UninstallService } from './commands/plan.commands';
+import { RebuildProjections } from './commands/projector.commands';
 import { RenderConfiguration, SubmitConfiguration } from './commands/spec.commands';
 import { MarshalError } from './errors';
 
@@ -20,6 +21,7 @@ export const COMMANDS = {
   'offer.evaluate': EvaluateCandidate,
   'offer.evaluate-batch': EvaluateCandidates,
   'coordinator.offers': GetOfferOutcomes,
+  'projector.rebuild': RebuildProjections,
 } as const;
 
 /**

@@ -2,7 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Static } from '@sinclair/typebox';
 import { EnvelopeSchema, type EventDefinition, type EventEnvelope, type EventMeta } from './envelope';
-import { AgentLost, AgentRegistered, ResourcesReleased, ResourcesReserved, ResourcesReservedBatch } from './events/agent.events';
+import { AGENT_LOST_V1_REASON, AgentLost, AgentLostV1, AgentRegistered, ResourcesReleased, ResourcesReserved, ResourcesReservedBatch } from './events/agent.events';
 import { ConfigurationAccepted, ConfigurationRejected } from './events/configuration.events';
 import {
   PhaseInterrupted,
@@ -30,6 +30,7 @@ import {
   TaskDelaysCleared,
   TasksPermanentlyFailed,
 } from './events/pod.events';
+import { ProjectionRebuildCompleted, ProjectionRebuildStarted } from './events/projection.events';
 import { TaskErased, TaskKillRequested, TaskLaunched, TaskStatusUpdated } from './events/task.events';
 
 /** Every event type, at its current version. Adding an event means adding it here. */
@@ -67,6 +68,8 @@ export const EVENTS = {
   ResourcesReservedBatch,
   ResourcesReleased,
   AgentLost,
+  ProjectionRebuildStarted,
+  ProjectionRebuildCompleted,
 } as const;
 
 type Events = typeof EVENTS;
@@ -87,15 +90,38 @@ export function makeEvent<T extends EventType>(type: T, aggregate: string, data:
 }
 
 /**
- * Upcasters turn version n of an event's data into version n+1, one step each, pure and mechanical.
- * Key: `<type>@<fromVersion>`.
+ * Upcasters turn version n of an event's data into version n+1, one step each, pure and mechanical (toolchain §3.2:
+ * additive fields with defaults first, a new event type for a change of meaning). Key: `<type>@<fromVersion>`.
  */
 type Upcaster = (data: unknown) => unknown;
 const UPCASTERS: Record<string, Upcaster> = {};
+/** Schemas of the versions older than the current one, so stored logs can be checked against what was written. */
+const HISTORIC: Record<string, EventDefinition> = {};
 
 /** Registers an upcaster; used by the catalogue itself when an event's version is bumped. */
 export function registerUpcaster(type: EventType, fromVersion: number, upcast: Upcaster): void {
   UPCASTERS[`${type}@${fromVersion}`] = upcast;
+}
+
+/**
+ * Declares that `from` (an older version of a type in EVENTS) becomes `to` (the next version) through `upcast`.
+ * Bumping an event: keep the old definition as `<Name>V<n>`, give the new one version n+1, add one line here.
+ */
+function versionStep<F extends EventDefinition, T extends EventDefinition>(from: F, to: T, upcast: (data: Static<F['schema']>) => Static<T['schema']>): void {
+  if (from.type !== to.type || to.version !== from.version + 1) {
+    throw new Error(`event versions must be bumped one at a time: ${from.type}@${from.version} → ${to.type}@${to.version}`);
+  }
+  HISTORIC[`${from.type}@${from.version}`] = from;
+  registerUpcaster(from.type as EventType, from.version, upcast as Upcaster);
+}
+
+// AgentLost v2 (reason): every v1 AgentLost came from the coordinator's heartbeat timeout.
+versionStep(AgentLostV1, AgentLost, (d) => ({ ...d, reason: AGENT_LOST_V1_REASON }));
+
+/** The definition of a type at a given version (current or historic), or undefined when the catalogue has none. */
+export function eventDefinition(type: string, version: number): EventDefinition | undefined {
+  if (isEventType(type) && EVENTS[type].version === version) return EVENTS[type];
+  return HISTORIC[`${type}@${version}`];
 }
 
 export class EventValidationError extends Error {
@@ -113,7 +139,10 @@ addFormats(ajv);
 const validateEnvelope = ajv.compile(EnvelopeSchema);
 const dataValidators = new Map<string, ValidateFunction>();
 for (const def of Object.values(EVENTS) as EventDefinition[]) {
-  dataValidators.set(def.type, ajv.compile(def.schema));
+  dataValidators.set(`${def.type}@${def.version}`, ajv.compile(def.schema));
+}
+for (const def of Object.values(HISTORIC)) {
+  dataValidators.set(`${def.type}@${def.version}`, ajv.compile(def.schema));
 }
 
 function ajvErrors(v: ValidateFunction, root: string): { path: string; message: string }[] {
@@ -136,12 +165,33 @@ export function validateEvent(candidate: unknown): MarshalEvent {
       { path: '/version', message: `expected ${current}` },
     ]);
   }
-  const validate = dataValidators.get(env.type) as ValidateFunction;
+  const validate = dataValidators.get(`${env.type}@${current}`) as ValidateFunction;
   if (!validate(env.data)) {
     const errors = ajvErrors(validate, '/data');
     throw new EventValidationError(`invalid ${env.type} event: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
   }
   return env as MarshalEvent;
+}
+
+/**
+ * Checks an event read back from the log against the schema of the version it was written at (current or historic):
+ * what a stored log is tested with before it is upcast.
+ */
+export function validateRecordedEvent(candidate: unknown): EventEnvelope {
+  if (!validateEnvelope(candidate)) {
+    const errors = ajvErrors(validateEnvelope, '');
+    throw new EventValidationError(`invalid event envelope: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`, errors);
+  }
+  const env = candidate as EventEnvelope;
+  const validate = dataValidators.get(`${env.type}@${env.version}`);
+  if (!validate) {
+    throw new EventValidationError(`the catalogue has no ${env.type} version ${env.version}`, [{ path: '/version', message: `unknown version of ${env.type}` }]);
+  }
+  if (!validate(env.data)) {
+    const errors = ajvErrors(validate, '/data');
+    throw new EventValidationError(`invalid ${env.type} v${env.version} event: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
+  }
+  return env;
 }
 
 /** Brings an event read from the log to the current version of its type. Unknown types are returned untouched. */

@@ -24,6 +24,7 @@ describe('subjects', () => {
       agentId: 'agent.1',
     });
     expect(s.parse(s.agent('a-7'))).toEqual({ kind: 'agent', agentId: 'a-7' });
+    expect(s.parse(s.projections)).toEqual({ kind: 'system', stream: 'projections' });
     expect(s.parse('other.evt.agent.x')).toBeUndefined();
   });
 

@@ -6,6 +6,7 @@
  *   <ns>.evt.svc.<service>.plan             plans of a service (plan-manager writes, expected-sequence guarded)
  *   <ns>.evt.svc.<service>.task.<agentId>   task facts of a service on one agent (coordinator, plan-manager, agent)
  *   <ns>.evt.agent.<agentId>                an agent's registration and reservation ledger (expected-sequence guarded)
+ *   <ns>.evt.sys.projections                read-model rebuilds (state-projector writes; audit only)
  * so `<ns>.evt.svc.<service>.>` is a service's whole history in log order.
  */
 
@@ -67,6 +68,8 @@ export interface Subjects {
   /** Task facts of every service on one agent: what an agent consumes to learn its launches and kills. */
   agentTasks(agentId: string): string;
   agent(agentId: string): string;
+  /** Read-model rebuilds: started, completed. */
+  readonly projections: string;
   /** Parses an event subject back into its aggregate. */
   parse(subject: string): ParsedSubject | undefined;
   command(name: CommandName): string;
@@ -79,7 +82,8 @@ export interface Subjects {
 
 export type ParsedSubject =
   | { kind: 'service'; service: string; stream: ServiceStreamKind; agentId?: string }
-  | { kind: 'agent'; agentId: string };
+  | { kind: 'agent'; agentId: string }
+  | { kind: 'system'; stream: 'projections' };
 
 /** Request/reply command subjects, `<ns>.cmd.<name>`. The list is closed: see commands/*.ts. */
 export const COMMAND_NAMES = [
@@ -93,6 +97,7 @@ export const COMMAND_NAMES = [
   'offer.evaluate',
   'offer.evaluate-batch',
   'coordinator.offers',
+  'projector.rebuild',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
@@ -112,10 +117,12 @@ export function subjectsFor(namespace: string = DEFAULT_NAMESPACE): Subjects {
     serviceTask: (service, agentId) => `${evt}.svc.${encodeToken(service)}.task.${encodeToken(agentId)}`,
     agentTasks: (agentId) => `${evt}.svc.*.task.${encodeToken(agentId)}`,
     agent: (agentId) => `${evt}.agent.${encodeToken(agentId)}`,
+    projections: `${evt}.sys.projections`,
     parse(subject) {
       const parts = subject.split('.');
       if (parts[0] !== ns || parts[1] !== 'evt') return undefined;
       if (parts[2] === 'agent' && parts.length === 4) return { kind: 'agent', agentId: decodeToken(parts[3]) };
+      if (parts[2] === 'sys' && parts[3] === 'projections' && parts.length === 4) return { kind: 'system', stream: 'projections' };
       if (parts[2] === 'svc' && parts.length >= 5) {
         const service = decodeToken(parts[3]);
         const stream = parts[4];

@@ -89,7 +89,7 @@ describe('CommandBus and the Nest JetStream transport', () => {
     class TestModule {}
 
     const at = '2026-11-22T00:00:00.000Z';
-    const ev = (id: string) => makeEvent('AgentLost', 'agent:n', { agentId: 'n', lastSeen: at }, { id, at, correlationId: id, causationId: null, actor: 'test' });
+    const ev = (id: string) => makeEvent('AgentLost', 'agent:n', { agentId: 'n', lastSeen: at, reason: 'test' }, { id, at, correlationId: id, causationId: null, actor: 'test' });
     await store.append(subjects.agent('n'), ev('one'));
 
     const transport = new JetStreamTransport({

@@ -7,7 +7,7 @@ import { EventStore } from './event-store';
 
 const subjects = subjectsFor('evtest');
 const lost = (agentId: string, id: string = randomUUID()): MarshalEvent =>
-  makeEvent('AgentLost', `agent:${agentId}`, { agentId, lastSeen: '2026-11-22T00:00:00.000Z' }, {
+  makeEvent('AgentLost', `agent:${agentId}`, { agentId, lastSeen: '2026-11-22T00:00:00.000Z', reason: 'test' }, {
     id,
     at: new Date().toISOString(),
     correlationId: id,
@@ -36,6 +36,13 @@ describe('EventStore against a real nats-server', () => {
     const again = await store.append(subjects.agent('dedupe'), e);
     expect(again).toEqual({ seq: first.seq, duplicate: true });
     expect(await store.readAll(subjects.agent('dedupe'))).toHaveLength(1);
+  });
+
+  it('reads one event back by its sequence, so a de-duplicated retry can answer with what was stored', async () => {
+    const e = lost('get');
+    const { seq } = await store.append(subjects.agent('get'), e);
+    expect(await store.get(seq)).toEqual({ seq, subject: subjects.agent('get'), event: e });
+    expect(await store.get(seq + 1000)).toBeUndefined();
   });
 
   it('refuses an append whose expected subject sequence is stale, and accepts the right one', async () => {

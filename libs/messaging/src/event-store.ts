@@ -53,14 +53,39 @@ export interface FollowOptions {
   /** First stream sequence to deliver (default 1). */
   fromSeq?: number;
   log?: Logger;
+  /** Heartbeats missed in a row before the consumer is re-created (default STALL_HEARTBEATS). */
+  stallHeartbeats?: number;
+  /** Server heartbeat period is half of this (ms, default 5000). */
+  expiresMs?: number;
 }
 
 export interface DurableOptions {
+  stallHeartbeats?: number;
+  expiresMs?: number;
   ackWaitMs?: number;
   maxDeliver?: number;
   /** Delay before a failed message is redelivered. */
   retryDelayMs?: number;
   log?: Logger;
+}
+
+/**
+ * Heartbeats from the server a consumer may miss in a row (at `expires / 2` each) before it is taken for stalled and
+ * re-created: pull consumers can stop delivering after server restarts without failing (toolchain §4; nats.go#1729).
+ */
+export const STALL_HEARTBEATS = 4;
+
+/** Closes a consumer's message iterator when it stalls, so the loop around it re-creates the consumer. */
+function closeWhenStalled(messages: ConsumerMessages, log: Logger, what: Record<string, unknown>, maxMissed: number): void {
+  void (async () => {
+    for await (const s of messages.status()) {
+      const stalled = (s.type === 'heartbeats_missed' && s.count >= maxMissed) || s.type === 'consumer_deleted';
+      if (!stalled) continue;
+      log.warn({ ...what, notification: s }, 'consumer stalled; re-creating it');
+      await messages.close().catch(() => undefined);
+      return;
+    }
+  })().catch(() => undefined);
 }
 
 function decode(m: JsMsg): Recorded<MarshalEvent> {
@@ -179,6 +204,18 @@ export class EventStore {
     }
   }
 
+  /** The event at a stream sequence (upcast), or undefined when there is none. */
+  async get(seq: number): Promise<Recorded<MarshalEvent> | undefined> {
+    try {
+      const m = await this.jsm.streams.getMessage(this.stream, { seq });
+      if (!m) return undefined;
+      return { seq: m.seq, subject: m.subject, event: upcast(m.json<EventEnvelope>()) as MarshalEvent };
+    } catch (e) {
+      if (e instanceof JetStreamApiError && e.code === 10037) return undefined; // no message found
+      throw e;
+    }
+  }
+
   /** Last sequence of the whole stream. */
   async headSeq(): Promise<number> {
     const info = await this.jsm.streams.info(this.stream);
@@ -238,7 +275,8 @@ export class EventStore {
           });
           const info = await consumer.info();
           if (info.num_pending === 0) markCaughtUp();
-          current = await consumer.consume({ max_messages: 512, expires: 5_000 });
+          current = await consumer.consume({ max_messages: 512, expires: opts.expiresMs ?? 5_000 });
+          closeWhenStalled(current, log, { filter, next }, opts.stallHeartbeats ?? STALL_HEARTBEATS);
           for await (const m of current) {
             if (stopped) break;
             const rec = decode(m);
@@ -255,6 +293,8 @@ export class EventStore {
             next = m.seq + 1;
             if (m.info.pending === 0) markCaughtUp();
           }
+          // The iterator ended without a stop: the consumer stalled or was closed under us; start again from `next`.
+          if (!stopped) await new Promise((r) => setTimeout(r, 100));
         } catch (e) {
           if (stopped) return;
           log.warn({ err: e, filter, next }, 'event subscription interrupted; re-creating consumer');
@@ -287,15 +327,19 @@ export class EventStore {
       ack_wait: (opts.ackWaitMs ?? 30_000) * 1_000_000,
       max_deliver: opts.maxDeliver ?? -1,
     };
-    try {
-      const existing = await this.jsm.consumers.info(this.stream, name);
-      if (existing.config.filter_subject !== filter) {
-        await this.jsm.consumers.update(this.stream, name, { filter_subject: filter });
+    // Creates the consumer, or brings its filter in line; also after it was deleted under us.
+    const ensure = async (): Promise<void> => {
+      try {
+        const existing = await this.jsm.consumers.info(this.stream, name);
+        if (existing.config.filter_subject !== filter) {
+          await this.jsm.consumers.update(this.stream, name, { filter_subject: filter });
+        }
+      } catch (e) {
+        if (!(e instanceof JetStreamApiError) || e.code !== 10014) throw e;
+        await this.jsm.consumers.add(this.stream, config);
       }
-    } catch (e) {
-      if (!(e instanceof JetStreamApiError) || e.code !== 10014) throw e;
-      await this.jsm.consumers.add(this.stream, config);
-    }
+    };
+    await ensure();
     let stopped = false;
     let current: ConsumerMessages | undefined;
     let markCaughtUp!: () => void;
@@ -303,10 +347,12 @@ export class EventStore {
     const run = async (): Promise<void> => {
       while (!stopped) {
         try {
+          await ensure();
           const consumer = await this.js.consumers.get(this.stream, name);
           const info = await consumer.info();
           if (info.num_pending === 0 && info.num_ack_pending === 0) markCaughtUp();
-          current = await consumer.consume({ max_messages: 256, expires: 5_000 });
+          current = await consumer.consume({ max_messages: 256, expires: opts.expiresMs ?? 5_000 });
+          closeWhenStalled(current, log, { consumer: name }, opts.stallHeartbeats ?? STALL_HEARTBEATS);
           for await (const m of current) {
             if (stopped) break;
             const rec = decode(m);
@@ -319,6 +365,7 @@ export class EventStore {
             }
             if (m.info.pending === 0) markCaughtUp();
           }
+          if (!stopped) await new Promise((r) => setTimeout(r, 100));
         } catch (e) {
           if (stopped) return;
           log.warn({ err: e, consumer: name }, 'durable consumer interrupted; re-creating');

@@ -70,9 +70,15 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
           this.options.bus.handle(pattern as CommandKey, this.options.queue, async (request) => this.invoke(handler, request, undefined)),
         );
       }
+      // Nest's pattern lookup normalises the pattern on every call; events of one type always go to one handler.
+      const handlers = new Map<string, MessageHandler | undefined>();
+      const handlerOf = (type: string): MessageHandler | undefined => {
+        if (!handlers.has(type)) handlers.set(type, this.getHandlerByPattern(type) ?? this.getHandlerByPattern(ALL_EVENTS) ?? undefined);
+        return handlers.get(type);
+      };
       for (const source of this.options.sources) {
         const onEvent = async (rec: Recorded<MarshalEvent>, info: { pending: number }): Promise<void> => {
-          const handler = this.getHandlerByPattern(rec.event.type) ?? this.getHandlerByPattern(ALL_EVENTS);
+          const handler = handlerOf(rec.event.type);
           if (!handler) return;
           await this.invoke(handler, rec, new JetStreamContext([rec, info.pending]));
         };

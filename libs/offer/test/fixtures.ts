@@ -197,7 +197,7 @@ export class World {
   }
 
   lose(agentId: string): this {
-    this.emit('AgentLost', agentId, { agentId, lastSeen: '2026-01-01T00:00:00.000Z' });
+    this.emit('AgentLost', agentId, { agentId, lastSeen: '2026-01-01T00:00:00.000Z', reason: 'test' });
     return this;
   }
 

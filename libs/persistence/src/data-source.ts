@@ -1,13 +1,10 @@
 import { DataSource } from 'typeorm';
 import { READ_MODEL_ENTITIES } from './entities/read-models';
-import { MIGRATIONS } from './migrations/0001-read-models';
 
 export interface DataSourceOptions {
   url: string;
   /** Pool size; the pg default has no acquisition timeout, so set one (toolchain §4). */
   poolSize?: number;
-  /** Apply pending migrations on connect (services do; tests may use synchronize instead). */
-  migrate?: boolean;
   /** Build the schema from the entities — tests only, never in a service (no `synchronize` outside tests). */
   synchronizeForTests?: boolean;
   applicationName?: string;
@@ -18,9 +15,6 @@ export function createDataSource(o: DataSourceOptions): DataSource {
     type: 'postgres',
     url: o.url,
     entities: READ_MODEL_ENTITIES,
-    migrations: MIGRATIONS,
-    migrationsTableName: 'read_model_migrations',
-    migrationsRun: o.migrate ?? false,
     synchronize: o.synchronizeForTests ?? false,
     applicationName: o.applicationName ?? 'marshal',
     extra: { max: o.poolSize ?? 10, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 },

@@ -2,8 +2,8 @@ import { makeEvent, subjectsFor, type EventData, type EventType, type MarshalEve
 import { createTestDatabase, type TestDatabase } from '@marshal/testing';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
-import { migrate } from './migrate';
 import { projectBatch, readCheckpoint } from './projection/projector';
+import { migrate } from './schema/generations';
 import { ReadModelQueries } from './queries/read-model.queries';
 
 const subjects = subjectsFor('persist');
@@ -75,13 +75,16 @@ describe('read models in PostgreSQL', () => {
     const other = await createTestDatabase();
     const synced = createDataSource({ url: other.url, synchronizeForTests: true });
     await synced.initialize();
-    const columns = (d: DataSource): Promise<unknown[]> =>
+    const columns = (d: DataSource, schema: string): Promise<unknown[]> =>
       d.query(
-        `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
-          WHERE table_schema = 'public' AND table_name <> 'read_model_migrations' ORDER BY table_name, column_name`,
+        `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, collation_name FROM information_schema.columns
+          WHERE table_schema = $1 AND table_name <> 'read_model_migrations' ORDER BY table_name, column_name`,
+        [schema],
       );
     try {
-      expect(await columns(ds)).toEqual(await columns(synced));
+      const migrated = await columns(ds, 'read_models_1');
+      expect(migrated.length).toBeGreaterThan(50);
+      expect(migrated).toEqual(await columns(synced, 'public'));
     } finally {
       await synced.destroy();
       await other.drop();
@@ -153,10 +156,12 @@ describe('read models in PostgreSQL', () => {
       }),
       rec('PodPauseRequested', plan, { service: 'hello-world', pod: 'hello-0', tasks: ['hello-0-server'] }),
       rec('GoalOverridesChanged', plan, { service: 'hello-world', overrides: [{ taskName: 'hello-0-server', target: 'PAUSED', progress: 'COMPLETE' }], reason: 'r' }),
+      // A relaunch keeps the task name's override.
+      launched('hello-0-server', 't3'),
       rec('TaskErased', subjects.serviceTask('hello-world', 'a1'), { service: 'hello-world', agentId: 'a1', taskId: 't2', taskName: 'hello-1-server' }),
     ]);
     expect((await q.plan('hello-world', 'recovery'))?.phases.map((p) => [p.name, p.status, p.steps.map((s) => s.name)])).toEqual([['hello-0:[server]', 'PENDING', ['hello-0:[server]']]]);
-    expect((await q.podTasks('hello-world')).map((t) => [t.taskName, t.override])).toEqual([['hello-0-server', { target: 'PAUSED', progress: 'COMPLETE' }]]);
+    expect((await q.podTasks('hello-world')).map((t) => [t.taskName, t.taskId, t.override])).toEqual([['hello-0-server', 't3', { target: 'PAUSED', progress: 'COMPLETE' }]]);
 
     await projectBatch(ds, subjects, [
       rec('GoalOverridesChanged', plan, { service: 'hello-world', overrides: [{ taskName: 'hello-0-server', target: 'NONE', progress: 'COMPLETE' }], reason: 'r' }),
@@ -175,6 +180,7 @@ describe('read models in PostgreSQL', () => {
   it('applies each event once: a replayed batch changes nothing and the checkpoint does not move back', async () => {
     const before = await readCheckpoint(ds);
     const count = async (): Promise<number> => Number((await ds.query(`SELECT count(*) AS n FROM events`))[0].n);
+    expect(await count()).toBeGreaterThan(0);
     const n = await count();
     const again = [planGenerated()];
     again[0] = { ...again[0], seq: 1 };

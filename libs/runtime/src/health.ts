@@ -5,11 +5,24 @@ export interface HealthReport {
   details: Record<string, unknown>;
 }
 export type HealthCheck = () => Promise<HealthReport> | HealthReport;
+/** Prometheus exposition of a service's own metrics (prom-client's `register.metrics()` and `contentType`). */
+export type MetricsSource = () => Promise<{ contentType: string; body: string }>;
 
-/** `GET /healthz` on the given port: 200 when ok, 503 otherwise, with the report as JSON. */
-export function startHealthServer(port: number, check: HealthCheck): Promise<Server> {
+/**
+ * `GET /healthz` on the given port: 200 when ok, 503 otherwise, with the report as JSON; and `GET /metrics` when the
+ * service has metrics.
+ */
+export function startHealthServer(port: number, check: HealthCheck, metrics?: MetricsSource): Promise<Server> {
   const server = createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/healthz') {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === '/metrics' && metrics) {
+      metrics().then(
+        (m) => res.writeHead(200, { 'content-type': m.contentType }).end(m.body),
+        (e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(e)),
+      );
+      return;
+    }
+    if (req.method !== 'GET' || path !== '/healthz') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }

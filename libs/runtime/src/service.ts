@@ -5,7 +5,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { subjectsFor, type Subjects } from '@marshal/contracts';
 import { CommandBus, EventStore, JetStreamTransport, PassThroughRpcFilter, connectNats, type EventSource } from '@marshal/messaging';
 import { describeConfig, loadConfig, type ConfigDefinition } from './config';
-import { startHealthServer, type HealthReport } from './health';
+import { startHealthServer, type HealthReport, type MetricsSource } from './health';
 import { createLogger, type Logger } from './logging';
 import { NestLogger } from './nest-logger';
 import { Shutdown } from './shutdown';
@@ -36,6 +36,8 @@ export interface StartServiceOptions<C> {
   queue?: string;
   /** Extra health details; the NATS connection state is always included. */
   health?: (app: INestMicroservice) => Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** Prometheus metrics served on GET /metrics of HEALTH_PORT. */
+  metrics?: (app: INestMicroservice) => MetricsSource;
 }
 
 /** Exits 0 after printing the configuration variables when started with `--describe-config`. */
@@ -65,7 +67,11 @@ export async function createServiceContext<C>(definition: ConfigDefinition<C>): 
 }
 
 /** Answers `<ns>.sys.health` requests and serves GET /healthz when HEALTH_PORT is set. */
-export async function exposeHealth(ctx: ServiceContext<unknown>, details: () => Promise<Record<string, unknown>> | Record<string, unknown>): Promise<void> {
+export async function exposeHealth(
+  ctx: ServiceContext<unknown>,
+  details: () => Promise<Record<string, unknown>> | Record<string, unknown>,
+  metrics?: MetricsSource,
+): Promise<void> {
   const report = async (): Promise<HealthReport> => {
     const nats = ctx.nc.isClosed() ? 'closed' : 'connected';
     const extra = await details();
@@ -77,9 +83,9 @@ export async function exposeHealth(ctx: ServiceContext<unknown>, details: () => 
   })();
   const port = (ctx.config as { HEALTH_PORT: number }).HEALTH_PORT;
   if (port > 0) {
-    const server = await startHealthServer(port, report);
+    const server = await startHealthServer(port, report, metrics);
     ctx.shutdown.add('health', () => new Promise<void>((r) => server.close(() => r())));
-    ctx.log.info({ port }, 'health on /healthz');
+    ctx.log.info({ port }, metrics ? 'health on /healthz, metrics on /metrics' : 'health on /healthz');
   }
 }
 
@@ -115,7 +121,7 @@ export async function startService<C>(
   app.useGlobalFilters(new PassThroughRpcFilter());
   await app.listen();
   ctx.shutdown.add('nest', () => app.close());
-  await exposeHealth(ctx, () => (opts.health ? opts.health(app) : {}));
+  await exposeHealth(ctx, () => (opts.health ? opts.health(app) : {}), opts.metrics?.(app));
   ctx.log.info({ namespace: ctx.subjects.namespace }, `${ctx.service} started`);
   return { app, ctx, transport };
 }

@@ -139,9 +139,10 @@ describe('TaskRunner with real processes', () => {
 
     const same = taskInfo({ goal: 'ONCE', cmd: 'cat data/file', volumes: [volume('p1')] });
     const fresh = taskInfo({ goal: 'ONCE', cmd: 'ls -A data; test ! -e data/file', volumes: [volume('p2')] });
+    // One after the other: both are hello-0-server, and launching a task name kills its predecessor still running.
     await a.runner.launch(same);
-    await a.runner.launch(fresh);
     await a.until(same.taskId, 'TASK_FINISHED');
+    await a.runner.launch(fresh);
     await a.until(fresh.taskId, 'TASK_FINISHED');
     expect(await a.read(same, 'stdout')).toBe('kept\n');
     expect(await a.read(fresh, 'stdout')).toBe('');
@@ -285,9 +286,10 @@ describe('TaskRunner with real processes', () => {
       return r;
     });
     expect(notReady).toMatchObject({ state: 'TASK_RUNNING', readiness: { passed: false, exitCode: 1 } });
+    // The readiness check can fail before the shell has run its first command; kill the task once it has.
+    await eventually(async () => expect(await a.read(t, 'stdout')).toContain('PAUSED'));
     await a.runner.kill(t.taskId, 'resume');
     expect(a.statesOf(t.taskId).at(-1)).toBe('TASK_KILLED');
-    expect(await a.read(t, 'stdout')).toContain('PAUSED');
   });
 
   it('reports TASK_ERROR naming the bad field of a malformed task, before touching the disk', async () => {

@@ -89,9 +89,11 @@ export function registerPlan(cli: Cli): void {
     .description('Show a plan as a tree')
     .argument('<plan>', 'plan name')
     .option('--json', 'print the plan JSON')
-    .action(async (name: string, o: { json?: boolean }) => {
+    .option('--at <when>', 'show the plan as it stood at a log sequence or an ISO-8601 time')
+    .action(async (name: string, o: { json?: boolean; at?: string }) => {
+      const at = o.at !== undefined ? `?at=${encodeURIComponent(o.at)}` : '';
       // A 417 (plan with errors) is still rendered (reference §7.2).
-      const res = await cli.client().call('GET', cli.servicePath(plan$(name)), undefined, (s) => s === 200 || s === 202 || s === 417);
+      const res = await cli.client().call('GET', cli.servicePath(`${plan$(name)}${at}`), undefined, (s) => s === 200 || s === 202 || s === 417);
       let body: PlanReply;
       try {
         body = res.json<PlanReply>();

@@ -14,6 +14,7 @@ import {
 } from '@marshal/contracts';
 import type { EventStore, Logger } from '@marshal/messaging';
 import { toReservation } from '@marshal/offer';
+import { chainOf, sharedChainOf } from './lineage';
 import { runPool } from './pool';
 
 /** Batches up to this size get the winner's explanation with each placed candidate. */
@@ -49,7 +50,11 @@ export interface PlacerSettings {
 }
 
 export type PlacementResult =
-  | { kind: 'reserved'; candidate: Candidate; proposal: Proposal; reservationId: string; seq: number; outcomes: AgentOutcome[] }
+  /**
+   * `eventId` is the reservation event; `shared` when it holds other candidates' reservations too (a
+   * ResourcesReservedBatch), so it cannot stand for this candidate alone (e.g. as the id of a report about it).
+   */
+  | { kind: 'reserved'; candidate: Candidate; proposal: Proposal; reservationId: string; seq: number; eventId: string; shared: boolean; outcomes: AgentOutcome[] }
   | { kind: 'no-fit'; candidate: Candidate; outcomes: AgentOutcome[] }
   | { kind: 'error'; candidate: Candidate; message: string }
   /** Still losing commits to other writers after `maxRounds` evaluations: tried again next cycle. */
@@ -124,7 +129,7 @@ export class Placer {
     let reply: CommandReply<'offer.evaluate-batch'>;
     try {
       reply = await this.deps.evaluate({
-        meta: { commandId, actor: this.deps.actor, correlationId: batch.length === 1 ? batch[0].stepId : commandId },
+        meta: { commandId, actor: this.deps.actor, correlationId: batch.length === 1 ? chainOf(batch[0]).correlationId : commandId },
         candidates: batch,
         configs: used,
         ledgerSeq,
@@ -175,8 +180,10 @@ export class Placer {
     const meta = {
       id: this.deps.newId(),
       at: this.deps.now(),
-      correlationId: group.length === 1 ? group[0].candidate.stepId : this.deps.newId(),
-      causationId: null,
+      ...sharedChainOf(
+        group.map((g) => g.candidate),
+        this.deps.newId,
+      ),
       actor: this.deps.actor,
     };
     const event: MarshalEvent =
@@ -203,7 +210,7 @@ export class Placer {
     this.stats.commits++;
     this.stats.reserved += group.length;
     group.forEach(({ candidate, proposal, outcomes }, i) =>
-      onResult({ kind: 'reserved', candidate, proposal, reservationId: reservations[i].reservationId, seq, outcomes }),
+      onResult({ kind: 'reserved', candidate, proposal, reservationId: reservations[i].reservationId, seq, eventId: event.id, shared: group.length > 1, outcomes }),
     );
   }
 }

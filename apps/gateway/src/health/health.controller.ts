@@ -3,18 +3,21 @@ import type { FastifyReply } from 'fastify';
 import { MarshalError } from '@marshal/contracts';
 import { ReadModelQueries } from '@marshal/persistence';
 import { serviceHealth, type HealthPlanView } from '@marshal/plan';
+import { ProjectionStatus } from '../events/projection-status';
 import { ServiceResolver } from '../http/service-resolver';
 
 /**
  * `GET /v1/health[?verbose=true]`: the HTTP status is the service's health code (reference §6.7), the body
  * `{"value": code}` plus the reasons when verbose. With several services and none named, the framework-level health of
- * the multi-service scheduler (§6.9): 417 when a plan has errors, 202 while something deploys, else 200.
+ * the multi-service scheduler (§6.9): 417 when a plan has errors, 202 while something deploys, else 200. Verbose
+ * answers add `projections`: the log's head and the read models' lag (`GET /v1/admin/projections`).
  */
 @Controller(['v1', 'v1/service/:service', 'v1/multi/:service'])
 export class HealthController {
   constructor(
     private readonly queries: ReadModelQueries,
     private readonly services: ServiceResolver,
+    private readonly projections: ProjectionStatus,
   ) {}
 
   private async views(service: string): Promise<HealthPlanView[]> {
@@ -50,6 +53,7 @@ export class HealthController {
     }
     const h = serviceHealth(await this.views(name));
     const verboseOn = (verbose ?? '').toLowerCase() === 'true';
-    void reply.status(h.code).send(verboseOn ? { value: h.code, name: h.name, reasons: h.reasons } : { value: h.code });
+    // Verbose answers also say how far the read models behind this answer are from the log (issue 6: lag in health).
+    void reply.status(h.code).send(verboseOn ? { value: h.code, name: h.name, reasons: h.reasons, projections: await this.projections.status() } : { value: h.code });
   }
 }

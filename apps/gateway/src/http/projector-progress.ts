@@ -41,6 +41,27 @@ export class ProjectorProgress extends EventEmitter implements OnModuleDestroy {
     return this.seq;
   }
 
+  /**
+   * Resolves once the read models include `seq` (what an announcement or the database says), or after `timeoutMs`:
+   * then the caller reads what is there.
+   */
+  async reach(seq: number, timeoutMs: number): Promise<void> {
+    if (seq <= this.seq) return;
+    if (seq <= (await this.refresh())) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.off('progress', onProgress);
+        resolve();
+      };
+      const onProgress = (s: number): void => {
+        if (s >= seq) done();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.on('progress', onProgress);
+    });
+  }
+
   onModuleDestroy(): void {
     this.sub.unsubscribe();
   }

@@ -26,19 +26,6 @@ export class ReadYourWrites {
 
   /** Resolves once the read models include `seq`, or after READ_WAIT_MS (the read then shows what is there). */
   async waitFor(seq: number | undefined): Promise<void> {
-    if (seq === undefined || seq <= this.progress.current) return;
-    if (seq <= (await this.progress.refresh())) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.progress.off('progress', onProgress);
-        resolve();
-      };
-      const onProgress = (s: number): void => {
-        if (s >= seq) done();
-      };
-      const timer = setTimeout(done, this.config.READ_WAIT_MS);
-      this.progress.on('progress', onProgress);
-    });
+    if (seq !== undefined) await this.progress.reach(seq, this.config.READ_WAIT_MS);
   }
 }

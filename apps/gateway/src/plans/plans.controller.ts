@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res }
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { MarshalError, type PlanAction } from '@marshal/contracts';
-import { ReadModelQueries, type PlanJson } from '@marshal/persistence';
+import { ReadModelQueries, TimeTravel, parsePointInTime, type PlanJson } from '@marshal/persistence';
 import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 import { callerOf } from '../auth/auth.guard';
 import { asPlainText } from '../http/http-errors';
@@ -38,6 +38,7 @@ export class PlansController {
     private readonly ryw: ReadYourWrites,
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
     @Inject(APP_CONFIG) private readonly config: { REQUEST_TIMEOUT_MS: number },
+    private readonly timeTravel: TimeTravel,
   ) {}
 
   @Get('plans')
@@ -54,6 +55,16 @@ export class PlansController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PlanJson> {
     await this.ryw.waitFor(this.ryw.requestedSeq(req));
+    const at = (req.query as Record<string, string | undefined>)['at'];
+    if (at !== undefined) {
+      // Time travel (issue 6): the plan as it stood at a sequence or time, computed from the log.
+      const point = parsePointInTime(at);
+      if ('seq' in point) await this.ryw.waitFor(point.seq);
+      const then = await this.timeTravel.plan(await this.services.resolve(service), plan, point);
+      if (!then) throw new MarshalError('NOT_FOUND', `Plan ${plan} not found at ${at}`);
+      void reply.status(planHttpStatus(then.plan)).header('x-marshal-seq', String(then.seq));
+      return then.plan;
+    }
     const found = await this.queries.plan(await this.services.resolve(service), plan);
     if (!found) throw new MarshalError('NOT_FOUND', `Plan ${plan} not found`);
     void reply.status(planHttpStatus(found));

@@ -35,6 +35,14 @@ export const CandidateSchema = Type.Object(
      * health check and with a readiness check that never passes (reference §1.6.4).
      */
     paused: Type.Optional(Type.Array(Type.String())),
+    /**
+     * The chain the step belongs to: the correlation and the id of the event that last changed it. What the
+     * coordinator does for the step continues that chain (causation, correlation), so an operator's command or a
+     * configuration reaches every transition it caused in the audit log.
+     */
+    lineage: Type.Optional(
+      Type.Object({ correlationId: Type.String({ minLength: 1 }), causationId: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -84,13 +84,31 @@ export const ResourcesReleased = defineEvent(
   ),
 );
 
-export const AgentLost = defineEvent(
+/** Version 1 of AgentLost, still found in logs written before `reason` existed; upcast to version 2 on read. */
+export const AgentLostV1 = defineEvent(
   'AgentLost',
   1,
   Type.Object(
     {
       agentId: Type.String({ minLength: 1 }),
       lastSeen: Type.String({ format: 'date-time' }),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+/** The only cause version 1 knew: the agent stopped sending heartbeats. */
+export const AGENT_LOST_V1_REASON = 'no heartbeat within the agent timeout';
+
+export const AgentLost = defineEvent(
+  'AgentLost',
+  2,
+  Type.Object(
+    {
+      agentId: Type.String({ minLength: 1 }),
+      lastSeen: Type.String({ format: 'date-time' }),
+      /** Why the agent is considered lost, in words (v2; v1 events read as AGENT_LOST_V1_REASON). */
+      reason: Type.String({ minLength: 1 }),
     },
     { additionalProperties: false },
   ),

@@ -103,6 +103,8 @@ export class AgentRow {
   @Column('text', { nullable: true }) region!: string | null;
   @Column('jsonb') resources!: unknown;
   @Column('boolean') lost!: boolean;
+  /** Why it was reported lost (AgentLost v2 `reason`); null while it is not lost. */
+  @Column('text', { name: 'lost_reason', nullable: true }) lostReason!: string | null;
   @Column('timestamptz', { name: 'registered_at' }) registeredAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }
@@ -120,22 +122,27 @@ export class ReservationRow {
   @Column('jsonb') volumes!: unknown;
 }
 
-/** Every event of the log, for the audit API. */
+/** Every event of the log, for the audit API and time travel. */
 @Entity({ name: 'events' })
 export class EventRow {
   @PrimaryColumn('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } }) seq!: number;
-  @Index({ unique: true }) @Column('text') id!: string;
-  @Index() @Column('text') type!: string;
+  @Index() @Column({ type: 'text', collation: 'C' }) id!: string;
+  @Column('text') type!: string;
   @Column('int') version!: number;
   @Column('text') subject!: string;
   @Column('text') aggregate!: string;
-  @Index() @Column('text', { nullable: true }) service!: string | null;
+  @Column('text', { nullable: true }) service!: string | null;
   @Column('text', { name: 'agent_id', nullable: true }) agentId!: string | null;
-  @Index() @Column('text', { name: 'correlation_id' }) correlationId!: string;
-  @Column('text', { name: 'causation_id', nullable: true }) causationId!: string | null;
+  @Index() @Column({ type: 'text', name: 'correlation_id', collation: 'C' }) correlationId!: string;
+  @Index() @Column({ type: 'text', name: 'causation_id', nullable: true, collation: 'C' }) causationId!: string | null;
   @Column('text') actor!: string;
   @Column('timestamptz') at!: Date;
   @Column('jsonb') data!: unknown;
+  /**
+   * What the event is about as `<kind>:<value>` tags (service, agent, type, actor, plan, phase, step, pod, task): the
+   * audit API's filters, one GIN index (migration 0002).
+   */
+  @Column({ type: 'text', array: true, collation: 'C', default: () => "'{}'" }) refs!: string[];
 }
 
 @Entity({ name: 'projector_checkpoints' })

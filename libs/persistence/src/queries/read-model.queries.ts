@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { DEFAULT_PROJECTION, readCheckpoint } from '../projection/projector';
+import { listGenerations, type GenerationProgress } from '../schema/generations';
 
 /**
  * The JSON of `GET /v1/plans/{plan}` (reference §6.2): no plan name field, statuses as displayed. `startedAt` and
@@ -27,6 +28,43 @@ export interface ServiceSummary {
   packageVersion: string | null;
   lastErrors: { path: string; message: string }[];
   deployStatus: string | null;
+}
+
+/** A time as PostgreSQL returns it (Date) or as projections hold it (ISO-8601 string). */
+type Time = Date | string | null;
+
+export interface PlanRows {
+  plan: { strategy: string; status: string; errors: string[] };
+  /** In position order. */
+  phases: { id: string; name: string; strategy: string; status: string; startedAt: Time; completedAt: Time }[];
+  /** In position order. */
+  steps: { id: string; phaseId: string; name: string; status: string; message: string; errors: string[]; startedAt: Time; completedAt: Time }[];
+}
+
+const iso = (t: Time): string | null => (t === null ? null : new Date(t).toISOString());
+
+/**
+ * The JSON of a plan from its rows — shared by the read from PostgreSQL and time travel's fold in memory, so a plan
+ * shows the same either way. Step errors surface in the plan's errors (reference §6.2).
+ */
+export function planJson({ plan, phases, steps }: PlanRows): PlanJson {
+  const stepErrors = steps.flatMap((s) => s.errors);
+  return {
+    phases: phases.map((p) => ({
+      id: p.id,
+      name: p.name,
+      steps: steps
+        .filter((s) => s.phaseId === p.id)
+        .map((s) => ({ id: s.id, status: s.status, name: s.name, message: s.message, startedAt: iso(s.startedAt), completedAt: iso(s.completedAt) })),
+      strategy: p.strategy,
+      status: p.status,
+      startedAt: iso(p.startedAt),
+      completedAt: iso(p.completedAt),
+    })),
+    errors: [...plan.errors, ...stepErrors.filter((e) => !plan.errors.includes(e))],
+    status: plan.status,
+    strategy: plan.strategy,
+  };
 }
 
 /** Read-side queries the gateway serves; each is one or two indexed SELECTs. */
@@ -82,24 +120,17 @@ export class ReadModelQueries {
       `SELECT id, phase_id, name, status, message, errors, started_at, completed_at FROM steps WHERE service = $1 AND plan = $2 ORDER BY position`,
       [service, name],
     );
-    const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-    const stepErrors = steps.flatMap((s) => s.errors);
-    return {
-      phases: phases.map((p) => ({
-        id: p.id,
-        name: p.name,
-        steps: steps
-          .filter((s) => s.phase_id === p.id)
-          .map((s) => ({ id: s.id, status: s.status, name: s.name, message: s.message, startedAt: iso(s.started_at), completedAt: iso(s.completed_at) })),
-        strategy: p.strategy,
-        status: p.status,
-        startedAt: iso(p.started_at),
-        completedAt: iso(p.completed_at),
-      })),
-      errors: [...plans[0].errors, ...stepErrors.filter((e) => !plans[0].errors.includes(e))],
-      status: plans[0].status,
-      strategy: plans[0].strategy,
-    };
+    const times = (r: Times) => ({ startedAt: r.started_at, completedAt: r.completed_at });
+    return planJson({
+      plan: plans[0],
+      phases: phases.map((ph) => ({ ...ph, ...times(ph) })),
+      steps: steps.map((st) => ({ ...st, phaseId: st.phase_id, ...times(st) })),
+    });
+  }
+
+  /** The read-model generations (the active one, and one being rebuilt) with their checkpoints. */
+  generations(): Promise<GenerationProgress[]> {
+    return listGenerations(this.ds);
   }
 
   /** Errors of each step of a plan, by step id (the debug views show them per step). */
@@ -166,11 +197,12 @@ export class ReadModelQueries {
 
   async agents(): Promise<AgentView[]> {
     const rows: Record<string, unknown>[] = await this.ds.query(
-      `SELECT a.agent_id, a.hostname, a.attributes, a.zone, a.region, a.resources, a.lost,
-              COALESCE(json_agg(json_build_object('reservationId', r.reservation_id, 'service', r.service, 'podType', r.pod_type,
-                'podIndex', r.pod_index, 'resources', r.resources, 'ports', r.ports)) FILTER (WHERE r.reservation_id IS NOT NULL), '[]') AS reservations
-         FROM agents a LEFT JOIN reservations r ON r.agent_id = a.agent_id
-        GROUP BY a.agent_id ORDER BY a.hostname, a.agent_id`,
+      `SELECT a.agent_id, a.hostname, a.attributes, a.zone, a.region, a.resources, a.lost, a.lost_reason,
+              COALESCE((SELECT json_agg(json_build_object('reservationId', r.reservation_id, 'service', r.service, 'podType', r.pod_type,
+                'podIndex', r.pod_index, 'resources', r.resources, 'ports', r.ports) ORDER BY r.reservation_id)
+                FROM reservations r WHERE r.agent_id = a.agent_id), '[]') AS reservations
+         FROM agents a
+        ORDER BY a.hostname, a.agent_id`,
     );
     return rows.map((r) => ({
       agentId: r['agent_id'] as string,
@@ -180,6 +212,7 @@ export class ReadModelQueries {
       region: r['region'] as string | null,
       resources: r['resources'],
       lost: r['lost'] as boolean,
+      lostReason: r['lost_reason'] as string | null,
       reservations: r['reservations'] as unknown[],
     }));
   }
@@ -223,5 +256,7 @@ export interface AgentView {
   region: string | null;
   resources: unknown;
   lost: boolean;
+  /** Why the agent was reported lost (null while it is not). */
+  lostReason: string | null;
   reservations: unknown[];
 }

@@ -62,6 +62,12 @@ export interface GoalOverride {
   progress: OverrideProgress;
 }
 
+/** The chain a step belongs to: the correlation and id of the event that last changed or released it. */
+export interface StepLineage {
+  correlationId: string;
+  causationId: string;
+}
+
 /** When a step last changed (or was released by an operator) and why: what a progress deadline reports. */
 export interface StepProgress {
   at: string;
@@ -97,6 +103,8 @@ export interface ServiceState {
   progress: Record<string, StepProgress>;
   /** Uninstall started: the only plan is the uninstall plan named deploy (§3.6). */
   uninstalling: boolean;
+  /** Per step id: the correlation and id of the event that last changed the step (what its next work continues). */
+  stepLineage: Record<string, StepLineage>;
   /** Last sequence of the `.plan` subject: the expectation of plan-manager's next append. */
   planSeq: number;
   /** Last sequence folded. */
@@ -119,6 +127,7 @@ export function initialServiceState(service: string): ServiceState {
     permanentlyFailed: {},
     progress: {},
     uninstalling: false,
+    stepLineage: {},
     planSeq: 0,
     seq: 0,
   };
@@ -192,6 +201,17 @@ function touch(progress: Record<string, StepProgress>, ids: readonly string[], a
   if (ids.length === 0) return progress;
   const next = { ...progress };
   for (const id of ids) next[id] = { at, reason };
+  return next;
+}
+
+/**
+ * The steps' next work continues the chain of the event that last changed or released them (issue 6 lineage): a
+ * configuration's or an operator's command then reaches every transition it caused.
+ */
+function continueChain(lineage: Record<string, StepLineage>, ids: readonly string[], e: MarshalEvent): Record<string, StepLineage> {
+  if (ids.length === 0) return lineage;
+  const next = { ...lineage };
+  for (const id of ids) next[id] = { correlationId: e.correlationId, causationId: e.id };
   return next;
 }
 
@@ -301,10 +321,16 @@ export function evolveService(state: ServiceState, rec: Recorded<MarshalEvent>, 
         plansConfigId: d.configId,
         published: { ...s.published, [d.model.name]: published },
         progress: touch(s.progress, stepIdsOf(d.model), e.at, 'generated'),
+        stepLineage: continueChain(s.stepLineage, stepIdsOf(d.model), e),
       };
     }
     case 'StepStatusChanged':
-      return { ...s, plans: s.plans.map((p) => evolvePlan(p, e)), progress: touch(s.progress, [e.data.stepId], e.at, e.data.reason) };
+      return {
+        ...s,
+        plans: s.plans.map((p) => evolvePlan(p, e)),
+        progress: touch(s.progress, [e.data.stepId], e.at, e.data.reason),
+        stepLineage: continueChain(s.stepLineage, [e.data.stepId], e),
+      };
     case 'PlanInterrupted':
     case 'PhaseInterrupted':
     case 'StepInterrupted':
@@ -313,14 +339,24 @@ export function evolveService(state: ServiceState, rec: Recorded<MarshalEvent>, 
     case 'PlanParametersSet': {
       // An operator's go-ahead restarts the progress clock of the steps it releases.
       const ids = stepIdsOf(s.plans.find((p) => p.name === e.data.plan));
-      return { ...s, plans: s.plans.map((p) => evolvePlan(p, e)), progress: touch(s.progress, ids, e.at, `${e.type === 'PlanProceeded' ? 'continued' : 'started'} by ${e.actor}`) };
+      return {
+        ...s,
+        plans: s.plans.map((p) => evolvePlan(p, e)),
+        progress: touch(s.progress, ids, e.at, `${e.type === 'PlanProceeded' ? 'continued' : 'started'} by ${e.actor}`),
+        stepLineage: continueChain(s.stepLineage, ids, e),
+      };
     }
     case 'PhaseProceeded': {
       const ids = stepIdsOf(s.plans.find((p) => p.name === e.data.plan), e.data.phaseId);
-      return { ...s, plans: s.plans.map((p) => evolvePlan(p, e)), progress: touch(s.progress, ids, e.at, `continued by ${e.actor}`) };
+      return { ...s, plans: s.plans.map((p) => evolvePlan(p, e)), progress: touch(s.progress, ids, e.at, `continued by ${e.actor}`), stepLineage: continueChain(s.stepLineage, ids, e) };
     }
     case 'StepProceeded':
-      return { ...s, plans: s.plans.map((p) => evolvePlan(p, e)), progress: touch(s.progress, [e.data.stepId], e.at, `released by ${e.actor}`) };
+      return {
+        ...s,
+        plans: s.plans.map((p) => evolvePlan(p, e)),
+        progress: touch(s.progress, [e.data.stepId], e.at, `released by ${e.actor}`),
+        stepLineage: continueChain(s.stepLineage, [e.data.stepId], e),
+      };
     case 'PlanRemoved': {
       const removed = s.plans.find((p) => p.name === e.data.plan);
       return {
@@ -328,6 +364,7 @@ export function evolveService(state: ServiceState, rec: Recorded<MarshalEvent>, 
         plans: s.plans.filter((p) => p.name !== e.data.plan),
         published: withoutKeys(s.published, [e.data.plan]),
         progress: withoutKeys(s.progress, stepIdsOf(removed)),
+        stepLineage: withoutKeys(s.stepLineage, stepIdsOf(removed)),
       };
     }
     case 'RecoveryPlanChanged': {
@@ -351,6 +388,7 @@ export function evolveService(state: ServiceState, rec: Recorded<MarshalEvent>, 
             }
           : s.published,
         progress: touch(withoutKeys(s.progress, removedSteps), d.added.flatMap((p) => p.steps.map((st) => st.id)), e.at, 'recovery needed'),
+        stepLineage: continueChain(withoutKeys(s.stepLineage, removedSteps), d.added.flatMap((p) => p.steps.map((st) => st.id)), e),
       };
     }
     case 'PlanStatusChanged': {

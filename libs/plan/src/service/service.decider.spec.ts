@@ -82,6 +82,23 @@ describe('service aggregate: generation and the step lifecycle', () => {
     expect(log.tree('deploy').status).toBe('COMPLETE');
   });
 
+  it('gives each candidate the chain of the event that last changed or released its step (issue 6 lineage)', () => {
+    const log = new Log();
+    const [generated] = log.ofType(log.accept(helloSpec(1), 'cfg-1'), 'PlanGenerated').filter((e) => e.data.plan.name === 'deploy');
+    expect(log.candidates()[0].lineage).toEqual({ correlationId: 'c', causationId: generated.id });
+    log.cycle();
+    const [delayed] = log.ofType(log.status('hello-0-server', 'TASK_FAILED'), 'StepStatusChanged');
+    expect(log.candidates()[0].lineage).toEqual({ correlationId: 'c', causationId: delayed.id });
+
+    // An operator's go-ahead: the step's first launch continues the command's chain.
+    const held = new Log();
+    held.accept(helloSpec(1), 'cfg-1');
+    held.plan({ plan: 'deploy', action: 'interrupt' });
+    expect(held.candidates()).toEqual([]);
+    const [proceeded] = held.ofType(held.plan({ plan: 'deploy', action: 'continue' }).events, 'PlanProceeded');
+    expect(held.candidates()[0].lineage).toEqual({ correlationId: 'c', causationId: proceeded.id });
+  });
+
   it('rebuilds exactly the live state when the log is replayed', () => {
     const log = new Log();
     log.accept(helloSpec(2), 'cfg-1');

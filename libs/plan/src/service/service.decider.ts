@@ -357,6 +357,7 @@ export function candidatesOf(state: ServiceState, now: string): Candidate[] {
       environment: step.parameters,
       tasksToKill: req ? tasksToKill(state, req) : [],
       ...(paused.length ? { paused } : {}),
+      ...(state.stepLineage[step.id] ? { lineage: state.stepLineage[step.id] } : {}),
     });
   }
   return out;

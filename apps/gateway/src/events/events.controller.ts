@@ -1,0 +1,51 @@
+import { Controller, Get, Param, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { MarshalError } from '@marshal/contracts';
+import { AuditQueries, ReadModelQueries, type EventChain, type EventList } from '@marshal/persistence';
+import { parseEventQuery } from './event-query';
+import { ProjectorProgress } from '../http/projector-progress';
+
+type Query = Record<string, string | string[] | undefined>;
+
+/**
+ * The audit log (issue 6): every event of the log, filtered and paged by sequence cursor, and the causal chain of an
+ * event, a command or a correlation. Under `/v1/service/<svc>/…` the service is one more filter.
+ */
+@Controller(['v1', 'v1/service/:service', 'v1/multi/:service'])
+export class EventsController {
+  constructor(
+    private readonly audit: AuditQueries,
+    private readonly queries: ReadModelQueries,
+    private readonly progress: ProjectorProgress,
+  ) {}
+
+  /**
+   * `GET /v1/events?…`: `{ events, cursor, more }`. With `after=<cursor>&wait=<ms>` it is a long poll: when nothing
+   * matches yet, it answers as soon as matching events are projected, or empty at the deadline — how
+   * `marshal events --follow` follows the log live.
+   */
+  @Get('events')
+  async list(@Param('service') service: string | undefined, @Req() req: FastifyRequest): Promise<EventList> {
+    const { filter, page, waitMs } = parseEventQuery(req.query as Query, service);
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const found = await this.audit.events(filter, page);
+      const left = deadline - Date.now();
+      if (found.events.length > 0 || left <= 0) return found;
+      // Sleep until the read models move past what was just searched (or the deadline).
+      await this.progress.reach(Math.max(page.after ?? 0, await this.queries.checkpoint()) + 1, left);
+    }
+  }
+
+  /**
+   * `GET /v1/events/{id}/chain`: for an event id, the event, what led to it (`causes`) and everything it caused; for a
+   * command or correlation id, every event of it and everything they caused.
+   */
+  @Get('events/:id/chain')
+  async chain(@Param('id') id: string, @Req() req: FastifyRequest): Promise<EventChain> {
+    const data = (req.query as Query)['data'];
+    const chain = await this.audit.chain(id, { data: data !== 'false' });
+    if (!chain) throw new MarshalError('NOT_FOUND', `Event ${id} not found`);
+    return chain;
+  }
+}
