@@ -16,7 +16,8 @@ export interface Cluster {
   namespace: string;
   /** Runs the real `marshal` CLI against this cluster. */
   cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }>;
-  get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
+  /** GET as the viewer; `fresh` sends `Cache-Control: no-cache` so the gateway reads the database, not its cache. */
+  get<T = unknown>(path: string, opts?: { fresh?: boolean }): Promise<{ status: number; body: T }>;
   /** Polls GET /v1/plans/<plan> of a service until its status is the one wanted. */
   waitForPlan(service: string, plan: string, status: string, timeoutMs?: number): Promise<PlanBody>;
   stop(): Promise<void>;
@@ -66,8 +67,10 @@ export async function startCluster(
         return { stdout: err.stdout, stderr: err.stderr, code: err.code };
       }
     },
-    async get<T>(path: string) {
-      const res = await fetch(`${ensemble.gatewayUrl}${path}`, { headers: { authorization: `Bearer ${ensemble.tokens.viewer}` } });
+    async get<T>(path: string, opts: { fresh?: boolean } = {}) {
+      const headers: Record<string, string> = { authorization: `Bearer ${ensemble.tokens.viewer}` };
+      if (opts.fresh) headers['cache-control'] = 'no-cache';
+      const res = await fetch(`${ensemble.gatewayUrl}${path}`, { headers });
       const text = await res.text();
       let body: unknown = text;
       try {

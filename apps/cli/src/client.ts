@@ -18,6 +18,8 @@ export interface ClientOptions {
 export interface HttpResult {
   status: number;
   body: string;
+  /** The log sequence a write produced (`X-Marshal-Seq`), for reading one's own write. */
+  seq?: number;
   json<T = unknown>(): T;
 }
 
@@ -40,7 +42,8 @@ export class GatewayClient {
     }
     const text = await res.text();
     if (this.o.verbose) process.stderr.write(`< ${res.status} ${text.slice(0, 2000)}\n`);
-    const result: HttpResult = { status: res.status, body: text, json: <T>() => JSON.parse(text) as T };
+    const seq = res.headers.get('x-marshal-seq');
+    const result: HttpResult = { status: res.status, body: text, json: <T>() => JSON.parse(text) as T, ...(seq && /^\d+$/.test(seq) ? { seq: Number(seq) } : {}) };
     if (accept(res.status)) return result;
     throw httpError(method, url, res.status, text);
   }

@@ -12,6 +12,7 @@ import { registerPod } from './commands/pod.command';
 import { registerDebug } from './commands/debug.command';
 import { registerEvents } from './commands/events.command';
 import { registerAdmin } from './commands/admin.command';
+import { registerUninstall } from './commands/uninstall.command';
 
 export interface GlobalOptions {
   url: string;
@@ -65,6 +66,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   registerDebugOffers(cli);
   registerEvents(cli);
   registerAdmin(cli);
+  registerUninstall(cli);
   return program;
 }
 

@@ -17,6 +17,8 @@ import { EventsController } from './events/events.controller';
 import { ProjectionStatus } from './events/projection-status';
 import { HealthController } from './health/health.controller';
 import { ProjectorProgress } from './http/projector-progress';
+import { ReadModelCache } from './http/read-model-cache';
+import { PlanViews } from './plans/plan-views';
 import { MetricsController } from './metrics/metrics.controller';
 import { GatewayMetrics } from './metrics/metrics';
 import { StreamController } from './stream/stream.controller';
@@ -24,6 +26,8 @@ import { UiController } from './ui/ui.controller';
 import { PlansController } from './plans/plans.controller';
 import { PodsController } from './pods/pods.controller';
 import { ServicesController } from './services/services.controller';
+import { ServiceLogViews } from './state/service-log-views';
+import { StateController } from './state/state.controller';
 
 @Module({})
 export class GatewayModule {
@@ -45,6 +49,7 @@ export class GatewayModule {
         DebugOffersController,
         EventsController,
         AdminController,
+        StateController,
       ],
       providers: [
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },
@@ -54,6 +59,9 @@ export class GatewayModule {
         ServiceResolver,
         ProjectorProgress,
         ProjectionStatus,
+        ReadModelCache,
+        PlanViews,
+        ServiceLogViews,
         ReadYourWrites,
         GatewayMetrics,
         { provide: TokenStore, useValue: tokens },

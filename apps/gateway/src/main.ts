@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import multipart from '@fastify/multipart';
+import { MAX_STATE_FILE_BYTES } from '@marshal/contracts';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { connectDataSource, migrate } from '@marshal/persistence';
 import { NestLogger, ServiceContextModule, createServiceContext, exposeHealth } from '@marshal/runtime';
@@ -9,6 +11,7 @@ import { GatewayConfig } from './config';
 import { TokenStore, loadTokens } from './auth/tokens';
 import { GatewayModule } from './gateway.module';
 import { GatewayMetrics } from './metrics/metrics';
+import { annotateRoles } from './http/openapi';
 
 async function main(): Promise<void> {
   const ctx = await createServiceContext(GatewayConfig);
@@ -30,8 +33,10 @@ async function main(): Promise<void> {
   // The original pretty-prints JSON with two spaces (reference §6).
   adapter.getInstance().setReplySerializer((payload) => JSON.stringify(payload, null, 2));
   const app = await NestFactory.create<NestFastifyApplication>(RootModule, adapter, { logger: new NestLogger(ctx.log) });
+  // Uploads of the state API (reference §6.6): one field `file` of at most 1024 bytes; the form is read by the route.
+  await app.register(multipart, { limits: { fileSize: MAX_STATE_FILE_BYTES, files: 1, fields: 0, parts: 1 } });
   // The OpenAPI document is generated from the controllers, so every route anyone adds is in it.
-  const document = SwaggerModule.createDocument(
+  const document = annotateRoles(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Marshal API')
@@ -45,7 +50,7 @@ async function main(): Promise<void> {
       .addBearerAuth()
       .addSecurityRequirements('bearer')
       .build(),
-  );
+  ));
   SwaggerModule.setup('v1/docs', app, document, { jsonDocumentUrl: 'v1/openapi.json', yamlDocumentUrl: 'v1/openapi.yaml' });
   const metrics = app.get(GatewayMetrics);
   adapter.getInstance().addHook('onResponse', (req, reply, done) => {

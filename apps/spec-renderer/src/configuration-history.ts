@@ -12,11 +12,22 @@ export interface ConfigurationHistory {
 
 export async function readHistory(store: EventStore, subjects: Subjects, service: string): Promise<ConfigurationHistory> {
   const history: ConfigurationHistory = { target: null, accepted: 0, lastSeq: 0 };
+  let targetSeq = 0;
   for await (const rec of store.read(subjects.serviceConfig(service)) as AsyncGenerator<Recorded<MarshalEvent>>) {
     history.lastSeq = rec.seq;
     if (rec.event.type === 'ConfigurationAccepted') {
       history.target = rec.event.data;
       history.accepted += 1;
+      targetSeq = rec.seq;
+    }
+  }
+  // An uninstall ends with plan-manager's ServiceRemoved (the last event of the plan subject): the service is gone and
+  // its name free for a fresh install, whatever configurations it had.
+  if (history.target) {
+    const lastPlanSeq = await store.lastSeq(subjects.servicePlan(service));
+    if (lastPlanSeq > targetSeq && (await store.get(lastPlanSeq))?.event.type === 'ServiceRemoved') {
+      history.target = null;
+      history.accepted = 0;
     }
   }
   return history;
@@ -24,8 +35,11 @@ export async function readHistory(store: EventStore, subjects: Subjects, service
 
 /** Has the deploy plan of the service ever completed (reference §2.7 `last-completed-update-type`)? */
 export async function deploymentCompleted(store: EventStore, subjects: Subjects, service: string): Promise<boolean> {
+  let completed = false;
   for await (const rec of store.read(subjects.servicePlan(service))) {
-    if (rec.event.type === 'PlanStatusChanged' && rec.event.data.plan === 'deploy' && rec.event.data.status === 'COMPLETE') return true;
+    if (rec.event.type === 'PlanStatusChanged' && rec.event.data.plan === 'deploy' && rec.event.data.status === 'COMPLETE') completed = true;
+    // A removed service's past deployments do not count for the one installed under its name since.
+    if (rec.event.type === 'ServiceRemoved') completed = false;
   }
-  return false;
+  return completed;
 }

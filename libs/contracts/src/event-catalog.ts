@@ -31,6 +31,7 @@ import {
   TasksPermanentlyFailed,
 } from './events/pod.events';
 import { ProjectionRebuildCompleted, ProjectionRebuildStarted } from './events/projection.events';
+import { StateFileStored } from './events/state.events';
 import { TaskErased, TaskKillRequested, TaskLaunched, TaskStatusUpdated } from './events/task.events';
 
 /** Every event type, at its current version. Adding an event means adding it here. */
@@ -70,6 +71,7 @@ export const EVENTS = {
   AgentLost,
   ProjectionRebuildStarted,
   ProjectionRebuildCompleted,
+  StateFileStored,
 } as const;
 
 type Events = typeof EVENTS;

@@ -12,6 +12,7 @@ export * from './events/pod.events';
 export * from './events/task.events';
 export * from './events/agent.events';
 export * from './events/projection.events';
+export * from './events/state.events';
 export * from './event-catalog';
 export * from './commands/command';
 export * from './commands/spec.commands';

@@ -12,6 +12,7 @@ describe('subjects', () => {
   it('puts every event of a service under one filter, in its own subjects', () => {
     expect(s.serviceConfig('hello-world')).toBe('marshal.evt.svc.hello-world.config');
     expect(s.servicePlan('hello-world')).toBe('marshal.evt.svc.hello-world.plan');
+    expect(s.serviceState('hello-world')).toBe('marshal.evt.svc.hello-world.state');
     expect(s.serviceTask('hello-world', 'a1')).toBe('marshal.evt.svc.hello-world.task.a1');
     expect(s.serviceEvents('hello-world')).toBe('marshal.evt.svc.hello-world.>');
   });
@@ -25,6 +26,7 @@ describe('subjects', () => {
     });
     expect(s.parse(s.agent('a-7'))).toEqual({ kind: 'agent', agentId: 'a-7' });
     expect(s.parse(s.projections)).toEqual({ kind: 'system', stream: 'projections' });
+    expect(s.parse(s.serviceState('path/to/svc'))).toEqual({ kind: 'service', service: 'path/to/svc', stream: 'state' });
     expect(s.parse('other.evt.agent.x')).toBeUndefined();
   });
 

@@ -5,6 +5,7 @@
  *   <ns>.evt.svc.<service>.config           configurations of a service (spec-renderer writes)
  *   <ns>.evt.svc.<service>.plan             plans of a service (plan-manager writes, expected-sequence guarded)
  *   <ns>.evt.svc.<service>.task.<agentId>   task facts of a service on one agent (coordinator, plan-manager, agent)
+ *   <ns>.evt.svc.<service>.state            files stored through the state API (the gateway writes)
  *   <ns>.evt.agent.<agentId>                an agent's registration and reservation ledger (expected-sequence guarded)
  *   <ns>.evt.sys.projections                read-model rebuilds (state-projector writes; audit only)
  * so `<ns>.evt.svc.<service>.>` is a service's whole history in log order.
@@ -49,7 +50,7 @@ export function assertNamespace(ns: string): string {
   return ns;
 }
 
-export type ServiceStreamKind = 'config' | 'plan' | 'task';
+export type ServiceStreamKind = 'config' | 'plan' | 'task' | 'state';
 
 export interface Subjects {
   readonly namespace: string;
@@ -64,6 +65,8 @@ export interface Subjects {
   serviceEvents(service: string): string;
   serviceConfig(service: string): string;
   servicePlan(service: string): string;
+  /** Files stored through `PUT /v1/state/files/{name}` (reference §6.6). */
+  serviceState(service: string): string;
   serviceTask(service: string, agentId: string): string;
   /** Task facts of every service on one agent: what an agent consumes to learn its launches and kills. */
   agentTasks(agentId: string): string;
@@ -114,6 +117,7 @@ export function subjectsFor(namespace: string = DEFAULT_NAMESPACE): Subjects {
     serviceEvents: (service) => `${evt}.svc.${encodeToken(service)}.>`,
     serviceConfig: (service) => `${evt}.svc.${encodeToken(service)}.config`,
     servicePlan: (service) => `${evt}.svc.${encodeToken(service)}.plan`,
+    serviceState: (service) => `${evt}.svc.${encodeToken(service)}.state`,
     serviceTask: (service, agentId) => `${evt}.svc.${encodeToken(service)}.task.${encodeToken(agentId)}`,
     agentTasks: (agentId) => `${evt}.svc.*.task.${encodeToken(agentId)}`,
     agent: (agentId) => `${evt}.agent.${encodeToken(agentId)}`,
@@ -126,7 +130,7 @@ export function subjectsFor(namespace: string = DEFAULT_NAMESPACE): Subjects {
       if (parts[2] === 'svc' && parts.length >= 5) {
         const service = decodeToken(parts[3]);
         const stream = parts[4];
-        if (stream === 'config' || stream === 'plan') return { kind: 'service', service, stream };
+        if (stream === 'config' || stream === 'plan' || stream === 'state') return { kind: 'service', service, stream };
         if (stream === 'task' && parts.length === 6) {
           return { kind: 'service', service, stream, agentId: decodeToken(parts[5]) };
         }

@@ -25,6 +25,6 @@ export function registerInstall(cli: Cli): void {
       }
       for (const w of reply.warnings) cli.out(`warning: ${w}\n`);
       cli.out(`Installing ${reply.service} (configuration ${reply.configId}). Watch it with: marshal --name ${reply.service} plan status deploy\n`);
-      if (o.wait) await watchPlan(cli.client(), `v1/service/${encodeURIComponent(reply.service)}/plans/deploy?seq=${reply.seq}`, 'deploy', cli.out);
+      if (o.wait) await watchPlan(cli.client(), `v1/service/${encodeURIComponent(reply.service)}/plans/deploy`, 'deploy', cli.out, { seq: reply.seq });
     });
 }

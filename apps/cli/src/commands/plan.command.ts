@@ -1,6 +1,7 @@
 import { CliError, type HttpResult } from '../client';
 import { toPlanStatusTree, type PlanReply } from '../format/plan-tree';
 import type { Cli } from '../main';
+import { watchPlan } from '../watch';
 import { registerPlanPreview } from './preview.command';
 
 /** `-p VAR=value` definitions as the original parsed them (reference §7.2): later duplicates win, `=` in values kept. */
@@ -55,7 +56,7 @@ export function planCommandText(verb: PlanVerb, reply: string, plan: string, pha
  */
 async function planCall(cli: Cli, path: string, body?: unknown): Promise<HttpResult> {
   const res = await cli.client().call('POST', cli.servicePath(path), body, (s) => s === 200 || s === 208 || s === 404);
-  if (res.status === 208) throw new CliError('Cannot execute command. Command has already been issued or the plan has completed', 1);
+  if (res.status === 208) throw new CliError('Cannot execute command. Command has already been issued or the plan has completed', EXIT_ALREADY);
   if (res.status === 404) {
     throw new CliError(res.body.trim() === 'Element not found' ? 'Plan, phase, and/or step does not exist' : res.body.trim() || 'Not found', 5);
   }
@@ -70,7 +71,43 @@ function prettyJson(text: string): string {
   }
 }
 
+/** Exit code of a command the gateway answered 208: already issued, or the plan has completed (nothing was done). */
+export const EXIT_ALREADY = 6;
+
 const plan$ = (plan: string) => `plans/${encodeURIComponent(plan)}`;
+
+/**
+ * One steering verb on a plan: the original's text, or with `json` the gateway's reply. With `wait`, then watches the
+ * plan from the command's own log sequence until it completes (exit 0) or has errors (exit 1).
+ */
+export async function steerPlan(cli: Cli, verb: PlanVerb, plan: string, phase: string | undefined, step: string | undefined, o: { json?: boolean; wait?: boolean }): Promise<void> {
+  const action = { pause: 'interrupt', resume: 'continue', 'force-restart': 'restart', 'force-complete': 'forceComplete' }[verb];
+  const res = await planCall(cli, `${plan$(plan)}/${action}${planQuery(phase, step)}`);
+  cli.out(o.json ? prettyJson(res.body) : planCommandText(verb, res.body, plan, phase, step) + '\n');
+  if (o.wait) await watchPlan(cli.client(), cli.servicePath(plan$(plan)), plan, o.json ? () => undefined : cli.out, { seq: res.seq });
+}
+
+/** `--wait` of the verbs after which a plan runs to completion. */
+export const WAIT_OPTION = ['--wait', 'then watch the plan until it completes (exit 0) or has errors (exit 1)'] as const;
+
+/**
+ * `plan status` and `update status`: the tree of reference §7.2.1 (a 417 body is still rendered), the JSON, or with
+ * `watch` the tree and a progress bar redrawn until the plan completes (exit 0) or has errors (exit 1). `at` (a log
+ * sequence or an ISO-8601 time) asks for the plan as it stood then, where the gateway can travel in time.
+ */
+export async function showPlan(cli: Cli, name: string, o: { json?: boolean; watch?: boolean; at?: string }): Promise<void> {
+  if (o.watch && o.at !== undefined) throw new CliError('--watch follows the plan as it is now; it cannot be combined with --at', 2);
+  if (o.watch && !o.json) return watchPlan(cli.client(), cli.servicePath(plan$(name)), name, cli.out);
+  const at = o.at !== undefined ? `?at=${encodeURIComponent(o.at)}` : '';
+  const res = await cli.client().call('GET', cli.servicePath(`${plan$(name)}${at}`), undefined, (s) => s === 200 || s === 202 || s === 417);
+  let body: PlanReply;
+  try {
+    body = res.json<PlanReply>();
+  } catch {
+    throw new CliError(`The gateway answered with something that is not JSON:\n${res.body}`);
+  }
+  cli.out(o.json ? JSON.stringify(body, null, 2) + '\n' : toPlanStatusTree(name, body));
+}
 
 export function registerPlan(cli: Cli): void {
   const plan = cli.program.command('plan').alias('plans').description('Query and steer plans');
@@ -90,27 +127,19 @@ export function registerPlan(cli: Cli): void {
     .argument('<plan>', 'plan name')
     .option('--json', 'print the plan JSON')
     .option('--at <when>', 'show the plan as it stood at a log sequence or an ISO-8601 time')
-    .action(async (name: string, o: { json?: boolean; at?: string }) => {
-      const at = o.at !== undefined ? `?at=${encodeURIComponent(o.at)}` : '';
-      // A 417 (plan with errors) is still rendered (reference §7.2).
-      const res = await cli.client().call('GET', cli.servicePath(`${plan$(name)}${at}`), undefined, (s) => s === 200 || s === 202 || s === 417);
-      let body: PlanReply;
-      try {
-        body = res.json<PlanReply>();
-      } catch {
-        throw new CliError(`The gateway answered with something that is not JSON:\n${res.body}`);
-      }
-      cli.out(o.json ? JSON.stringify(body, null, 2) + '\n' : toPlanStatusTree(name, body));
-    });
+    .option('--watch', 'redraw the tree with a progress bar until the plan completes (exit 0) or has errors (exit 1)')
+    .action((name: string, o: { json?: boolean; watch?: boolean; at?: string }) => showPlan(cli, name, o));
 
   plan
     .command('start')
     .description('Start a plan, with parameters for its tasks’ environment')
     .argument('<plan>', 'plan name')
     .option('-p, --params <VAR=value>', 'a parameter (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (name: string, o: { params: string[] }) => {
+    .option(...WAIT_OPTION)
+    .action(async (name: string, o: { params: string[]; wait?: boolean }) => {
       const res = await planCall(cli, `${plan$(name)}/start`, parseParameters(o.params));
       cli.out(prettyJson(res.body));
+      if (o.wait) await watchPlan(cli.client(), cli.servicePath(plan$(name)), name, cli.out, { seq: res.seq });
     });
 
   plan
@@ -123,14 +152,22 @@ export function registerPlan(cli: Cli): void {
     });
 
   // Commander passes the declared arguments, then the options and the command: keep the arguments only.
-  const steer = (verb: PlanVerb, action: string, declared: number) => async (...args: unknown[]) => {
+  const steer = (verb: PlanVerb, declared: number) => async (...args: unknown[]) => {
     const [name, phase, step] = args.slice(0, declared) as [string, string | undefined, string | undefined];
-    const res = await planCall(cli, `${plan$(name)}/${action}${planQuery(phase, step)}`);
-    cli.out(planCommandText(verb, res.body, name, phase, step) + '\n');
+    await steerPlan(cli, verb, name, phase, step, args[declared] as { json?: boolean; wait?: boolean });
   };
+  const json = ['--json', "print the gateway's reply as JSON"] as const;
 
-  plan.command('pause').alias('interrupt').description('Pause a plan, or one of its phases').argument('<plan>').argument('[phase]', 'phase name or id').action(steer('pause', 'interrupt', 2));
-  plan.command('resume').alias('continue').description('Resume a plan, or one of its phases').argument('<plan>').argument('[phase]', 'phase name or id').action(steer('resume', 'continue', 2));
+  plan.command('pause').alias('interrupt').description('Pause a plan, or one of its phases').argument('<plan>').argument('[phase]', 'phase name or id').option(...json).action(steer('pause', 2));
+  plan
+    .command('resume')
+    .alias('continue')
+    .description('Resume a plan, or one of its phases')
+    .argument('<plan>')
+    .argument('[phase]', 'phase name or id')
+    .option(...json)
+    .option(...WAIT_OPTION)
+    .action(steer('resume', 2));
   plan
     .command('force-restart')
     .alias('restart')
@@ -138,7 +175,9 @@ export function registerPlan(cli: Cli): void {
     .argument('<plan>')
     .argument('[phase]', 'phase name or id')
     .argument('[step]', 'step name or id')
-    .action(steer('force-restart', 'restart', 3));
+    .option(...json)
+    .option(...WAIT_OPTION)
+    .action(steer('force-restart', 3));
   plan
     .command('force-complete')
     .alias('force')
@@ -146,7 +185,8 @@ export function registerPlan(cli: Cli): void {
     .argument('<plan>')
     .argument('<phase>', 'phase name or id')
     .argument('<step>', 'step name or id')
-    .action(steer('force-complete', 'forceComplete', 3));
+    .option(...json)
+    .action(steer('force-complete', 3));
 
   registerPlanPreview(cli, plan);
 }

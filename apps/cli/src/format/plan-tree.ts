@@ -3,7 +3,7 @@ export interface PlanReply {
   status?: string;
   strategy?: string;
   errors?: string[];
-  phases?: { name?: string; status?: string; strategy?: string; steps?: { name?: string; status?: string }[] }[];
+  phases?: { id?: string; name?: string; status?: string; strategy?: string; steps?: { id?: string; name?: string; status?: string }[] }[];
 }
 
 const or = (v: string | undefined): string => (v ? v : '<UNKNOWN>');

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { CommandReply } from '@marshal/contracts';
 import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 import { RequireRole, callerOf } from '../auth/auth.guard';
+import { NoBody } from '../http/request-body';
 import { ProjectionStatus, type ProjectionsStatus } from '../events/projection-status';
 
 /** Administration of the read models (issue 6): their state, and a rebuild without downtime. */
@@ -28,6 +29,7 @@ export class AdminController {
   @Post('rebuild-projections')
   @HttpCode(202)
   @RequireRole('admin')
+  @NoBody()
   async rebuild(@Req() req: FastifyRequest): Promise<CommandReply<'projector.rebuild'>> {
     const commandId = randomUUID();
     return this.ctx.bus.request(

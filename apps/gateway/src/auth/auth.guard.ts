@@ -1,4 +1,5 @@
-import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, SetMetadata, applyDecorators, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { MarshalError } from '@marshal/contracts';
@@ -8,11 +9,20 @@ import { roleAllows, TokenStore, type Role } from './tokens';
 const ROLE_KEY = 'marshal:role';
 const PUBLIC_KEY = 'marshal:public';
 
+/** The OpenAPI extension naming the least role of an operation (see `http/openapi.ts`). */
+export const ROLE_EXTENSION = 'x-marshal-role';
+export const PUBLIC_EXTENSION = 'x-marshal-public';
+
 /** The least role a route needs; without it, GET/HEAD need viewer and everything else operator. */
-export const RequireRole = (role: Role): MethodDecorator & ClassDecorator => SetMetadata(ROLE_KEY, role);
+export const RequireRole = (role: Role): MethodDecorator & ClassDecorator => applyDecorators(SetMetadata(ROLE_KEY, role), ApiExtension(ROLE_EXTENSION, role));
 
 /** A route anyone may fetch (the web UI's page: it holds no data; its API calls carry the user's token). */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);
+export const Public = (): MethodDecorator & ClassDecorator => applyDecorators(SetMetadata(PUBLIC_KEY, true), ApiExtension(PUBLIC_EXTENSION, true));
+
+/** The role a route needs when it names none (reference: issue 7 — viewer reads, operator acts). */
+export function defaultRole(method: string): Role {
+  return method.toUpperCase() === 'GET' || method.toUpperCase() === 'HEAD' ? 'viewer' : 'operator';
+}
 
 export interface Caller {
   /** Recorded as the actor of every event the request causes. */
@@ -44,7 +54,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, [context.getHandler(), context.getClass()])) return true;
     const needed =
       this.reflector.getAllAndOverride<Role | undefined>(ROLE_KEY, [context.getHandler(), context.getClass()]) ??
-      (req.method === 'GET' || req.method === 'HEAD' ? 'viewer' : 'operator');
+      defaultRole(req.method);
     if (this.config.AUTH_DISABLED) {
       req.caller = { actor: 'operator:anonymous', role: 'admin' };
       return true;

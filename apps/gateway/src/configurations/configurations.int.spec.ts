@@ -15,6 +15,7 @@ import { diffSpecs, renderPackage } from '@marshal/spec';
 import { createTestDatabase, startNatsServer, type NatsServerHandle, type TestDatabase } from '@marshal/testing';
 import { TokenStore } from '../auth/tokens';
 import { GatewayModule } from '../gateway.module';
+import { ProjectorProgress } from '../http/projector-progress';
 
 const subjects = subjectsFor('gwconfig');
 const ADMIN = 'admin-token-0123456789';
@@ -55,9 +56,10 @@ describe('configuration API of the gateway', () => {
   let url: string;
   let lastSeq = 0;
 
+  /** Projects what the log holds and, as the projector does, announces the new checkpoint to the gateway. */
   const project = async (): Promise<void> => {
     const recs = await store.readAll(subjects.allEvents, { fromSeq: (await readCheckpoint(ds)) + 1 });
-    if (recs.length) await projectBatch(ds, subjects, recs);
+    if (recs.length) gateway.get(ProjectorProgress).advance(await projectBatch(ds, subjects, recs));
   };
   /** Appends a ConfigurationAccepted of hello-world rendered with these options, as spec-renderer would. */
   const accept = async (options: Record<string, unknown>, previous?: { configId: string; spec: ServiceSpec }): Promise<{ configId: string; spec: ServiceSpec }> => {

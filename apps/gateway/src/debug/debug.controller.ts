@@ -65,11 +65,15 @@ export class DebugController {
     }));
   }
 
-  /** Reservation ids by agent hostname (reference §6.8). */
+  /** Reservation ids by agent hostname (reference §6.8): of every service, or under `/v1/service/<name>/` of that one. */
   @Get('reservations')
-  async reservations(): Promise<Record<string, string[]>> {
+  async reservations(@Param('service') service: string | undefined): Promise<Record<string, string[]>> {
+    const only = service === undefined ? undefined : await this.services.resolve(service);
     const out: Record<string, string[]> = {};
-    for (const a of await this.queries.agents()) out[a.hostname] = (a.reservations as { reservationId: string }[]).map((r) => r.reservationId).sort();
+    for (const a of await this.queries.agents()) {
+      const mine = (a.reservations as { reservationId: string; service: string }[]).filter((r) => only === undefined || r.service === only);
+      if (only === undefined || mine.length > 0) out[a.hostname] = mine.map((r) => r.reservationId).sort();
+    }
     return out;
   }
 }

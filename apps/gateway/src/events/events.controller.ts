@@ -4,6 +4,7 @@ import { MarshalError } from '@marshal/contracts';
 import { AuditQueries, ReadModelQueries, type EventChain, type EventList } from '@marshal/persistence';
 import { parseEventQuery } from './event-query';
 import { ProjectorProgress } from '../http/projector-progress';
+import { ServiceResolver } from '../http/service-resolver';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -17,6 +18,7 @@ export class EventsController {
     private readonly audit: AuditQueries,
     private readonly queries: ReadModelQueries,
     private readonly progress: ProjectorProgress,
+    private readonly services: ServiceResolver,
   ) {}
 
   /**
@@ -26,6 +28,8 @@ export class EventsController {
    */
   @Get('events')
   async list(@Param('service') service: string | undefined, @Req() req: FastifyRequest): Promise<EventList> {
+    // Under /v1/service/<svc>/… an unknown service is a 404 like everywhere else.
+    if (service) await this.services.resolve(service);
     const { filter, page, waitMs } = parseEventQuery(req.query as Query, service);
     const deadline = Date.now() + waitMs;
     for (;;) {
@@ -42,7 +46,8 @@ export class EventsController {
    * command or correlation id, every event of it and everything they caused.
    */
   @Get('events/:id/chain')
-  async chain(@Param('id') id: string, @Req() req: FastifyRequest): Promise<EventChain> {
+  async chain(@Param('service') service: string | undefined, @Param('id') id: string, @Req() req: FastifyRequest): Promise<EventChain> {
+    if (service) await this.services.resolve(service);
     const data = (req.query as Query)['data'];
     const chain = await this.audit.chain(id, { data: data !== 'false' });
     if (!chain) throw new MarshalError('NOT_FOUND', `Event ${id} not found`);

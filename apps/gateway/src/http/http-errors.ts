@@ -62,7 +62,14 @@ export class HttpErrorFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof HttpException) {
-      void reply.status(exception.getStatus()).type('application/json').send(JSON.stringify(exception.getResponse(), null, 2));
+      // Errors raised by the HTTP layer itself (a body that is not JSON, too large, an unsupported media type): the
+      // same shape as a domain error, so clients read one format.
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const message = typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? exception.message);
+      const text = Array.isArray(message) ? message.join('; ') : String(message);
+      const body = status >= 400 && status < 500 ? { code: status === 404 ? 'NOT_FOUND' : 'INVALID_ARGUMENT', message: text, details: [{ path: '/', message: text }] } : response;
+      void reply.status(status).type('application/json').send(JSON.stringify(body, null, 2));
       return;
     }
     void reply.status(500).send();

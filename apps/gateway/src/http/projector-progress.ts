@@ -3,14 +3,23 @@ import { EventEmitter } from 'node:events';
 import { ReadModelQueries } from '@marshal/persistence';
 import { SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 
+/** How often the checkpoint is read from the database, in case announcements were lost (core NATS does not retry). */
+const POLL_MS = 1_000;
+
 /**
  * How far the read models are: the projector announces each new checkpoint on core NATS; this keeps the highest one
- * seen and tells listeners (read-your-writes waiters, live streams).
+ * seen and tells listeners (read-your-writes waiters, live streams, the read-model cache). The database's checkpoint
+ * is also read every second, so a lost announcement delays a listener by a second at most.
+ *
+ * `reset` tells that the read models went back (dropped, or projected again from an earlier point): the projector
+ * announced a checkpoint below the known one, the database holds one below what was known before asking, or the
+ * checkpoint could not be read at all. The known checkpoint then follows the database down.
  */
 @Injectable()
 export class ProjectorProgress extends EventEmitter implements OnModuleDestroy {
   private seq = 0;
   private readonly sub: ReturnType<ServiceContext['nc']['subscribe']>;
+  private readonly poll: NodeJS.Timeout;
 
   constructor(
     @Inject(SERVICE_CONTEXT) ctx: ServiceContext,
@@ -21,8 +30,30 @@ export class ProjectorProgress extends EventEmitter implements OnModuleDestroy {
     const sub = ctx.nc.subscribe(ctx.subjects.projectorProgress);
     this.sub = sub;
     void (async () => {
-      for await (const m of sub) this.advance(m.json<{ seq: number }>().seq);
+      for await (const m of sub) this.announced(m.json<{ seq: number }>().seq);
     })();
+    this.poll = setInterval(() => void this.sync(), POLL_MS).unref();
+  }
+
+  /** What the poll does: reads the database's checkpoint; not being able to read it counts as a reset. */
+  async sync(): Promise<void> {
+    try {
+      await this.refresh();
+    } catch {
+      this.emit('reset');
+    }
+  }
+
+  /** One projector announces its checkpoints in order: a lower one means it started over. */
+  private announced(seq: number): void {
+    if (seq < this.seq) this.reset(seq);
+    else this.advance(seq);
+  }
+
+  private reset(seq: number): void {
+    this.seq = seq;
+    this.emit('reset');
+    this.emit('progress', seq);
   }
 
   get current(): number {
@@ -35,9 +66,14 @@ export class ProjectorProgress extends EventEmitter implements OnModuleDestroy {
     this.emit('progress', seq);
   }
 
-  /** The checkpoint in the database, for when no announcement was heard yet. */
+  /** The checkpoint in the database, for when no announcement was heard yet (or one was lost). */
   async refresh(): Promise<number> {
-    this.advance(await this.queries.checkpoint());
+    const known = this.seq;
+    const db = await this.queries.checkpoint();
+    // The database's checkpoint only grows while the read models live: below what was known before asking, they were
+    // dropped or rebuilt.
+    if (db < known) this.reset(db);
+    else this.advance(db);
     return this.seq;
   }
 
@@ -63,6 +99,7 @@ export class ProjectorProgress extends EventEmitter implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    clearInterval(this.poll);
     this.sub.unsubscribe();
   }
 }

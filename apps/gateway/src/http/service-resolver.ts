@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MarshalError } from '@marshal/contracts';
 import { ReadModelQueries } from '@marshal/persistence';
 import { APP_CONFIG } from '@marshal/runtime';
+import { ReadModelCache } from './read-model-cache';
 
 /**
  * Which service a request acts on: the `:service` of `/v1/service/<svc>/…` and `/v1/multi/<svc>/…`, else the
@@ -11,16 +12,22 @@ import { APP_CONFIG } from '@marshal/runtime';
 export class ServiceResolver {
   constructor(
     private readonly queries: ReadModelQueries,
+    private readonly cache: ReadModelCache,
     @Inject(APP_CONFIG) private readonly config: { DEFAULT_SERVICE: string },
   ) {}
 
+  /** The installed services, read once per change of the read models (every request resolves its service). */
+  private services(): Promise<{ name: string }[]> {
+    return this.cache.get('services', () => this.queries.services());
+  }
+
   async resolve(fromPath: string | undefined): Promise<string> {
     if (fromPath) {
-      if (!(await this.queries.service(fromPath))) throw new MarshalError('NOT_FOUND', `Service ${fromPath} not found`);
+      if (!(await this.services()).some((s) => s.name === fromPath)) throw new MarshalError('NOT_FOUND', `Service ${fromPath} not found`);
       return fromPath;
     }
     if (this.config.DEFAULT_SERVICE) return this.config.DEFAULT_SERVICE;
-    const all = await this.queries.services();
+    const all = await this.services();
     if (all.length === 1) return all[0].name;
     if (all.length === 0) throw new MarshalError('NOT_FOUND', 'No service is installed');
     throw new MarshalError(

@@ -6,14 +6,18 @@ import { ReadModelQueries, TimeTravel, parsePointInTime, type PlanJson } from '@
 import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 import { callerOf } from '../auth/auth.guard';
 import { asPlainText } from '../http/http-errors';
+import { ReadModelCache } from '../http/read-model-cache';
+import { NoBody } from '../http/request-body';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { ServiceResolver } from '../http/service-resolver';
+import { PlanViews, planHttpStatus } from './plan-views';
 
-/** `GET /v1/plans/{plan}`: 417 when the plan has errors, 200 when complete, else 202 (reference §6.2). */
-export function planHttpStatus(plan: PlanJson): number {
-  if (plan.status === 'ERROR' || plan.errors.length > 0) return 417;
-  return plan.status === 'COMPLETE' ? 200 : 202;
-}
+export { planHttpStatus } from './plan-views';
+
+/** Limits of `start` parameters: they become environment variables of the plan's tasks. */
+export const MAX_PARAMETERS = 100;
+export const MAX_PARAMETER_NAME = 255;
+export const MAX_PARAMETER_VALUE = 16 * 1024;
 
 /**
  * The body of `POST /v1/plans/{plan}/start`: a JSON object of strings (reference §6.2); none is `{}`. Key names are
@@ -21,11 +25,17 @@ export function planHttpStatus(plan: PlanJson): number {
  */
 export function startParameters(body: unknown): Record<string, string> {
   if (body === undefined || body === null || body === '') return {};
-  if (typeof body !== 'object' || Array.isArray(body)) {
-    throw asPlainText(new MarshalError('INVALID_ARGUMENT', "Couldn't parse parameters: the body must be a JSON object of strings, e.g. {\"KEY\": \"value\"}"));
+  const fail = (why: string): never => {
+    throw asPlainText(new MarshalError('INVALID_ARGUMENT', `Couldn't parse parameters: ${why}`));
+  };
+  if (typeof body !== 'object' || Array.isArray(body)) fail('the body must be a JSON object of strings, e.g. {"KEY": "value"}');
+  const entries = Object.entries(body as Record<string, unknown>);
+  if (entries.length > MAX_PARAMETERS) fail(`at most ${MAX_PARAMETERS} parameters, got ${entries.length}`);
+  for (const [k, v] of entries) {
+    if (typeof v !== 'string') fail(`the value of ${k} is not a string`);
+    else if (k.length > MAX_PARAMETER_NAME) fail(`the name ${k.slice(0, 40)}… is longer than ${MAX_PARAMETER_NAME} characters`);
+    else if (v.length > MAX_PARAMETER_VALUE) fail(`the value of ${k} is longer than ${MAX_PARAMETER_VALUE} characters`);
   }
-  const bad = Object.entries(body as Record<string, unknown>).find(([, v]) => typeof v !== 'string');
-  if (bad) throw asPlainText(new MarshalError('INVALID_ARGUMENT', `Couldn't parse parameters: the value of ${bad[0]} is not a string`));
   return body as Record<string, string>;
 }
 
@@ -36,6 +46,7 @@ export class PlansController {
     private readonly queries: ReadModelQueries,
     private readonly services: ServiceResolver,
     private readonly ryw: ReadYourWrites,
+    private readonly views: PlanViews,
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
     @Inject(APP_CONFIG) private readonly config: { REQUEST_TIMEOUT_MS: number },
     private readonly timeTravel: TimeTravel,
@@ -53,7 +64,7 @@ export class PlansController {
     @Param('plan') plan: string,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<PlanJson> {
+  ): Promise<Buffer | PlanJson> {
     await this.ryw.waitFor(this.ryw.requestedSeq(req));
     const at = (req.query as Record<string, string | undefined>)['at'];
     if (at !== undefined) {
@@ -65,10 +76,10 @@ export class PlansController {
       void reply.status(planHttpStatus(then.plan)).header('x-marshal-seq', String(then.seq));
       return then.plan;
     }
-    const found = await this.queries.plan(await this.services.resolve(service), plan);
+    const found = await this.views.plan(await this.services.resolve(service), plan, ReadModelCache.bypass(req));
     if (!found) throw new MarshalError('NOT_FOUND', `Plan ${plan} not found`);
-    void reply.status(planHttpStatus(found));
-    return found;
+    void reply.status(found.status).type('application/json; charset=utf-8');
+    return found.body;
   }
 
   /** Deprecated alias of `GET /v1/plans/deploy` (reference §6.2). */
@@ -77,7 +88,7 @@ export class PlansController {
     @Param('service') service: string | undefined,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<PlanJson> {
+  ): Promise<Buffer | PlanJson> {
     return this.get(service, 'deploy', req, reply);
   }
 
@@ -125,24 +136,28 @@ export class PlansController {
 
   @Post('plans/:plan/stop')
   @HttpCode(200)
+  @NoBody()
   stop(@Param('service') service: string | undefined, @Param('plan') plan: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.command(service, plan, 'stop', req, reply);
   }
 
   @Post('plans/:plan/continue')
   @HttpCode(200)
+  @NoBody()
   continue(@Param('service') service: string | undefined, @Param('plan') plan: string, @Query('phase') phase: string | undefined, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.command(service, plan, 'continue', req, reply, { phase });
   }
 
   @Post('plans/:plan/interrupt')
   @HttpCode(200)
+  @NoBody()
   interrupt(@Param('service') service: string | undefined, @Param('plan') plan: string, @Query('phase') phase: string | undefined, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.command(service, plan, 'interrupt', req, reply, { phase });
   }
 
   @Post('plans/:plan/forceComplete')
   @HttpCode(200)
+  @NoBody()
   forceComplete(
     @Param('service') service: string | undefined,
     @Param('plan') plan: string,
@@ -156,6 +171,7 @@ export class PlansController {
 
   @Post('plans/:plan/restart')
   @HttpCode(200)
+  @NoBody()
   restart(
     @Param('service') service: string | undefined,
     @Param('plan') plan: string,
@@ -170,18 +186,21 @@ export class PlansController {
   /** Deprecated `/v1/plan/*` (reference §6.2): the same commands on `deploy`; continue and interrupt plan-level only. */
   @Post('plan/continue')
   @HttpCode(200)
+  @NoBody()
   deprecatedContinue(@Param('service') service: string | undefined, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.command(service, 'deploy', 'continue', req, reply);
   }
 
   @Post('plan/interrupt')
   @HttpCode(200)
+  @NoBody()
   deprecatedInterrupt(@Param('service') service: string | undefined, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.command(service, 'deploy', 'interrupt', req, reply);
   }
 
   @Post('plan/forceComplete')
   @HttpCode(200)
+  @NoBody()
   deprecatedForceComplete(
     @Param('service') service: string | undefined,
     @Query('phase') phase: string | undefined,
@@ -194,6 +213,7 @@ export class PlansController {
 
   @Post('plan/restart')
   @HttpCode(200)
+  @NoBody()
   deprecatedRestart(
     @Param('service') service: string | undefined,
     @Query('phase') phase: string | undefined,

@@ -1,6 +1,7 @@
 import type { PodTaskView } from '@marshal/persistence';
 import { podInfo, podNames, podStatus, servicePods, taskDisplayStatus } from './pod-views';
-import { taskList } from './pods.controller';
+import { validateBody } from '../http/request-body';
+import { TaskList } from './pods.controller';
 
 function task(name: string, state: string | null, override: PodTaskView['override'] = null): PodTaskView {
   const [podType, podIndex] = [name.split('-')[0], Number(name.split('-')[1])];
@@ -67,10 +68,11 @@ describe('pod API shapes (reference §6.3, §9.10)', () => {
     expect(podInfo(TASKS, 'nope')).toBeUndefined();
   });
 
-  it('pause/resume bodies: empty means every task; anything but an array of names is rejected', () => {
-    expect(taskList(undefined)).toBeUndefined();
-    expect(taskList(['a', 'test-0-c'])).toEqual(['a', 'test-0-c']);
-    expect(() => taskList({ a: 1 })).toThrow(/JSON array of task names/);
-    expect(() => taskList([1])).toThrow(/JSON array of task names/);
+  it('pause/resume bodies: an array of task names; anything else is rejected naming where', () => {
+    const check = (body: unknown) => validateBody(TaskList, body, 'POST /v1/pod/:pod/pause');
+    expect(check(['a', 'test-0-c'])).toEqual(['a', 'test-0-c']);
+    expect(() => check({ a: 1 })).toThrow('invalid body of POST /v1/pod/:pod/pause: / must be array');
+    expect(() => check(['a', 1])).toThrow('/1 must be string');
+    expect(() => check(Array.from({ length: 101 }, (_, i) => `t${i}`))).toThrow('/ must NOT have more than 100 items');
   });
 });

@@ -1,22 +1,19 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBody } from '@nestjs/swagger';
+import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { MarshalError, type PodAction } from '@marshal/contracts';
 import { ReadModelQueries } from '@marshal/persistence';
 import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 import { callerOf } from '../auth/auth.guard';
+import { JsonBody, NoBody } from '../http/request-body';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { ServiceResolver } from '../http/service-resolver';
 import { podInfo, podNames, podStatus, servicePods, type PodInstanceJson, type ServicePodsJson } from './pod-views';
 
 /** The body of pause and resume: empty, or a JSON array of task names, short (`server`) or full (`hello-0-server`). */
-export function taskList(body: unknown): string[] | undefined {
-  if (body === undefined || body === null || body === '') return undefined;
-  if (!Array.isArray(body) || body.some((t) => typeof t !== 'string' || t === '')) {
-    throw new MarshalError('INVALID_ARGUMENT', 'the body must be a JSON array of task names, e.g. ["server"]', [{ path: '/', message: 'not an array of task names' }]);
-  }
-  return body as string[];
-}
+export const TaskList = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 100, description: 'task names, short (server) or full (hello-0-server)' });
 
 /** Pods of a service (reference §6.3): discovered from stored tasks; commands go to plan-manager. */
 @Controller(['v1', 'v1/service/:service', 'v1/multi/:service'])
@@ -74,25 +71,41 @@ export class PodsController {
 
   @Post('pod/:pod/restart')
   @HttpCode(200)
+  @NoBody()
   restart(@Param('service') service: string | undefined, @Param('pod') pod: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.command(service, pod, 'restart', req, reply);
   }
 
   @Post('pod/:pod/replace')
   @HttpCode(200)
+  @NoBody()
   replace(@Param('service') service: string | undefined, @Param('pod') pod: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.command(service, pod, 'replace', req, reply);
   }
 
   @Post('pod/:pod/pause')
   @HttpCode(200)
-  pause(@Param('service') service: string | undefined, @Param('pod') pod: string, @Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.command(service, pod, 'pause', req, reply, taskList(body));
+  @ApiBody({ schema: TaskList, required: false })
+  pause(
+    @Param('service') service: string | undefined,
+    @Param('pod') pod: string,
+    @JsonBody({ schema: TaskList, optional: true }) tasks: string[] | undefined,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.command(service, pod, 'pause', req, reply, tasks);
   }
 
   @Post('pod/:pod/resume')
   @HttpCode(200)
-  resume(@Param('service') service: string | undefined, @Param('pod') pod: string, @Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.command(service, pod, 'resume', req, reply, taskList(body));
+  @ApiBody({ schema: TaskList, required: false })
+  resume(
+    @Param('service') service: string | undefined,
+    @Param('pod') pod: string,
+    @JsonBody({ schema: TaskList, optional: true }) tasks: string[] | undefined,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.command(service, pod, 'resume', req, reply, tasks);
   }
 }

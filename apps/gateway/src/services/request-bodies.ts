@@ -51,7 +51,8 @@ export type UpdateBody = Static<typeof UpdateBody>;
 const ajv = new Ajv({ allErrors: true, strict: false });
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 
-function detailOf(e: ErrorObject): ErrorDetail {
+/** One ajv error as `{path, message}`, naming an unknown or missing field. */
+export function detailOf(e: ErrorObject): ErrorDetail {
   const path = e.instancePath || '/';
   switch (e.keyword) {
     case 'additionalProperties': {

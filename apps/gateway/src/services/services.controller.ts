@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { MarshalError, type CommandReply, type CommandRequest, type Package } from '@marshal/contracts';
 import { ConfigurationQueries, ReadModelQueries, type ServiceDescription, type ServiceSummary } from '@marshal/persistence';
 import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 import { RequireRole, callerOf } from '../auth/auth.guard';
+import { NoBody } from '../http/request-body';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { InstallBody, UpdateBody, checkBody } from './request-bodies';
 
@@ -97,5 +98,26 @@ export class ServicesController {
     });
     if (!reply.accepted) throw rejection(reply);
     return reply;
+  }
+
+  /**
+   * Uninstall (reference §3.6): plan-manager replaces the service's plans by the uninstall plan, named `deploy`, which
+   * kills its tasks and releases its reservations; when it completes the service is removed. Answers at once (202)
+   * with the log sequence; watch `GET /v1/service/<name>/plans/deploy` until it answers 404. Asking again while it
+   * runs is answered the same way.
+   */
+  @Delete(':name')
+  @HttpCode(202)
+  @RequireRole('admin')
+  @NoBody()
+  async uninstall(@Param('name') name: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ message: string; service: string; seq: number }> {
+    const commandId = randomUUID();
+    const r = await this.ctx.bus.request(
+      'service.uninstall',
+      { meta: { commandId, actor: callerOf(req).actor, correlationId: commandId }, service: name },
+      { timeoutMs: this.config.REQUEST_TIMEOUT_MS },
+    );
+    void reply.header('x-marshal-seq', String(r.seq));
+    return { message: `Received cmd: uninstall ${name}`, service: r.service, seq: r.seq };
   }
 }

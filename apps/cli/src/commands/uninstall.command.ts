@@ -1,0 +1,30 @@
+import { CliError } from '../client';
+import type { Cli } from '../main';
+import { watchUninstall } from '../watch';
+
+interface UninstallReply {
+  message: string;
+  service: string;
+  seq: number;
+}
+
+/** `marshal uninstall <service> [--wait]`: the uninstall plan (reference §3.6), then the service is removed. */
+export function registerUninstall(cli: Cli): void {
+  cli.program
+    .command('uninstall')
+    .description('Uninstall a service: kill its tasks, release its reservations, then remove it')
+    .argument('[service]', 'the service to uninstall (or --name); never guessed')
+    .option('--wait', 'watch the uninstall plan until the service is gone (exit 1 if it fails)')
+    .option('--json', "print the gateway's reply as JSON")
+    .action(async (given: string | undefined, o: { wait?: boolean; json?: boolean }) => {
+      // Destructive: unlike the other verbs, the only installed service is not taken as the default.
+      const name = given ?? cli.globals().name;
+      if (!name) throw new CliError('Name the service to uninstall: marshal uninstall <service>', 2);
+      const reply = (await cli.client().call('DELETE', `v1/services/${encodeURIComponent(name)}`)).json<UninstallReply>();
+      if (o.json) cli.out(JSON.stringify(reply, null, 2) + '\n');
+      else cli.out(`Uninstalling ${reply.service}. Watch it with: marshal --name ${reply.service} plan status deploy\n`);
+      if (!o.wait) return;
+      await watchUninstall(cli.client(), `v1/service/${encodeURIComponent(reply.service)}/plans/deploy`, reply.seq, o.json ? () => undefined : cli.out);
+      if (!o.json) cli.out(`${reply.service} has been uninstalled.\n`);
+    });
+}
