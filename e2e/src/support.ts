@@ -3,7 +3,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Ensemble, createTestDatabase, eventually, startNatsServer, type AgentSpec, type EnsembleOptions, type NatsServerHandle, type TestDatabase } from '@marshal/testing';
+import {
+  Ensemble,
+  createTestDatabase,
+  eventually,
+  startNatsServer,
+  startPostgresServer,
+  type AgentSpec,
+  type EnsembleOptions,
+  type NatsServerHandle,
+  type PostgresServerHandle,
+  type TestDatabase,
+} from '@marshal/testing';
 
 export const root = join(__dirname, '..', '..');
 const run = promisify(execFile);
@@ -12,6 +23,8 @@ export interface Cluster {
   ensemble: Ensemble;
   nats: NatsServerHandle;
   db: TestDatabase;
+  /** The cluster's own PostgreSQL server, when started with `ownPostgres` (else the database is on the shared one). */
+  pg?: PostgresServerHandle;
   stateDir: string;
   namespace: string;
   /** Runs the real `marshal` CLI against this cluster. */
@@ -33,10 +46,11 @@ export interface PlanBody {
 /** A whole ensemble of real processes on its own nats-server and database. */
 export async function startCluster(
   agents: AgentSpec[],
-  opts: { evaluators?: number; env?: Record<string, string>; serviceEnv?: EnsembleOptions['serviceEnv'] } = {},
+  opts: { evaluators?: number; env?: Record<string, string>; serviceEnv?: EnsembleOptions['serviceEnv']; ownPostgres?: boolean } = {},
 ): Promise<Cluster> {
   const nats = await startNatsServer();
-  const db = await createTestDatabase();
+  const pg = opts.ownPostgres ? await startPostgresServer() : undefined;
+  const db = await createTestDatabase(pg?.url);
   const stateDir = mkdtempSync(join(tmpdir(), 'marshal-e2e-'));
   const namespace = `e2e-${Date.now().toString(36)}`;
   const ensemble = await Ensemble.start({
@@ -54,6 +68,7 @@ export async function startCluster(
     ensemble,
     nats,
     db,
+    pg,
     stateDir,
     namespace,
     async cli(...args) {
@@ -93,7 +108,8 @@ export async function startCluster(
     async stop() {
       await ensemble.stop();
       await nats.stop();
-      await db.drop();
+      if (pg) await pg.stop();
+      else await db.drop();
     },
   };
   return cluster;

@@ -3,6 +3,7 @@ export * from './migrations';
 export * from './data-source';
 export * from './schema/tables';
 export * from './schema/generations';
+export * from './schema/dump';
 export * from './projection/audit';
 export * from './projection/row-changes';
 export * from './projection/row-state';

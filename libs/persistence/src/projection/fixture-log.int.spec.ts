@@ -4,7 +4,8 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../data-source';
 import { ReadModelQueries } from '../queries/read-model.queries';
 import { createGeneration, migrate } from '../schema/generations';
-import { dumpReadModels, readStoredLog } from '../testing/read-model-fixtures';
+import { dumpReadModels } from '../schema/dump';
+import { readStoredLog } from '../testing/read-model-fixtures';
 import { projectBatch } from './projector';
 
 const subjects = subjectsFor('fixture');

@@ -5,7 +5,7 @@ import { createDataSource } from '../data-source';
 import { ReadModelQueries, type PlanJson } from '../queries/read-model.queries';
 import { TimeTravel } from '../queries/time-travel';
 import { createGeneration, migrate } from '../schema/generations';
-import { dumpReadModels } from '../testing/read-model-fixtures';
+import { dumpReadModels } from '../schema/dump';
 import { projectBatch } from './projector';
 
 /**

@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from '@marshal/testing';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../data-source';
 import { createGeneration, migrate } from '../schema/generations';
-import { dumpReadModels } from '../testing/read-model-fixtures';
+import { dumpReadModels } from '../schema/dump';
 import { PhaseRow } from '../entities/read-models';
 import { projectBatch } from './projector';
 import { RowChanges } from './row-changes';

@@ -4,7 +4,8 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../data-source';
 import { projectBatch, readCheckpoint } from '../projection/projector';
 import { ReadModelQueries } from '../queries/read-model.queries';
-import { dumpReadModels, readStoredLog } from '../testing/read-model-fixtures';
+import { dumpReadModels } from './dump';
+import { readStoredLog } from '../testing/read-model-fixtures';
 import { activateGeneration, buildDeferredIndexes, createGeneration, listGenerations, migrate } from './generations';
 
 const subjects = subjectsFor('fixture');

@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { upcast, validateRecordedEvent, type MarshalEvent, type Recorded } from '@marshal/contracts';
-import type { DataSource } from 'typeorm';
-import { READ_MODEL_ENTITIES } from '../entities/read-models';
-import { ident, tableOf } from '../schema/tables';
 
-/** Test support (not exported by the package): stored logs and read-model dumps. */
+/** Test support (not exported by the package): stored logs. */
 
 export const FIXTURES_DIR = join(__dirname, '..', '..', '..', 'contracts', 'fixtures');
 
@@ -19,22 +16,4 @@ export function readStoredLog(file: string): Recorded<MarshalEvent>[] {
       validateRecordedEvent(r.event);
       return { seq: r.seq, subject: r.subject, event: upcast(r.event) as MarshalEvent };
     });
-}
-
-/**
- * Every row of every read-model table of a schema, in key order, as JSON text — two generations are equal row for
- * row when their dumps are. The checkpoint's `updated_at` (wall clock of the write) is left out.
- */
-export async function dumpReadModels(ds: DataSource, schema: string): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {};
-  for (const entity of READ_MODEL_ENTITIES) {
-    const t = tableOf(entity);
-    const cols = t.columns.filter((c) => !(t.name === 'projector_checkpoints' && c.column === 'updated_at'));
-    const rows: { r: string }[] = await ds.query(
-      `SELECT row_to_json(x)::text AS r FROM (SELECT ${cols.map((c) => ident(c.column)).join(', ')} FROM ${ident(schema)}.${ident(t.name)}
-        ORDER BY ${t.key.map((c) => ident(c.column)).join(', ')}) x`,
-    );
-    out[t.name] = rows.map((r) => r.r);
-  }
-  return out;
 }

@@ -1,0 +1,186 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { subjectsFor, type MarshalEvent, type Recorded } from '@marshal/contracts';
+import { EventStore } from '@marshal/messaging';
+import { connectDataSource, createGeneration, dumpReadModels, listGenerations, projectBatch } from '@marshal/persistence';
+import { SERVICES, eventually, processesUnder } from '@marshal/testing';
+import { root, type Cluster, type PlanBody } from './support';
+
+/** The fault suite (issue 6): a deploy on real agents while every part of the ensemble is crashed in turn. */
+
+/** A small seeded generator (mulberry32), so a run's faults can be replayed from its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+export type DeployStrategy = 'serial' | 'parallel';
+
+/** hello-world (examples/) with a deploy plan of the given strategy, in a temp dir. */
+export function helloPackage(strategy: DeployStrategy): string {
+  const dir = mkdtempSync(join(tmpdir(), 'marshal-faults-pkg-'));
+  cpSync(join(root, 'examples', 'hello-world'), dir, { recursive: true });
+  const yml = readFileSync(join(dir, 'svc.yml'), 'utf8');
+  writeFileSync(join(dir, 'svc.yml'), `${yml.trimEnd()}\nplans:\n  deploy:\n    strategy: ${strategy}\n    phases:\n      hello:\n        strategy: ${strategy}\n        pod: hello\n`);
+  return dir;
+}
+
+export interface Fault {
+  /** Fraction of the deploy's steps complete when it strikes (0 = right after the install). */
+  atProgress: number;
+  /** A service process, an agent (`agent-<id>`), `nats` or `postgres`. */
+  target: string;
+  /** How long it stays down before it is started again. */
+  downMs: number;
+}
+
+/** Every service, one agent, the NATS server and the PostgreSQL server, each crashed once at a random point of the deploy. */
+export function faultPlan(random: () => number, agents: readonly string[]): Fault[] {
+  const agent = agents[Math.floor(random() * agents.length)];
+  const targets = [...SERVICES, `agent-${agent}`, 'nats', 'postgres'];
+  return targets
+    .map((target) => ({ atProgress: Math.round(random() * 90) / 100, target, downMs: Math.round(random() * 1_500) }))
+    .sort((a, b) => a.atProgress - b.atProgress);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Completed steps of a plan / all its steps, or undefined while the gateway cannot answer. */
+async function progress(cluster: Cluster, service: string, plan: string): Promise<number | undefined> {
+  try {
+    const r = await cluster.get<PlanBody>(`/v1/service/${encodeURIComponent(service)}/plans/${plan}`);
+    if (typeof r.body !== 'object' || !Array.isArray(r.body.phases)) return undefined;
+    const steps = r.body.phases.flatMap((p) => p.steps);
+    return steps.length ? steps.filter((s) => s.status === 'COMPLETE').length / steps.length : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs the faults one after another, each once the deploy plan has reached its point (polling the gateway, which
+ * may itself be down for a while); a fault whose point the deploy passed while the previous one was being restarted
+ * strikes at once.
+ */
+export async function inject(cluster: Cluster, service: string, faults: readonly Fault[], log: (line: string) => void): Promise<void> {
+  const t0 = Date.now();
+  let done = 0;
+  for (const f of faults) {
+    while (done < f.atProgress) {
+      await sleep(100);
+      done = (await progress(cluster, service, 'deploy')) ?? done;
+    }
+    log(`+${Date.now() - t0} ms, deploy ${Math.round(done * 100)}% (due at ${Math.round(f.atProgress * 100)}%): SIGKILL ${f.target}, down ${f.downMs} ms`);
+    if (f.target === 'nats') {
+      await cluster.nats.kill();
+      await sleep(f.downMs);
+      await cluster.nats.start();
+    } else if (f.target === 'postgres') {
+      if (!cluster.pg) throw new Error('the fault suite needs a cluster with its own PostgreSQL (ownPostgres)');
+      await cluster.pg.kill();
+      await sleep(f.downMs);
+      await cluster.pg.start();
+    } else {
+      const p = cluster.ensemble.process(f.target);
+      await p.kill();
+      await sleep(f.downMs);
+      p.start();
+    }
+  }
+}
+
+/** Pod instance (`hello-3`) → the task sandboxes that have a live process, across every agent. */
+export function liveSandboxes(cluster: Cluster): Map<string, Set<string>> {
+  const byInstance = new Map<string, Set<string>>();
+  for (const { cwd } of processesUnder(join(cluster.stateDir, 'agents'))) {
+    const m = /\/sandboxes\/([^/]+)/.exec(cwd);
+    if (!m) continue;
+    const instance = /__([a-z0-9-]+-\d+)-[a-z0-9-]+__/.exec(m[1])?.[1] ?? m[1];
+    const set = byInstance.get(instance) ?? new Set<string>();
+    set.add(m[1]);
+    byInstance.set(instance, set);
+  }
+  return byInstance;
+}
+
+/** The whole log, read from the cluster's NATS, and the stream's own message count. */
+export async function readLog(cluster: Cluster): Promise<{ events: Recorded<MarshalEvent>[]; messages: number; lastSeq: number }> {
+  const nc = await connect({ servers: cluster.nats.url });
+  try {
+    const subjects = subjectsFor(cluster.namespace);
+    const store = await EventStore.open(nc, subjects);
+    const events = await store.readAll(subjects.allEvents);
+    const info = await (await jetstreamManager(nc)).streams.info(subjects.stream);
+    return { events, messages: info.state.messages, lastSeq: info.state.last_seq };
+  } finally {
+    await nc.close();
+  }
+}
+
+export interface LogCheck {
+  /** Rows of the audit table the projector wrote, and the projector's checkpoint. */
+  projected: number;
+  checkpoint: number;
+  /** Messages in the stream, and its last sequence. */
+  messages: number;
+  lastSeq: number;
+  /** Task ids launched per pod instance, from the log. */
+  launches: Map<string, Set<string>>;
+  /** Read-model tables whose rows differ between the live generation and a rebuild from sequence 1. */
+  differingTables: string[];
+}
+
+/**
+ * With every producer stopped: waits for the projector to hold the whole log, then rebuilds the read models from
+ * sequence 1 into a new generation (the projector's own batch code, in this process) and compares it with the one
+ * the crashed-and-restarted projector built, row for row.
+ */
+export async function checkLog(cluster: Cluster): Promise<LogCheck> {
+  const ds = await connectDataSource({ url: cluster.db.url, poolSize: 2 });
+  try {
+    const log = await readLog(cluster);
+    const { checkpoint, projected } = await eventually(
+      async () => {
+        const [{ seq }] = (await ds.query(`SELECT seq FROM projector_checkpoints WHERE name = 'read-models'`)) as { seq: string }[];
+        if (Number(seq) < log.lastSeq) throw new Error(`the projector holds ${seq} of ${log.lastSeq} events`);
+        const [{ n }] = (await ds.query(`SELECT count(*) AS n FROM events`)) as { n: string }[];
+        return { checkpoint: Number(seq), projected: Number(n) };
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: 'projector caught up' },
+    );
+    // Nothing may write the read models while they are compared.
+    await cluster.ensemble.process('state-projector').stop();
+
+    const launches = new Map<string, Set<string>>();
+    for (const r of log.events) {
+      if (r.event.type !== 'TaskLaunched') continue;
+      const instance = r.event.data.task.taskName.replace(/-[^-]+$/, '');
+      const set = launches.get(instance) ?? new Set<string>();
+      set.add(r.event.data.task.taskId);
+      launches.set(instance, set);
+    }
+
+    const active = (await listGenerations(ds)).find((g) => g.state === 'active');
+    if (!active) throw new Error('no active read-model generation');
+    const { generation } = await createGeneration(ds, 'test:faults');
+    const subjects = subjectsFor(cluster.namespace);
+    for (let i = 0; i < log.events.length; i += 1_000) {
+      await projectBatch(ds, subjects, log.events.slice(i, i + 1_000), { generation: generation.id });
+    }
+    const live = await dumpReadModels(ds, active.schema);
+    const rebuilt = await dumpReadModels(ds, generation.schema);
+    const differingTables = Object.keys(live).filter((t) => JSON.stringify(live[t]) !== JSON.stringify(rebuilt[t]));
+    return { projected, checkpoint, messages: log.messages, lastSeq: log.lastSeq, launches, differingTables };
+  } finally {
+    await ds.destroy();
+  }
+}

@@ -1,0 +1,72 @@
+import { randomInt } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkLog, faultPlan, helloPackage, inject, liveSandboxes, seededRandom, type DeployStrategy } from './faults-support';
+import { writeOptions } from './plans-support';
+import { startCluster, type Cluster } from './support';
+
+/**
+ * The fault suite (issue 6). Each run: a deploy of FAULT_PODS hello pods (default 50) on three real agents, during
+ * which every service, one agent, the NATS server and the PostgreSQL server are SIGKILLed once each at a seeded random
+ * point of its progress (0–90% of the steps complete) and started again after a seeded pause of up to 1.5 s. Then the
+ * deploy must complete with exactly one live task per pod instance and one launch each in the log, the projector must
+ * hold every event of the stream, and its read models must equal a rebuild.
+ *
+ * `npm test` makes one run; `npm run test:faults` makes FAULT_RUNS (20). FAULT_SEED replays one run.
+ */
+const runs = Number(process.env['FAULT_RUNS'] ?? 1);
+const pods = Number(process.env['FAULT_PODS'] ?? 50);
+const seeds = process.env['FAULT_SEED'] ? [Number(process.env['FAULT_SEED'])] : Array.from({ length: runs }, () => randomInt(1, 2 ** 31));
+const AGENTS = ['a1', 'a2', 'a3'];
+
+describe(`fault suite: ${pods} pods, every part of the ensemble crashed during the deploy`, () => {
+  for (const seed of seeds) {
+    it(`survives the faults of seed ${seed} (replay: FAULT_SEED=${seed} npm run test:faults)`, async () => {
+      const random = seededRandom(seed);
+      const strategy: DeployStrategy = random() < 0.5 ? 'serial' : 'parallel';
+      const faults = faultPlan(random, AGENTS);
+      const lines: string[] = [`seed ${seed}: ${pods} pods, ${strategy} deploy`];
+      const log = (line: string) => lines.push(line);
+
+      let cluster: Cluster | undefined;
+      let passed = false;
+      try {
+        cluster = await startCluster(
+          AGENTS.map((id) => ({ id, cpus: 8, memoryMb: 16_384, diskMb: 50_000 })),
+          // The default agent timeout: a crashed agent (or NATS) is back well within it, so no task is declared lost.
+          { ownPostgres: true, serviceEnv: { coordinator: { AGENT_TIMEOUT_MS: '15000' } } },
+        );
+        const c = cluster;
+        const installed = await c.cli('install', helloPackage(strategy), '--options', writeOptions({ hello: { count: pods } }));
+        expect(installed).toMatchObject({ code: 0 });
+        await inject(c, 'hello-world', faults, log);
+
+        await c.waitForPlan('hello-world', 'deploy', 'COMPLETE', 300_000);
+        log('deploy COMPLETE');
+
+        // Exactly one live task per pod instance: no launch was repeated, none is missing.
+        const live = liveSandboxes(c);
+        const expected = Array.from({ length: pods }, (_, i) => `hello-${i}`);
+        expect([...live.keys()].sort()).toEqual([...expected].sort());
+        expect(expected.filter((i) => live.get(i)?.size !== 1)).toEqual([]);
+
+        // Only the projector may write from here on.
+        await Promise.all([...c.ensemble.processes.entries()].filter(([name]) => name !== 'state-projector').map(([, p]) => p.stop(5_000)));
+        const check = await checkLog(c);
+        log(`log: ${check.messages} messages (last ${check.lastSeq}); projector: checkpoint ${check.checkpoint}, ${check.projected} audit rows`);
+        expect(check.checkpoint).toBe(check.lastSeq);
+        expect(check.projected).toBe(check.messages);
+        expect(expected.filter((i) => check.launches.get(i)?.size !== 1)).toEqual([]);
+        expect(check.differingTables).toEqual([]);
+        passed = true;
+      } finally {
+        process.stdout.write(`${lines.join('\n')}\n${passed ? 'passed' : `FAILED — logs in ${cluster ? join(cluster.stateDir, 'logs') : '(no cluster)'}`}\n`);
+        if (cluster) {
+          const dir = cluster.stateDir;
+          await cluster.stop();
+          if (passed) rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    }, 480_000);
+  }
+});
