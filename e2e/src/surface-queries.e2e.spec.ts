@@ -1,4 +1,6 @@
+import { request } from 'node:http';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { eventually } from '@marshal/testing';
 import { writeOptions } from './plans-support';
 import { root, startCluster, type Cluster, type PlanBody } from './support';
@@ -43,6 +45,29 @@ describe('HTTP queries (reference §9.10) and CLI cases (§7.7) against a runnin
     expect(JSON.parse((await http('GET', 'plans')).text)[0]).toBe('deploy');
     expect(await http('GET', 'plans/deploy')).toMatchObject({ status: 200, text: expect.stringContaining('"status": "COMPLETE"') });
     expect(await http('GET', 'plans/nope')).toMatchObject({ status: 404, text: 'Plan nope not found' });
+  });
+
+  it('serves a plan gzipped to a client that accepts gzip, and as it is to one that does not', async () => {
+    /** Raw bytes and headers (fetch would decompress by itself). */
+    const raw = (acceptEncoding?: string) =>
+      new Promise<{ headers: Record<string, unknown>; bytes: Buffer }>((resolve, reject) => {
+        const headers: Record<string, string> = { authorization: `Bearer ${cluster.ensemble.tokens.viewer}`, ...(acceptEncoding ? { 'accept-encoding': acceptEncoding } : {}) };
+        request(`${cluster.ensemble.gatewayUrl}/v1/service/${SERVICE}/plans/deploy`, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ headers: res.headers, bytes: Buffer.concat(chunks) }));
+        })
+          .on('error', reject)
+          .end();
+      });
+    const plain = await raw();
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.bytes.length).toBeGreaterThan(860);
+    const gzipped = await raw('gzip, deflate');
+    expect(gzipped.headers).toMatchObject({ 'content-encoding': 'gzip', vary: 'accept-encoding' });
+    expect(gzipped.bytes.length).toBeLessThan(plain.bytes.length / 2);
+    expect(gunzipSync(gzipped.bytes).toString()).toBe(plain.bytes.toString());
+    expect((await raw('gzip;q=0')).headers['content-encoding']).toBeUndefined();
   });
 
   it('9.10 continue and interrupt of a complete plan or phase, by name or UUID → 208; an unknown phase → 404', async () => {

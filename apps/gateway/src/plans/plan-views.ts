@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import { ReadModelQueries, type PlanJson } from '@marshal/persistence';
 import { ReadModelCache } from '../http/read-model-cache';
@@ -12,6 +13,13 @@ export interface PlanView {
   status: number;
   /** The plan JSON, pretty-printed as the original does (two spaces). */
   body: Buffer;
+  /** The same bytes gzipped, compressed on first use and kept as long as the view (for clients that accept gzip). */
+  gzipped(): Buffer;
+}
+
+export function planView(status: number, body: Buffer): PlanView {
+  let gzipped: Buffer | undefined;
+  return { status, body, gzipped: () => (gzipped ??= gzipSync(body)) };
 }
 
 /**
@@ -31,7 +39,7 @@ export class PlanViews {
       `plan\u0000${service}\u0000${name}`,
       async () => {
         const plan = await this.queries.plan(service, name);
-        return plan && { status: planHttpStatus(plan), body: Buffer.from(JSON.stringify(plan, null, 2)) };
+        return plan && planView(planHttpStatus(plan), Buffer.from(JSON.stringify(plan, null, 2)));
       },
       fresh,
     );
