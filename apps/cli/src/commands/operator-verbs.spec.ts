@@ -1,52 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { CliError } from '../client';
-import { buildProgram } from '../main';
+import { standInGateway, runCli as run, type Reply, type Seen } from '../testing/stand-in-gateway';
 import { packageVersionsText } from './update.command';
-
-type Reply = [status: number, body: string, headers?: Record<string, string>];
-interface Seen {
-  method: string;
-  url: string;
-  body: string;
-}
-
-/** A stand-in gateway: `answer` decides each reply from the request (in order); every request is recorded. */
-async function gateway(answer: (req: Seen, n: number) => Reply): Promise<{ url: string; seen: Seen[]; server: Server }> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    let data = '';
-    req.on('data', (c) => (data += c));
-    req.on('end', () => {
-      const r = { method: req.method ?? '', url: req.url ?? '', body: data };
-      seen.push(r);
-      const [status, body, headers = {}] = answer(r, seen.length - 1);
-      res.writeHead(status, { 'content-type': body.startsWith('{') || body.startsWith('[') ? 'application/json' : 'text/plain', ...headers }).end(body);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
-}
-
-async function run(url: string, ...args: string[]): Promise<{ out: string; error?: CliError }> {
-  let out = '';
-  const program = buildProgram((s) => (out += s));
-  try {
-    await program.parseAsync(['node', 'marshal', '--url', url, ...args]);
-    return { out };
-  } catch (e) {
-    if (e instanceof CliError) return { out, error: e };
-    throw e;
-  }
-}
 
 const servers: Server[] = [];
 afterAll(() => servers.forEach((s) => s.close()));
 async function stub(answer: (req: Seen, n: number) => Reply) {
-  const g = await gateway(answer);
+  const g = await standInGateway(answer);
   servers.push(g.server);
   return g;
 }

@@ -1,35 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { buildProgram } from '../main';
-import { CliError } from '../client';
+import type { Server } from 'node:http';
+import { runCli as run, standInGateway } from '../testing/stand-in-gateway';
 import { parseParameters, planCommandText, planQuery } from './plan.command';
-
-/** A stand-in gateway answering every request with one fixed reply, recording what it was asked. */
-async function gateway(status: number, body: string): Promise<{ url: string; requests: { method: string; url: string; body: string }[]; server: Server }> {
-  const requests: { method: string; url: string; body: string }[] = [];
-  const server = createServer((req, res) => {
-    let data = '';
-    req.on('data', (c) => (data += c));
-    req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', body: data });
-      res.writeHead(status, { 'content-type': body.startsWith('{') ? 'application/json' : 'text/plain' }).end(body);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, server };
-}
-
-async function run(url: string, ...args: string[]): Promise<{ out: string; error?: CliError }> {
-  let out = '';
-  const program = buildProgram((s) => (out += s));
-  try {
-    await program.parseAsync(['node', 'marshal', '--url', url, ...args]);
-    return { out };
-  } catch (e) {
-    if (e instanceof CliError) return { out, error: e };
-    throw e;
-  }
-}
 
 describe('plan command inputs and texts (reference §7.2, §7.7)', () => {
   it.each([
@@ -69,9 +40,9 @@ describe('plan commands against a gateway (reference §7.2, §7.7)', () => {
   const servers: Server[] = [];
   afterAll(() => servers.forEach((s) => s.close()));
   const start = async (status: number, body: string) => {
-    const g = await gateway(status, body);
+    const g = await standInGateway(() => [status, body]);
     servers.push(g.server);
-    return g;
+    return { ...g, requests: g.seen };
   };
 
   it('plan start sends the parameters as a JSON body and prints the reply', async () => {
