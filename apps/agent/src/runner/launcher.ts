@@ -71,5 +71,10 @@ export interface Launcher {
   launch(spec: LaunchSpec): TaskProcess;
   /** Finds a process launched before an agent restart: still running, or how it ended meanwhile. */
   adopt(spec: LaunchSpec, handle: ProcessHandle): Promise<AdoptResult>;
+  /**
+   * The handle of a launch the agent did not live to record (killed between starting the process and writing its
+   * handle down), found by other means; undefined when nothing of it runs.
+   */
+  findLaunched(spec: LaunchSpec): ProcessHandle | undefined;
   runCheck(spec: CheckSpec): Promise<CheckResult>;
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync, readdirSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -36,6 +36,9 @@ rc=$?
 if [ -s "$state/pid" ] && read pid < "$state/pid"; then kill -s KILL -- "-$pid" 2>/dev/null; fi
 echo "$rc" > "$state/exit"
 `;
+
+/** `$0` of the wrapper: with the state directory after it, how `findLaunched` knows a task's wrapper. */
+const WRAPPER_NAME = 'marshal-task';
 
 const OUTPUT_TAIL = 2048;
 
@@ -141,7 +144,7 @@ export class ProcessLauncher implements Launcher {
     const err = openSync(join(sandbox, 'stderr'), 'a');
     let child: ChildProcess;
     try {
-      child = spawn(this.shell, ['-c', WRAPPER, 'marshal-task', stateDir, spec.task.cmd, this.shell, ...prefix], {
+      child = spawn(this.shell, ['-c', WRAPPER, WRAPPER_NAME, stateDir, spec.task.cmd, this.shell, ...prefix], {
         cwd: sandbox,
         env: spec.env,
         detached: true,
@@ -155,6 +158,28 @@ export class ProcessLauncher implements Launcher {
     const handle: ProcessHandle | undefined =
       child.pid === undefined ? undefined : { pid: child.pid, startTime: processStartTime(child.pid) };
     return new WrappedProcess(stateDir, sandbox, handle, this.pollIntervalMs, child);
+  }
+
+  /**
+   * The wrapper of this task's state directory among the machine's processes (/proc): its command line is
+   * `<shell> -c <wrapper> marshal-task <stateDir> …`, which no other process has.
+   */
+  findLaunched(spec: LaunchSpec): ProcessHandle | undefined {
+    if (!spec.stateDir || !HAS_PROC) return undefined;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let args: string[];
+      try {
+        args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      } catch {
+        continue; // gone meanwhile
+      }
+      if (args[3] !== WRAPPER_NAME || args[4] !== spec.stateDir) continue;
+      const pid = Number(entry);
+      const startTime = processStartTime(pid);
+      if (startTime !== undefined) return { pid, startTime };
+    }
+    return undefined;
   }
 
   async adopt(spec: LaunchSpec, handle: ProcessHandle): Promise<AdoptResult> {

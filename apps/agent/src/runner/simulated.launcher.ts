@@ -33,6 +33,10 @@ export class SimulatedLauncher implements Launcher {
     return new SimulatedProcess(this.opts.startLatencyMs, endsAlone ? (fails ? 1 : 0) : undefined);
   }
 
+  findLaunched(): undefined {
+    return undefined;
+  }
+
   async adopt(): Promise<AdoptResult> {
     return { exit: { lost: 'simulated tasks do not survive their runner' } };
   }

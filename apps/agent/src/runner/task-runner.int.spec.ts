@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readlinkSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaskInfo, TaskState } from '@marshal/contracts';
@@ -374,4 +374,40 @@ describe('TaskRunner with real processes', () => {
     await second.runner.launch(quitter);
     expect(second.statesOf(quitter.taskId)).toEqual(['TASK_FAILED']);
   });
+
+  it('adopts a task whose process started but whose handle the agent did not live to record, and runs it only once', async () => {
+    const first = agent();
+    const task = taskInfo({ cmd: 'echo started >> once && sleep 100' });
+    await first.runner.launch(task);
+    await first.until(task.taskId, 'TASK_RUNNING');
+    await first.runner.detach();
+    // The agent was killed between spawning the wrapper and writing its handle down: the record has none.
+    const recordFile = join(workDir, 'runner', 'tasks', task.taskId, 'task.json');
+    const { handle, ...withoutHandle } = JSON.parse(await readFile(recordFile, 'utf8')) as { handle?: { pid: number } };
+    expect(handle?.pid).toBeGreaterThan(0);
+    await writeFile(recordFile, JSON.stringify(withoutHandle));
+
+    const second = agent();
+    expect((await second.runner.recover()).map((t) => t.taskId)).toEqual([task.taskId]);
+    expect(second.reports).toEqual([]);
+    expect(second.runner.list()).toEqual([{ task, state: 'TASK_RUNNING' }]);
+    // The handle found is the wrapper's, written down again for the next restart.
+    expect((JSON.parse(await readFile(recordFile, 'utf8')) as { handle?: { pid: number } }).handle?.pid).toBe(handle?.pid);
+    await second.runner.kill(task.taskId, 'test over');
+    expect(second.statesOf(task.taskId)).toEqual(['TASK_KILLED']);
+    expect(await first.read(task, 'once')).toBe('started\n');
+  });
+
+  it('reports TASK_FAILED for a launch the agent recorded but did not start', async () => {
+    // The record written before the sandbox is prepared: the agent died before it spawned anything.
+    const task = taskInfo({ cmd: 'sleep 100' });
+    const dir = join(workDir, 'runner', 'tasks', task.taskId);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'task.json'), JSON.stringify({ version: 1, task, sandbox: join(workDir, 'sandboxes', task.taskId), state: 'TASK_STARTING' }));
+
+    const a = agent();
+    expect(await a.runner.recover()).toEqual([]);
+    expect(a.reports).toEqual([expect.objectContaining({ taskId: task.taskId, state: 'TASK_FAILED', message: "the agent stopped before the task's command was started" })]);
+  });
+
 });

@@ -139,6 +139,15 @@ export class TaskRunner {
       if (this.active.has(id)) continue;
       const t = this.register(r.task, r.state, r);
       if (!r.handle) {
+        // Killed between starting the process and recording its handle? Then it runs: adopt it, never run it twice.
+        const launched = this.opts.launcher.findLaunched(this.launchSpec(t));
+        if (launched) {
+          t.handle = launched;
+          await this.persist(t);
+          this.opts.log.info({ taskId: id, pid: launched.pid }, 'found the process of a launch the agent did not live to record');
+        }
+      }
+      if (!t.handle) {
         await this.finish(
           t,
           r.kill
@@ -147,7 +156,7 @@ export class TaskRunner {
         );
         continue;
       }
-      const found = await this.opts.launcher.adopt(this.launchSpec(t), r.handle);
+      const found = await this.opts.launcher.adopt(this.launchSpec(t), t.handle);
       if ('exit' in found) {
         await this.onExit(t, found.exit);
         continue;
@@ -155,7 +164,7 @@ export class TaskRunner {
       t.proc = found.process;
       if (t.kill) this.signalKill(t, false);
       adopted.push(r.task);
-      this.opts.log.info({ taskId: id, pid: r.handle.pid }, 're-adopted a running task');
+      this.opts.log.info({ taskId: id, pid: t.handle.pid }, 're-adopted a running task');
       await this.awaitStart(t, found.process);
       void this.watchExit(t, found.process);
     }
