@@ -11,7 +11,7 @@ import { stepTaskNames } from '../model/requirement';
 import { NO_DECISION, allTasksPaused, planContext, planOnly, serviceEvent, type Decision, type DecisionContext } from './decision';
 import { permanentFailureTimeoutMs } from './service-settings';
 import type { ServiceState, TaskRecord } from './service-state';
-import { storedTasksOf } from './service.decider';
+import { lateTaskStatuses, storedTasksOf } from './service.decider';
 import { toPlanTree } from '../model/plan-tree';
 
 /** Tasks of the target configuration's pods first, each pod's tasks in pod-spec order (recovery's requirement order). */
@@ -205,6 +205,8 @@ export function reconcileService(state: ServiceState, ctx: DecisionContext): Dec
   if (state.targetConfigId && state.targetConfigId !== state.plansConfigId) return planOnly(regenerate(state, ctx));
   const failures = permanentFailures(state, ctx);
   if (failures.length) return planOnly(failures);
+  const late = lateTaskStatuses(state, ctx);
+  if (late.length) return planOnly(late);
   return planOnly(recoveryPass(state, ctx));
 }
 

@@ -191,6 +191,40 @@ function onTaskStatus(state: ServiceState, rec: Recorded<MarshalEvent>, ctx: Dec
 }
 
 /**
+ * Task statuses a step has not taken in yet (level-triggered, run by `reconcileService`): a status the log holds but
+ * that came before the step tracked its task — the coordinator's launch report was decided on a state not yet folded
+ * up to the status, or plan-manager replayed the two after a crash, when it reacts to nothing. Each step that launched
+ * a task whose latest status would change it gets that status now. Back-off and override progress stay with the live
+ * reaction (`onTaskStatus`).
+ */
+export function lateTaskStatuses(state: ServiceState, ctx: DecisionContext): MarshalEvent[] {
+  const out: MarshalEvent[] = [];
+  for (const plan of state.plans) {
+    for (const phase of plan.phases) {
+      for (const step of phase.steps) {
+        if (step.status === 'COMPLETE' || step.launched.length === 0) continue;
+        let next = step;
+        const caught: string[] = [];
+        for (const l of step.launched) {
+          const task = state.tasks[l.taskName];
+          if (!task?.lastState || task.taskId !== l.taskId) continue;
+          const after = stepAfterTaskStatus(next, { taskId: task.taskId, state: task.lastState, readinessPassed: task.readinessPassed, goal: task.goal }).step;
+          // Only a status the step has not taken in: the task's own entry changes. (A step restarted by an operator
+          // keeps its entries; their statuses, taken in before, must not complete it again.)
+          const entry = (st: typeof step) => st.launched.find((x) => x.taskId === l.taskId)?.status;
+          if (entry(after) === entry(next)) continue;
+          caught.push(`${task.taskName} is ${task.lastState}`);
+          next = after;
+        }
+        const ev = caught.length ? stepChanged(state, ctx, { plan, phase, step }, next, caught.join(', ')) : undefined;
+        if (ev) out.push(ev);
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * At launch, an override not yet under way is (reference §1.6.4; the original did it while recording the launch). A
  * launch that raced an uninstall (placed before it started) is killed: the uninstall plan does not know it.
  */

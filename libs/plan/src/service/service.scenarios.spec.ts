@@ -1,5 +1,7 @@
 import type { ServiceSpec } from '@marshal/contracts';
 import { pod, serviceSpec, task } from '../model/testing';
+import { reconcileService } from './reconcile';
+import { evolveService, initialServiceState, type ServiceState } from './service-state';
 import { Log, SERVICE, subjects, transitions } from './testing';
 
 const spec = (pods: ServiceSpec['pods'], plans: ServiceSpec['plans'] = []): ServiceSpec => ({ ...serviceSpec(pods, plans), name: SERVICE });
@@ -426,5 +428,39 @@ describe('progress deadline (Marshal, not in the original)', () => {
     log.tick();
     expect(log.tree('sidecar').errors).toHaveLength(1);
     expect(transitions(log.events.map((e) => e.event))).toEqual([]);
+  });
+});
+
+describe('a task status the step had not taken in (found by the fault suite, issue 6)', () => {
+  /**
+   * The log a lagging or restarted plan-manager can leave: the task's TASK_RUNNING lands before the transition that
+   * records the launch (decided on a state not yet folded up to the status), and nothing reacted to the status.
+   */
+  function statusBeforeLaunchReport(): { log: Log; state: ServiceState } {
+    const log = new Log();
+    log.accept(spec([pod('hello', 1, [task('server')])]), 'cfg-1');
+    log.cycle();
+    log.status('hello-0-server', 'TASK_RUNNING');
+    const recs = log.events;
+    const running = recs.findIndex((r) => r.event.type === 'TaskStatusUpdated' && r.event.data.state === 'TASK_RUNNING');
+    const starting = recs.findIndex((r) => r.event.type === 'StepStatusChanged' && r.event.data.to === 'STARTING');
+    const reordered = [...recs.slice(0, starting), recs[running], ...recs.slice(starting, running)];
+    return { log, state: reordered.reduce((s, rec) => evolveService(s, rec, subjects), initialServiceState(SERVICE)) };
+  }
+
+  it('is taken in by the next reconciliation: the step completes', () => {
+    const { log, state } = statusBeforeLaunchReport();
+    const step = state.plans.find((p) => p.name === 'deploy')?.phases[0].steps[0];
+    expect(step?.status).toBe('STARTING');
+    const fix = reconcileService(state, log.ctx());
+    expect(transitions(fix.plan)).toEqual(['deploy/hello-0:[server]: STARTING → COMPLETE']);
+    expect(fix.plan[0]).toMatchObject({ data: { reason: 'hello-0-server is TASK_RUNNING' } });
+  });
+
+  it('is not taken in twice: a step restarted by an operator stays PENDING', () => {
+    const log = deployed(spec([pod('hello', 1, [task('server')])]));
+    expect(log.plan({ action: 'restart', plan: 'deploy', phase: 'hello', step: 'hello-0:[server]' }).code).toBe('OK');
+    expect(log.tree('deploy').steps).toEqual(['hello-0:[server]=PENDING']);
+    expect(reconcileService(log.state, log.ctx()).plan).toEqual([]);
   });
 });
