@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { subjectsFor, type MarshalEvent, type Recorded } from '@marshal/contracts';
+import { TERMINAL_TASK_STATES, subjectsFor, type MarshalEvent, type Recorded } from '@marshal/contracts';
 import { EventStore } from '@marshal/messaging';
 import { connectDataSource, createGeneration, dumpReadModels, listGenerations, projectBatch } from '@marshal/persistence';
 import { SERVICES, eventually, processesUnder } from '@marshal/testing';
@@ -126,6 +126,47 @@ export async function readLog(cluster: Cluster): Promise<{ events: Recorded<Mars
   }
 }
 
+export interface Launch {
+  taskId: string;
+  seq: number;
+  /** Sequence of the task's first terminal status (TASK_LOST included), if the log has one. */
+  endedAt?: number;
+}
+
+/** Every pod instance's launches (TaskLaunched) with when each ended, from the log. */
+export function launchHistory(events: readonly Recorded<MarshalEvent>[]): Map<string, Launch[]> {
+  const byInstance = new Map<string, Launch[]>();
+  const byTask = new Map<string, Launch>();
+  for (const r of events) {
+    if (r.event.type === 'TaskLaunched') {
+      const { taskId, podType, podIndex } = r.event.data.task;
+      const launch: Launch = { taskId, seq: r.seq };
+      byTask.set(taskId, launch);
+      const instance = `${podType}-${podIndex}`;
+      byInstance.set(instance, [...(byInstance.get(instance) ?? []), launch]);
+    } else if (r.event.type === 'TaskStatusUpdated' && TERMINAL_TASK_STATES.has(r.event.data.state)) {
+      const launch = byTask.get(r.event.data.taskId);
+      if (launch && launch.endedAt === undefined) launch.endedAt = r.seq;
+    }
+  }
+  return byInstance;
+}
+
+/**
+ * Pod instances launched again while an earlier launch had not ended, by the log: a duplicate launch. (A relaunch
+ * after a launch ended — the agent died before it started the process, say — is recovery, not a duplicate.)
+ */
+export function overlappingLaunches(launches: Map<string, Launch[]>): string[] {
+  const found: string[] = [];
+  for (const [instance, list] of launches) {
+    for (let i = 1; i < list.length; i++) {
+      const before = list[i - 1];
+      if (before.endedAt === undefined || before.endedAt > list[i].seq) found.push(`${instance}: ${list[i].taskId} launched while ${before.taskId} had not ended`);
+    }
+  }
+  return found;
+}
+
 export interface LogCheck {
   /** Rows of the audit table the projector wrote, and the projector's checkpoint. */
   projected: number;
@@ -133,8 +174,8 @@ export interface LogCheck {
   /** Messages in the stream, and its last sequence. */
   messages: number;
   lastSeq: number;
-  /** Task ids launched per pod instance, from the log. */
-  launches: Map<string, Set<string>>;
+  /** Pod instance → its launches in log order, from the log. */
+  launches: Map<string, Launch[]>;
   /** Read-model tables whose rows differ between the live generation and a rebuild from sequence 1. */
   differingTables: string[];
 }
@@ -160,14 +201,7 @@ export async function checkLog(cluster: Cluster): Promise<LogCheck> {
     // Nothing may write the read models while they are compared.
     await cluster.ensemble.process('state-projector').stop();
 
-    const launches = new Map<string, Set<string>>();
-    for (const r of log.events) {
-      if (r.event.type !== 'TaskLaunched') continue;
-      const instance = r.event.data.task.taskName.replace(/-[^-]+$/, '');
-      const set = launches.get(instance) ?? new Set<string>();
-      set.add(r.event.data.task.taskId);
-      launches.set(instance, set);
-    }
+    const launches = launchHistory(log.events);
 
     const active = (await listGenerations(ds)).find((g) => g.state === 'active');
     if (!active) throw new Error('no active read-model generation');
