@@ -58,6 +58,28 @@ describe('CommandBus and the Nest JetStream transport', () => {
     sub.unsubscribe();
   });
 
+  it('retries a request whose connection dropped at once when it is back, instead of waiting out its deadline', async () => {
+    // The handler answers only after NATS has been restarted under the first attempt; the command id makes the retry
+    // safe (the handler runs once).
+    let runs = 0;
+    let restarted = false;
+    const sub = bus.handle('plan.command', 'test', async () => {
+      runs += 1;
+      await eventually(() => expect(restarted).toBe(true), { timeoutMs: 30_000 });
+      return { message: 'done', seq: 1 };
+    });
+    await nc.flush();
+    // A deadline far beyond the test's: only the dropped connection can end the first attempt in time.
+    const reply = bus.request('plan.command', planCommand('deploy'), { timeoutMs: 600_000, retries: 2, retryDelayMs: 100 });
+    await eventually(() => expect(runs).toBe(1));
+    await nats.kill();
+    await nats.start();
+    restarted = true;
+    await expect(reply).resolves.toEqual({ message: 'done', seq: 1 });
+    expect(runs).toBe(1);
+    await sub.drain();
+  }, 30_000);
+
   it('answers a repeated query afresh: only mutations are remembered by command id', async () => {
     let runs = 0;
     const sub = bus.handle('plan.candidates', 'test', async () => ({ candidates: [], seq: ++runs }));
