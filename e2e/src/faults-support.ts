@@ -144,7 +144,7 @@ export function launchHistory(events: readonly Recorded<MarshalEvent>[]): Map<st
       byTask.set(taskId, launch);
       const instance = `${podType}-${podIndex}`;
       byInstance.set(instance, [...(byInstance.get(instance) ?? []), launch]);
-    } else if (r.event.type === 'TaskStatusUpdated' && TERMINAL_TASK_STATES.has(r.event.data.state)) {
+    } else if (r.event.type === 'TaskStatusUpdated' && (TERMINAL_TASK_STATES.has(r.event.data.state) || r.event.data.state === 'TASK_LOST')) {
       const launch = byTask.get(r.event.data.taskId);
       if (launch && launch.endedAt === undefined) launch.endedAt = r.seq;
     }

@@ -245,7 +245,8 @@ export class TaskRunner {
 
     this.report(t, 'TASK_STARTING', 'preparing the sandbox');
     if (!this.simulated) {
-      this.persist(t);
+      // On disk before anything is started: a restart that finds no record knows nothing of this task ran.
+      await this.persist(t);
       try {
         await prepareSandbox(task, {
           workDir: this.opts.workDir,
