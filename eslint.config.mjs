@@ -26,8 +26,8 @@ export default [
     },
   },
   {
-    // Tests of any project may use the harness.
-    files: ['**/*.spec.ts'],
+    // Tests of any project, and their support folders (`src/testing/`), may use the harness.
+    files: ['**/*.spec.ts', '**/src/testing/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

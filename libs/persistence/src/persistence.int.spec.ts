@@ -1,9 +1,9 @@
 import { makeEvent, subjectsFor, type EventData, type EventType, type MarshalEvent, type Recorded } from '@marshal/contracts';
-import { createTestDatabase, type TestDatabase } from '@marshal/testing';
+import { createTestDatabase } from '@marshal/testing';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
+import { openMigratedDatabase, type MigratedDatabase } from './testing/read-model-fixtures';
 import { projectBatch, readCheckpoint } from './projection/projector';
-import { migrate } from './schema/generations';
 import { ReadModelQueries } from './queries/read-model.queries';
 
 const subjects = subjectsFor('persist');
@@ -57,19 +57,14 @@ const planGenerated = (): Recorded<MarshalEvent> =>
   });
 
 describe('read models in PostgreSQL', () => {
-  let db: TestDatabase;
+  let db: MigratedDatabase;
   let ds: DataSource;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    ds = createDataSource({ url: db.url });
-    await ds.initialize();
-    await migrate(ds);
+    db = await openMigratedDatabase();
+    ds = db.ds;
   });
-  afterAll(async () => {
-    await ds?.destroy();
-    await db?.drop();
-  });
+  afterAll(() => db?.close());
 
   it('has a migration that builds exactly the schema the entities describe', async () => {
     const other = await createTestDatabase();

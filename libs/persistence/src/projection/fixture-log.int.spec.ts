@@ -1,30 +1,23 @@
 import { AGENT_LOST_V1_REASON, subjectsFor } from '@marshal/contracts';
-import { createTestDatabase, type TestDatabase } from '@marshal/testing';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../data-source';
 import { ReadModelQueries } from '../queries/read-model.queries';
-import { createGeneration, migrate } from '../schema/generations';
+import { createGeneration } from '../schema/generations';
 import { dumpReadModels } from '../schema/dump';
-import { readStoredLog } from '../testing/read-model-fixtures';
+import { openMigratedDatabase, readStoredLog, type MigratedDatabase } from '../testing/read-model-fixtures';
 import { projectBatch } from './projector';
 
 const subjects = subjectsFor('fixture');
 
 describe('a stored log of version-1 events, replayed through the projection', () => {
-  let db: TestDatabase;
+  let db: MigratedDatabase;
   let ds: DataSource;
   const log = readStoredLog('v1-hello-world.log.jsonl');
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    ds = createDataSource({ url: db.url });
-    await ds.initialize();
-    await migrate(ds);
+    db = await openMigratedDatabase();
+    ds = db.ds;
   });
-  afterAll(async () => {
-    await ds?.destroy();
-    await db?.drop();
-  });
+  afterAll(() => db?.close());
 
   it('projects the install, the completed deploy plan and the lost agent with the reason v1 implied', async () => {
     expect(await projectBatch(ds, subjects, log)).toBe(19);

@@ -1,10 +1,9 @@
 import { makeEvent, subjectsFor, type EventData, type EventType, type MarshalEvent, type Recorded, type TaskInfo } from '@marshal/contracts';
-import { createTestDatabase, type TestDatabase } from '@marshal/testing';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../data-source';
+import { openMigratedDatabase, type MigratedDatabase } from '../testing/read-model-fixtures';
 import { ReadModelQueries, type PlanJson } from '../queries/read-model.queries';
 import { TimeTravel } from '../queries/time-travel';
-import { createGeneration, migrate } from '../schema/generations';
+import { createGeneration } from '../schema/generations';
 import { dumpReadModels } from '../schema/dump';
 import { projectBatch } from './projector';
 
@@ -84,25 +83,20 @@ const LOG: Recorded<MarshalEvent>[] = [
 ];
 
 describe('plan-engine and batched-placement events as row changes', () => {
-  let db: TestDatabase;
+  let db: MigratedDatabase;
   let ds: DataSource;
   const live = new Map<number, Record<string, PlanJson | undefined>>();
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    ds = createDataSource({ url: db.url });
-    await ds.initialize();
-    await migrate(ds);
+    db = await openMigratedDatabase();
+    ds = db.ds;
     const q = new ReadModelQueries(ds);
     for (const r of LOG) {
       await projectBatch(ds, subjects, [r]);
       live.set(r.seq, { deploy: await q.plan(SVC, 'deploy'), recovery: await q.plan(SVC, 'recovery') });
     }
   });
-  afterAll(async () => {
-    await ds?.destroy();
-    await db?.drop();
-  });
+  afterAll(() => db?.close());
 
   it('projects recovery phases in order, the task override kept over a relaunch, erasures, releases and a removed plan', async () => {
     const q = new ReadModelQueries(ds);

@@ -1,8 +1,7 @@
 import { makeEvent, subjectsFor, type EventData, type MarshalEvent, type Recorded } from '@marshal/contracts';
-import { createTestDatabase, type TestDatabase } from '@marshal/testing';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../data-source';
-import { createGeneration, migrate } from '../schema/generations';
+import { openMigratedDatabase, type MigratedDatabase } from '../testing/read-model-fixtures';
+import { createGeneration } from '../schema/generations';
 import { dumpReadModels } from '../schema/dump';
 import { PhaseRow } from '../entities/read-models';
 import { projectBatch } from './projector';
@@ -27,19 +26,14 @@ function accepted(i: number, configId: string): Recorded<MarshalEvent> {
 }
 
 describe('set-wise writes', () => {
-  let db: TestDatabase;
+  let db: MigratedDatabase;
   let ds: DataSource;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    ds = createDataSource({ url: db.url });
-    await ds.initialize();
-    await migrate(ds);
+    db = await openMigratedDatabase();
+    ds = db.ds;
   });
-  afterAll(async () => {
-    await ds?.destroy();
-    await db?.drop();
-  });
+  afterAll(() => db?.close());
 
   it('bulk-loads a large batch with COPY and stores exactly what row-by-row inserts store, awkward text included', async () => {
     const log = Array.from({ length: 150 }, (_, i) => accepted(i, `cfg-${i}`));

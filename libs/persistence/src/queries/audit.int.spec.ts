@@ -1,10 +1,7 @@
 import { makeEvent, subjectsFor, type MarshalEvent, type Recorded } from '@marshal/contracts';
-import { createTestDatabase, type TestDatabase } from '@marshal/testing';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../data-source';
 import { projectBatch } from '../projection/projector';
-import { migrate } from '../schema/generations';
-import { readStoredLog } from '../testing/read-model-fixtures';
+import { openMigratedDatabase, readStoredLog, type MigratedDatabase } from '../testing/read-model-fixtures';
 import { AuditQueries } from './audit.queries';
 import { ReadModelQueries, type PlanJson } from './read-model.queries';
 import { TimeTravel, parsePointInTime } from './time-travel';
@@ -33,7 +30,7 @@ function restartChain(from: number): Recorded<MarshalEvent>[] {
 }
 
 describe('audit log and time travel', () => {
-  let db: TestDatabase;
+  let db: MigratedDatabase;
   let ds: DataSource;
   let audit: AuditQueries;
   /** The live read of the deploy plan after each sequence, as the projector left it. */
@@ -41,10 +38,8 @@ describe('audit log and time travel', () => {
   const extra = restartChain(log.length + 1);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    ds = createDataSource({ url: db.url });
-    await ds.initialize();
-    await migrate(ds);
+    db = await openMigratedDatabase();
+    ds = db.ds;
     const q = new ReadModelQueries(ds);
     for (const rec of [...log, ...extra]) {
       await projectBatch(ds, subjects, [rec]);
@@ -52,10 +47,7 @@ describe('audit log and time travel', () => {
     }
     audit = new AuditQueries(ds);
   });
-  afterAll(async () => {
-    await ds?.destroy();
-    await db?.drop();
-  });
+  afterAll(() => db?.close());
 
   const seqs = async (filter: Parameters<AuditQueries['events']>[0], page: Parameters<AuditQueries['events']>[1] = {}): Promise<number[]> =>
     (await audit.events(filter, page)).events.map((e) => e.seq);
