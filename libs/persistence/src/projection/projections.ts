@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { EventOf, EventType, Recorded } from '@marshal/contracts';
+import type { EventData, EventOf, EventType, Recorded } from '@marshal/contracts';
 import { AgentRow, ConfigurationRow, PhaseRow, PlanRow, ReservationRow, ServiceRow, StepRow, TaskRow } from '../entities/read-models';
 import type { RowChanges } from './row-changes';
 
@@ -24,6 +24,24 @@ function setOverrides(rows: RowChanges, service: string, tasks: string[], target
   for (const taskName of tasks) {
     rows.update(TaskRow, { service, taskName }, (t) => ({ ...t, overrideTarget: inactive ? null : target, overrideProgress: inactive ? null : progress }));
   }
+}
+
+/** A reservation committed on an agent, alone or in a batch: the row keeps where it was first placed. */
+function reserve(
+  rows: RowChanges,
+  agentId: string,
+  d: Pick<EventData<'ResourcesReserved'>, 'reservationId' | 'service' | 'podType' | 'podIndex' | 'resources' | 'ports' | 'volumes'>,
+): void {
+  rows.upsert(ReservationRow, { reservationId: d.reservationId }, (r) => ({
+    reservationId: d.reservationId,
+    agentId: r?.agentId ?? agentId,
+    service: r?.service ?? d.service,
+    podType: r?.podType ?? d.podType,
+    podIndex: r?.podIndex ?? d.podIndex,
+    resources: d.resources,
+    ports: d.ports,
+    volumes: d.volumes,
+  }));
 }
 
 export const PROJECTIONS: Projections = {
@@ -253,33 +271,11 @@ export const PROJECTIONS: Projections = {
   },
 
   ResourcesReserved({ event }, rows) {
-    const d = event.data;
-    rows.upsert(ReservationRow, { reservationId: d.reservationId }, (r) => ({
-      reservationId: d.reservationId,
-      agentId: r?.agentId ?? d.agentId,
-      service: r?.service ?? d.service,
-      podType: r?.podType ?? d.podType,
-      podIndex: r?.podIndex ?? d.podIndex,
-      resources: d.resources,
-      ports: d.ports,
-      volumes: d.volumes,
-    }));
+    reserve(rows, event.data.agentId, event.data);
   },
 
   ResourcesReservedBatch({ event }, rows) {
-    const { agentId } = event.data;
-    for (const d of event.data.reservations) {
-      rows.upsert(ReservationRow, { reservationId: d.reservationId }, (r) => ({
-        reservationId: d.reservationId,
-        agentId: r?.agentId ?? agentId,
-        service: r?.service ?? d.service,
-        podType: r?.podType ?? d.podType,
-        podIndex: r?.podIndex ?? d.podIndex,
-        resources: d.resources,
-        ports: d.ports,
-        volumes: d.volumes,
-      }));
-    }
+    for (const d of event.data.reservations) reserve(rows, event.data.agentId, d);
   },
 
   ResourcesReleased({ event }, rows) {
