@@ -1,27 +1,8 @@
 import type { TaskInfo } from '@marshal/contracts';
+import { taskInfo } from '../testing/task-info';
 import { invalidTaskReason, prlimitArgs, renderConfigTemplate, taskEnvironment, volumeDir } from './sandbox';
 
-const base: TaskInfo = {
-  taskId: 'svc__hello-0-server__1',
-  taskName: 'hello-0-server',
-  taskSpecName: 'server',
-  service: 'svc',
-  podType: 'hello',
-  podIndex: 0,
-  configId: 'cfg',
-  goal: 'RUNNING',
-  essential: true,
-  cmd: 'true',
-  env: {},
-  resources: { cpus: 1, memory: 1, disk: 0, gpus: 0 },
-  ports: [],
-  volumes: [],
-  configs: [],
-  uris: [],
-  rlimits: [],
-  killGracePeriod: 0,
-  labels: {},
-};
+const base: TaskInfo = taskInfo({ taskId: 'svc__hello-0-server__1', configId: 'cfg', env: {}, resources: { cpus: 1, memory: 1, disk: 0, gpus: 0 } });
 const vol = (path: string, persistenceId = 'p') => ({ path, type: 'ROOT' as const, size: 1, persistenceId, podLevel: false });
 const cfg = (name: string, dest: string) => ({ name, templatePath: 't', template: '', dest });
 

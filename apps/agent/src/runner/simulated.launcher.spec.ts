@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { taskInfo } from '../testing/task-info';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { GoalState, TaskInfo, TaskState } from '@marshal/contracts';
@@ -9,31 +10,22 @@ import { TaskRunner, type StatusReport } from './task-runner';
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 let seq = 0;
-function taskInfo(overrides: Partial<TaskInfo> = {}): TaskInfo {
+/** A task whose every part would touch the disk or the network if it were run for real. */
+function simulatedTask(overrides: Partial<TaskInfo> = {}): TaskInfo {
   seq += 1;
   const taskName = overrides.taskName ?? `hello-${seq}-server`;
-  return {
+  return taskInfo({
     taskId: `svc__${taskName}__${seq}`,
     taskName,
-    taskSpecName: 'server',
-    service: 'svc',
-    podType: 'hello',
     podIndex: seq,
-    configId: 'cfg-1',
-    goal: 'RUNNING',
-    essential: true,
     cmd: 'this is never run',
     env: {},
-    resources: { cpus: 0.1, memory: 32, disk: 0, gpus: 0 },
-    ports: [],
     volumes: [{ path: 'data', type: 'ROOT', size: 10, persistenceId: `p${seq}`, podLevel: false }],
     configs: [{ name: 'c', templatePath: 'c.mustache', template: '{{X}}', dest: 'conf/c' }],
     uris: ['http://127.0.0.1:1/never-fetched.tgz'],
-    rlimits: [],
     killGracePeriod: 30,
-    labels: {},
     ...overrides,
-  };
+  });
 }
 
 describe('TaskRunner with the simulated launcher', () => {
@@ -66,7 +58,7 @@ describe('TaskRunner with the simulated launcher', () => {
 
   it('runs a RUNNING-goal task until it is killed, without a grace period to wait for', async () => {
     setup();
-    const t = taskInfo();
+    const t = simulatedTask();
     await runner.launch(t);
     expect(states(t)).toEqual(['TASK_STARTING', 'TASK_RUNNING']);
     expect(runner.list()).toEqual([{ task: t, state: 'TASK_RUNNING' }]);
@@ -80,7 +72,7 @@ describe('TaskRunner with the simulated launcher', () => {
     ['ONCE', 'TASK_FINISHED', 0],
   ])('ends a %s-goal task on its own: %s with exit code %d', async (goal, state, exitCode) => {
     setup();
-    const t = taskInfo({ goal });
+    const t = simulatedTask({ goal });
     await runner.launch(t);
     expect((await until(t, state)).exitCode).toBe(exitCode);
     expect(states(t)).toEqual(['TASK_STARTING', 'TASK_RUNNING', state]);
@@ -88,7 +80,7 @@ describe('TaskRunner with the simulated launcher', () => {
 
   it('fails tasks with the configured probability', async () => {
     setup(0.6); // random() is 0.5 < 0.6
-    const t = taskInfo();
+    const t = simulatedTask();
     await runner.launch(t);
     const failed = await until(t, 'TASK_FAILED');
     expect(failed.exitCode).toBe(1);
@@ -96,7 +88,7 @@ describe('TaskRunner with the simulated launcher', () => {
 
   it('passes readiness checks without running anything', async () => {
     setup();
-    const t = taskInfo({ readinessCheck: { cmd: 'exit 1', interval: 0.1, timeout: 1, delay: 0 } });
+    const t = simulatedTask({ readinessCheck: { cmd: 'exit 1', interval: 0.1, timeout: 1, delay: 0 } });
     await runner.launch(t);
     await eventually(() => {
       if (!reports.some((r) => r.taskId === t.taskId && r.readiness?.passed)) throw new Error('not ready');
@@ -110,7 +102,7 @@ describe('TaskRunner with the simulated launcher', () => {
 
   it('reports a kill that comes before the task ran as TASK_KILLED without TASK_RUNNING', async () => {
     setup();
-    const t = taskInfo();
+    const t = simulatedTask();
     const launched = runner.launch(t);
     await runner.kill(t.taskId, 'changed my mind');
     await launched;
@@ -119,7 +111,7 @@ describe('TaskRunner with the simulated launcher', () => {
 
   it('hosts a thousand tasks cheaply', async () => {
     setup();
-    const tasks = Array.from({ length: 1000 }, () => taskInfo());
+    const tasks = Array.from({ length: 1000 }, () => simulatedTask());
     await Promise.all(tasks.map((t) => runner.launch(t)));
     expect(runner.list()).toHaveLength(1000);
     expect(reports.filter((r) => r.state === 'TASK_RUNNING')).toHaveLength(1000);

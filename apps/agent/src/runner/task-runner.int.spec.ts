@@ -1,40 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaskInfo, TaskState } from '@marshal/contracts';
 import { eventually } from '@marshal/testing';
+import { taskInfo } from '../testing/task-info';
 import { ProcessLauncher } from './process.launcher';
 import { TaskRunner, type StatusReport } from './task-runner';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
-
-function taskInfo(overrides: Partial<TaskInfo> = {}): TaskInfo {
-  const taskName = overrides.taskName ?? 'hello-0-server';
-  return {
-    taskId: `svc__${taskName}__${randomUUID()}`,
-    taskName,
-    taskSpecName: 'server',
-    service: 'svc',
-    podType: 'hello',
-    podIndex: 0,
-    configId: 'cfg-1',
-    goal: 'RUNNING',
-    essential: true,
-    cmd: 'true',
-    env: { TASK_NAME: taskName },
-    resources: { cpus: 0.1, memory: 32, disk: 0, gpus: 0 },
-    ports: [],
-    volumes: [],
-    configs: [],
-    uris: [],
-    rlimits: [],
-    killGracePeriod: 0,
-    labels: {},
-    ...overrides,
-  };
-}
 
 class Agent {
   readonly reports: StatusReport[] = [];

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +7,7 @@ import type { TaskInfo } from '@marshal/contracts';
 import { eventually } from '@marshal/testing';
 import * as tar from 'tar';
 import * as yazl from 'yazl';
+import { taskInfo } from '../testing/task-info';
 import { ProcessLauncher } from './process.launcher';
 import { TaskRunner, type StatusReport } from './task-runner';
 import { fetchUri } from './uri-fetcher';
@@ -65,30 +65,8 @@ describe('URI fetching into sandboxes', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function taskInfo(overrides: Partial<TaskInfo>): TaskInfo {
-    return {
-      taskId: `svc__hello-0-server__${randomUUID()}`,
-      taskName: 'hello-0-server',
-      taskSpecName: 'server',
-      service: 'svc',
-      podType: 'hello',
-      podIndex: 0,
-      configId: 'cfg-1',
-      goal: 'ONCE',
-      essential: true,
-      cmd: 'true',
-      env: {},
-      resources: { cpus: 0.1, memory: 32, disk: 0, gpus: 0 },
-      ports: [],
-      volumes: [],
-      configs: [],
-      uris: [],
-      rlimits: [],
-      killGracePeriod: 0,
-      labels: {},
-      ...overrides,
-    };
-  }
+  /** The tasks here run once and read what their URIs brought. */
+  const onceTask = (overrides: Partial<TaskInfo>): TaskInfo => taskInfo({ goal: 'ONCE', env: {}, ...overrides });
 
   async function runToEnd(task: TaskInfo): Promise<{ final: StatusReport; workDir: string }> {
     const workDir = await mkdtemp(join(dir, 'agent-'));
@@ -107,7 +85,7 @@ describe('URI fetching into sandboxes', () => {
   it('fetches http(s), file:// and plain-path URIs and unpacks .tar.gz and .zip before cmd runs', async () => {
     await writeFile(join(dir, 'plain.txt'), 'plain file\n');
     await writeFile(join(dir, 'other.txt'), 'by path\n');
-    const task = taskInfo({
+    const task = onceTask({
       uris: [`${base}/artifacts/pkg.tar.gz`, `${base}/artifacts/tools.zip`, `file://${join(dir, 'plain.txt')}`, join(dir, 'other.txt')],
       cmd: './bin/hello.sh && ./tool/run.sh && cat plain.txt other.txt tool/README',
     });
@@ -125,7 +103,7 @@ describe('URI fetching into sandboxes', () => {
 
   it('fails the task with a message naming the URI when it cannot be fetched', async () => {
     const uri = `${base}/artifacts/missing.tar.gz`;
-    const { final } = await runToEnd(taskInfo({ uris: [uri], cmd: 'echo should not run' }));
+    const { final } = await runToEnd(onceTask({ uris: [uri], cmd: 'echo should not run' }));
     expect(final.state).toBe('TASK_FAILED');
     expect(final.message).toContain(uri);
     expect(final.message).toContain('404');
@@ -135,7 +113,7 @@ describe('URI fetching into sandboxes', () => {
     const workDir = await mkdtemp(join(dir, 'agent-'));
     const reports: StatusReport[] = [];
     const runner = new TaskRunner({ workDir, launcher: new ProcessLauncher(), onStatus: (r) => reports.push(r), log: silent });
-    const task = taskInfo({ uris: [`${base}/artifacts/slow.tgz`], cmd: 'echo should not run' });
+    const task = onceTask({ uris: [`${base}/artifacts/slow.tgz`], cmd: 'echo should not run' });
     const launched = runner.launch(task);
     await eventually(() => expect(reports.map((r) => r.state)).toEqual(['TASK_STARTING']));
     const began = Date.now();
