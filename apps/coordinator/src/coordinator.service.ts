@@ -50,7 +50,7 @@ const FOLD_WAIT_MS = 5_000;
  */
 @Injectable()
 export class CoordinatorService {
-  readonly state = new CoordinatorState();
+  readonly state: CoordinatorState;
   readonly tracker = new OfferOutcomeTracker();
   readonly placer: Placer;
   private readonly heartbeats = new Map<string, number>();
@@ -68,6 +68,7 @@ export class CoordinatorService {
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<Settings>) {
     const c = ctx.config;
+    this.state = new CoordinatorState(ctx.subjects);
     this.placer = new Placer(
       {
         store: ctx.store,

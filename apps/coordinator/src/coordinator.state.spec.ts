@@ -1,4 +1,4 @@
-import { makeEvent, serviceAggregate, type Candidate, type EventData, type EventType, type MarshalEvent, type TaskInfo } from '@marshal/contracts';
+import { makeEvent, serviceAggregate, subjectsFor, type Candidate, type EventData, type EventType, type MarshalEvent, type TaskInfo } from '@marshal/contracts';
 import { CoordinatorState } from './coordinator.state';
 
 let seq = 0;
@@ -33,7 +33,7 @@ const unreported = (s: CoordinatorState, c = candidate()) => [...s.unreportedLau
 /** A coordinator restarted between launching a step's tasks and reporting them must not launch them again. */
 describe('launches a previous coordinator did not report', () => {
   it('a task launched for the step and not recorded on it by plan-manager is still the step\'s launch', () => {
-    const s = new CoordinatorState();
+    const s = new CoordinatorState(subjectsFor());
     s.apply(launched('t1'));
     expect(unreported(s)).toEqual(['t1']);
   });
@@ -44,14 +44,14 @@ describe('launches a previous coordinator did not report', () => {
     ['it was lost', [rec('TaskStatusUpdated', { service: 's', agentId: 'a1', taskId: 't1', taskName: 'hello-0-server', state: 'TASK_LOST', message: '' })]],
     ['it was asked to die', [rec('TaskKillRequested', { service: 's', agentId: 'a1', taskId: 't1', taskName: 'hello-0-server', reason: 'restart' })]],
   ])('is not, once %s: the step relaunches normally', (_name, events) => {
-    const s = new CoordinatorState();
+    const s = new CoordinatorState(subjectsFor());
     s.apply(launched('t1'));
     events.forEach((e) => s.apply(e));
     expect(unreported(s)).toEqual([]);
   });
 
   it('only the latest launch of each task of the step counts, and only for that step', () => {
-    const s = new CoordinatorState();
+    const s = new CoordinatorState(subjectsFor());
     s.apply(launched('t1'));
     s.apply(stepChanged(['t1']));
     s.apply(launched('t2'));
@@ -60,16 +60,26 @@ describe('launches a previous coordinator did not report', () => {
   });
 
   it('finds the launched part of a multi-task step (the rest is launched, this part kept)', () => {
-    const s = new CoordinatorState();
+    const s = new CoordinatorState(subjectsFor());
     s.apply(launched('ta', step, 'a'));
     expect([...s.unreportedLaunches(candidate(['a', 'b'])).keys()]).toEqual(['hello-0-a']);
   });
 
   it('waits for its fold to reach a sequence, and says when it did not', async () => {
-    const s = new CoordinatorState();
+    const s = new CoordinatorState(subjectsFor());
     const reached = s.reach(seq + 1, 1_000);
     s.apply(launched('t1'));
     await expect(reached).resolves.toBe(true);
     await expect(s.reach(seq + 5, 10)).resolves.toBe(false);
+  });
+});
+
+describe('the last service event folded (what plan-manager must have folded before it answers)', () => {
+  it('moves with events on service subjects only, not with agents’ ledgers', () => {
+    const s = new CoordinatorState(subjectsFor());
+    const l = launched('t1');
+    s.apply(l);
+    s.apply(rec('AgentLost', { agentId: 'a1', lastSeen: '2026-11-22T00:00:00.000Z', reason: 'test' }, 'marshal.evt.agent.a1'));
+    expect([s.serviceSeq, s.seq]).toEqual([l.seq, l.seq + 1]);
   });
 });

@@ -1,4 +1,4 @@
-import { TERMINAL_TASK_STATES, type Candidate, type MarshalEvent, type Recorded, type ServiceSpec, type TaskState } from '@marshal/contracts';
+import { TERMINAL_TASK_STATES, type Candidate, type MarshalEvent, type Recorded, type ServiceSpec, type Subjects, type TaskState } from '@marshal/contracts';
 import { applyToLedger, emptyLedger, type Ledger } from '@marshal/offer';
 
 export interface TaskFact {
@@ -32,9 +32,11 @@ export class CoordinatorState {
   private readonly acknowledged = new Set<string>();
   private waiters: { seq: number; resolve: () => void }[] = [];
 
+  constructor(private readonly subjects: Subjects) {}
+
   apply(rec: Recorded<MarshalEvent>): void {
     this.seq = Math.max(this.seq, rec.seq);
-    if (rec.subject.includes('.evt.svc.')) this.serviceSeq = Math.max(this.serviceSeq, rec.seq);
+    if (this.subjects.parse(rec.subject)?.kind === 'service') this.serviceSeq = Math.max(this.serviceSeq, rec.seq);
     const e = rec.event;
     switch (e.type) {
       case 'ConfigurationAccepted':
