@@ -1,6 +1,7 @@
 import {
   agentAggregate,
   makeEvent,
+  subjectsFor,
   type Candidate,
   type EventData,
   type EventType,
@@ -173,7 +174,7 @@ export class World {
       causationId: null,
       actor: 'service:test',
     }) as MarshalEvent;
-    applyToLedger(this.ledger, { seq: this.seq, subject: `marshal.evt.agent.${agentId}`, event });
+    applyToLedger(this.ledger, { seq: this.seq, subject: subjectsFor().agent(agentId), event });
   }
 
   register(agentId: string, opts: AgentOpts = {}): this {
