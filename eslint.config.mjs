@@ -2,16 +2,18 @@ import nx from '@nx/eslint-plugin';
 
 /**
  * The dependency rule of DESIGN.md, enforced on the Nx project graph:
- * apps → libs; domain libs (spec, plan, offer) → contracts only; contracts → nothing; nothing imports an app.
+ * apps → libs; domain libs (spec, plan, offer) → contracts only; the composing lib (scheduling) → domain libs and
+ * contracts; contracts → nothing; nothing imports an app.
  */
 const depConstraints = [
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts'] },
+  { sourceTag: 'type:composing', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain'] },
   { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:contracts', 'type:infra'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:infra'] },
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra'] },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra', 'type:testing'] },
-  { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra', 'type:testing'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:composing', 'type:infra'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:composing', 'type:infra', 'type:testing'] },
+  { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:composing', 'type:infra', 'type:testing'] },
 ];
 
 export default [

@@ -1,5 +1,6 @@
 export * from './subjects';
 export * from './status';
+export * from './names';
 export * from './errors';
 export * from './envelope';
 export * from './service-spec';

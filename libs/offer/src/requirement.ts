@@ -1,16 +1,10 @@
-import type { AgentOutcome, Candidate } from '@marshal/contracts';
+import { requirementName, type AgentOutcome, type Candidate } from '@marshal/contracts';
 import type { EvaluationResult } from './evaluate';
 
 /** What a step asks the evaluator for: a pod instance and the tasks to launch in it (reference §1.6.1). */
 export type PodInstanceRequirement = Pick<Candidate, 'podType' | 'podIndex' | 'tasks'>;
 
-/** `hello-0:[server]`, `hello-0:[once, server]`: tasks in the order given (reference §1.6.1). */
-export const requirementName = (r: PodInstanceRequirement): string => `${r.podType}-${r.podIndex}:[${r.tasks.join(', ')}]`;
-
-/** Same pod type and index, and at least one task in common (reference §1.6.1 "Conflict rule"). */
-export function conflictsWith(a: PodInstanceRequirement, b: PodInstanceRequirement): boolean {
-  return a.podType === b.podType && a.podIndex === b.podIndex && a.tasks.some((t) => b.tasks.includes(t));
-}
+export { requirementName, requirementsConflict as conflictsWith } from '@marshal/contracts';
 
 /**
  * Why an evaluation found nothing (or what it chose), in words: the text a step shows while it waits
