@@ -75,3 +75,40 @@ describe('the last service event folded (what plan-manager must have folded befo
     expect([s.serviceSeq, s.seq]).toEqual([l.seq, l.seq + 1]);
   });
 });
+
+describe('events this process appended, folded before the log delivers them', () => {
+  const lost = (at: number) => ({ ...rec('AgentLost', { agentId: 'a1', lastSeen: '2026-11-22T00:00:00.000Z', reason: 'test' }, 'marshal.evt.agent.a1'), seq: at });
+  const registered = () =>
+    rec(
+      'AgentRegistered',
+      { agentId: 'a1', hostname: 'h1', attributes: {}, resources: { cpus: 1, memory: 64, disk: 0, gpus: 0, ports: [], mounts: [] } },
+      'marshal.evt.agent.a1',
+    );
+
+  it('count at once: the agent is lost, its task too', () => {
+    const s = new CoordinatorFold(subjectsFor());
+    s.apply(registered());
+    s.apply(launched('t1'));
+    s.applyAppended([lost(10_000), { ...rec('TaskStatusUpdated', { service: 's', agentId: 'a1', taskId: 't1', taskName: 'hello-0-server', state: 'TASK_LOST', message: '' }), seq: 10_001 }]);
+    expect([s.ledger.agents.get('a1')?.lost, s.liveTasksOn('a1')]).toEqual([true, []]);
+  });
+
+  it('move no position: the events of the log before them still fold, in order', () => {
+    const s = new CoordinatorFold(subjectsFor());
+    s.apply(registered());
+    const position = [s.seq, s.ledger.seq];
+    s.applyAppended([lost(10_000)]);
+    expect([s.seq, s.ledger.seq]).toEqual(position);
+    s.apply(rec('ResourcesReserved', { agentId: 'a1', reservationId: 'r1', service: 's', podType: 'hello', podIndex: 0, resources: { cpus: 1, memory: 64, disk: 0, gpus: 0 }, ports: [], volumes: [] }, 'marshal.evt.agent.a1'));
+    expect([...(s.ledger.agents.get('a1')?.reservations.keys() ?? [])]).toEqual(['r1']);
+  });
+
+  it('a launch waits for the log: folded twice it would forget the statuses in between', () => {
+    const s = new CoordinatorFold(subjectsFor());
+    const l = launched('t1');
+    s.apply(l);
+    s.apply(rec('TaskStatusUpdated', { service: 's', agentId: 'a1', taskId: 't1', taskName: 'hello-0-server', state: 'TASK_FINISHED', message: '' }));
+    s.applyAppended([l]);
+    expect(s.liveTasksOn('a1')).toEqual([]);
+  });
+});

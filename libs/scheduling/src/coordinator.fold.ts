@@ -52,18 +52,28 @@ export class CoordinatorFold {
   apply(rec: Recorded<MarshalEvent>): void {
     this.seq = Math.max(this.seq, rec.seq);
     if (this.subjects.parse(rec.subject)?.kind === 'service') this.serviceSeq = Math.max(this.serviceSeq, rec.seq);
-    this.evolve(rec);
-    if (isLedgerEvent(rec.event)) this.ledger.seq = Math.max(this.ledger.seq, rec.seq);
+    if (isLedgerEvent(rec.event)) {
+      applyToLedger(this.ledger, rec);
+      this.ledger.seq = Math.max(this.ledger.seq, rec.seq);
+    } else this.evolve(rec);
   }
 
   /**
    * Folds events this process has just appended, before the log delivers them (again, through `apply`): their facts
-   * count at once, so the next decision sees them. The positions (`seq`, `serviceSeq`, the ledger's `seq`) move only
-   * with the log, in order: waiting for a position must still mean every event before it was folded. Only events
-   * that fold the same twice belong here (AgentLost, TaskStatusUpdated, TaskKillRequested, ResourcesReleased).
+   * count at once, so the next decision sees them (the lost-agent check a second later must not report the agent lost
+   * again). The positions (`seq`, `serviceSeq`, the ledger's `seq`) move only with the log, in order: waiting for a
+   * position must still mean every event before it was folded, and the ledger skips what is at or below its `seq`.
+   * So the ledger takes from an appended event only an agent being lost; a TaskLaunched waits for the log (folded
+   * twice it would forget the statuses in between); the other facts fold as from the log (they fold the same twice).
    */
   applyAppended(recs: readonly Recorded<MarshalEvent>[]): void {
-    for (const rec of recs) this.evolve(rec);
+    for (const rec of recs) {
+      const e = rec.event;
+      if (e.type === 'AgentLost') {
+        const agent = this.ledger.agents.get(e.data.agentId);
+        if (agent) agent.lost = true;
+      } else if (!isLedgerEvent(e) && e.type !== 'TaskLaunched') this.evolve(rec);
+    }
   }
 
   private evolve(rec: Recorded<MarshalEvent>): void {
@@ -104,7 +114,6 @@ export class CoordinatorFold {
         for (const phase of e.data.model.phases) for (const step of phase.steps) for (const l of step.launched) this.acknowledged.add(l.taskId);
         break;
       default:
-        if (isLedgerEvent(e)) applyToLedger(this.ledger, rec);
         break;
     }
   }
