@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   MarshalError,
   heartbeatAgentIds,
+  requirementName,
   type AgentOutcome,
   type Candidate,
   type HeartbeatReply,
@@ -12,7 +13,7 @@ import {
   type Recorded,
 } from '@marshal/contracts';
 import type { AppendOptions } from '@marshal/messaging';
-import { OfferOutcomeTracker, describeOffer, requirementName, summarizeEvaluation } from '@marshal/offer';
+import { OfferOutcomeTracker, describeOffer, summarizeEvaluation } from '@marshal/offer';
 import { SERVICE_CONTEXT, newId, withCorrelation, type ServiceContext } from '@marshal/runtime';
 import {
   chainOf,
