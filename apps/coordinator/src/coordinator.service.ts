@@ -1,27 +1,38 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   MarshalError,
-  agentAggregate,
   heartbeatAgentIds,
-  makeEvent,
-  serviceAggregate,
+  requirementName,
   type AgentOutcome,
   type Candidate,
-  type CommandRequest,
-  type EventMeta,
   type HeartbeatReply,
   type MarshalEvent,
   type OfferOutcomeSummary,
   type PodSpec,
   type Proposal,
   type Recorded,
-  type TaskInfo,
 } from '@marshal/contracts';
-import { OfferOutcomeTracker, buildTaskInfos, describeOffer, requirementName, summarizeEvaluation } from '@marshal/offer';
-import { pausedTaskInfo } from '@marshal/plan';
-import { SERVICE_CONTEXT, newId, systemClock, withCorrelation, type ServiceContext } from '@marshal/runtime';
-import { CoordinatorState, type ConfigFact, type TaskFact } from './coordinator.state';
-import { chainOf } from './placement/lineage';
+import type { AppendOptions } from '@marshal/messaging';
+import { OfferOutcomeTracker, describeOffer, summarizeEvaluation } from '@marshal/offer';
+import { SERVICE_CONTEXT, newId, withCorrelation, type ServiceContext } from '@marshal/runtime';
+import {
+  chainOf,
+  decideStep,
+  detectLostAgents,
+  killReplaced,
+  launchTasks,
+  noFitReport,
+  releaseMovedReservation,
+  resumedReports,
+  triage,
+  type Append,
+  type ConfigFact,
+  type DecisionContext,
+  type StepReport,
+  type TaskFact,
+} from '@marshal/scheduling';
+import { CLOCK, type Clock } from './clock';
+import { CoordinatorState } from './coordinator.state';
 import { Placer, type PlacementResult } from './placement/placer';
 import { WorkQueue, runPool } from './placement/pool';
 
@@ -36,25 +47,27 @@ interface Settings {
   API_PORT: number;
 }
 
-const PLACING = new Set<Candidate['kind']>(['deployment', 'recovery']);
 /** Evaluations of a candidate whose commits keep losing to other writers, per cycle. */
 const MAX_ROUNDS = 5;
 /** Longest a cycle waits for its own fold to reach what plan-manager had folded when it answered. */
 const FOLD_WAIT_MS = 5_000;
+const ACTOR = 'service:coordinator';
 
 /**
  * The work cycle of DESIGN.md: ask plan-manager for candidate steps → evaluate them in batches on the
  * offer-evaluator queue group → commit the proposals as reservations on the agents' subjects, guarded by each
  * agent's expected sequence (a conflict means evaluate again, never double-book) → append the launches the agents
  * run. Also notices agents that stopped heart-beating and reports them lost, and keeps the offer outcome tracker.
+ * What to append is decided by the rules of `@marshal/scheduling`; this shell sends, appends and reports.
  */
 @Injectable()
 export class CoordinatorService {
   readonly state: CoordinatorState;
   readonly tracker = new OfferOutcomeTracker();
   readonly placer: Placer;
+  /** Last heartbeat of each agent, ms since the epoch by the injected clock. */
   private readonly heartbeats = new Map<string, number>();
-  private readonly startedAt = Date.now();
+  private readonly startedAt: number;
   /** Last sequence this coordinator appended to an agent's ledger: evaluations must see its own reservations. */
   private lastLedgerAppend = 0;
   /**
@@ -66,8 +79,12 @@ export class CoordinatorService {
   private loop?: Promise<void>;
   private lostTimer?: NodeJS.Timeout;
 
-  constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<Settings>) {
+  constructor(
+    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<Settings>,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
     const c = ctx.config;
+    this.startedAt = this.nowMs();
     this.state = new CoordinatorState(ctx.subjects);
     this.placer = new Placer(
       {
@@ -78,8 +95,8 @@ export class CoordinatorService {
         agentCount: () => this.state.ledger.agents.size,
         noteLedgerSeq: (seq) => this.noteAppended(seq),
         newId,
-        now: systemClock.now,
-        actor: 'service:coordinator',
+        now: () => this.clock.now(),
+        actor: ACTOR,
         log: ctx.log,
       },
       { batchSize: c.EVALUATION_BATCH_SIZE, inFlight: c.EVALUATION_CONCURRENCY, maxRounds: MAX_ROUNDS, evaluationTimeoutMs: c.EVALUATION_TIMEOUT_MS },
@@ -105,7 +122,7 @@ export class CoordinatorService {
         } catch {
           continue;
         }
-        const now = Date.now();
+        const now = this.nowMs();
         const ids = heartbeatAgentIds(payload);
         for (const id of ids) this.heartbeats.set(id, now);
         // Agents the log holds lost are alive after all: tell them to register again.
@@ -116,7 +133,7 @@ export class CoordinatorService {
     this.lastServiceAppend = this.state.serviceSeq;
     this.running = true;
     this.loop = this.run();
-    this.lostTimer = setInterval(() => void this.detectLostAgents().catch((e) => this.ctx.log.error({ err: e }, 'lost-agent check failed')), 1_000);
+    this.lostTimer = setInterval(() => void this.checkLostAgents().catch((e) => this.ctx.log.error({ err: e }, 'lost-agent check failed')), 1_000);
   }
 
   async stop(): Promise<void> {
@@ -125,14 +142,33 @@ export class CoordinatorService {
     await this.loop;
   }
 
-  private meta(correlationId: string, causationId: string | null): EventMeta {
-    return { id: newId(), at: systemClock.now(), correlationId, causationId, actor: 'service:coordinator' };
+  private nowMs(): number {
+    return Date.parse(this.clock.now());
+  }
+
+  /** What the rules decide with: the time now by the one clock, fresh ids, this service as the actor. */
+  private decisionContext(): DecisionContext {
+    return { subjects: this.ctx.subjects, now: this.clock.now(), newId, actor: ACTOR };
   }
 
   /** Remembers an append; without a subject it was to an agent's ledger. */
   private noteAppended(seq: number, subject?: string): void {
     if (subject && this.ctx.subjects.parse(subject)?.kind === 'service') this.lastServiceAppend = Math.max(this.lastServiceAppend, seq);
     else this.lastLedgerAppend = Math.max(this.lastLedgerAppend, seq);
+  }
+
+  /** Appends what a rule decided, in order, noting each sequence; resolves with the events as recorded. */
+  private async commit(appends: readonly Append[]): Promise<Recorded<MarshalEvent>[]> {
+    const recorded: Recorded<MarshalEvent>[] = [];
+    for (const a of appends) {
+      const opts: AppendOptions = {};
+      if (a.msgId !== undefined) opts.msgId = a.msgId;
+      if (a.expectedLastSubjectSeq !== undefined) opts.expectedLastSubjectSeq = a.expectedLastSubjectSeq;
+      const r = await this.ctx.store.append(a.subject, a.event, opts);
+      this.noteAppended(r.seq, a.subject);
+      recorded.push({ seq: r.seq, subject: a.subject, event: a.event });
+    }
+    return recorded;
   }
 
   private async run(): Promise<void> {
@@ -142,10 +178,10 @@ export class CoordinatorService {
         const commandId = newId();
         const reply = await this.ctx.bus.request(
           'plan.candidates',
-          { meta: { commandId, actor: 'service:coordinator', correlationId: commandId }, minSeq: this.lastServiceAppend },
+          { meta: { commandId, actor: ACTOR, correlationId: commandId }, minSeq: this.lastServiceAppend },
           { timeoutMs: 10_000, retries: 0 },
         );
-        // Know at least what plan-manager knew: which launches of a step it has recorded (see resumeLaunch).
+        // Know at least what plan-manager knew: which launches of a step it has recorded (see resumedReports).
         if (!(await this.state.reach(reply.seq, FOLD_WAIT_MS))) this.ctx.log.warn({ seq: reply.seq, folded: this.state.seq }, 'fold is behind plan-manager');
         const appended = this.lastServiceAppend + this.lastLedgerAppend;
         await this.workAll(reply.candidates);
@@ -167,26 +203,31 @@ export class CoordinatorService {
       withCorrelation(c.stepId, job).catch((e) => this.ctx.log.error({ err: e, step: c.step, service: c.service }, 'could not work on candidate'));
 
     const toPlace: Candidate[] = [];
-    for (const c of candidates) {
-      if (!PLACING.has(c.kind)) {
-        after.push(guarded(c, () => this.workOther(c)));
-        continue;
+    for (const t of triage(this.state, candidates)) {
+      const c = t.candidate;
+      switch (t.kind) {
+        case 'carry-out':
+          after.push(guarded(c, () => this.carryOut(c)));
+          break;
+        case 'wait':
+          this.ctx.log.warn({ step: c.step, configId: c.configId }, 'the configuration of a candidate is not folded yet');
+          break;
+        case 'resume':
+          // A coordinator stopped after launching this step's tasks but before telling plan-manager: tell it now.
+          after.push(guarded(c, () => this.reportResumed(c, t.tasks)));
+          break;
+        case 'place':
+          toPlace.push(c);
+          break;
       }
-      if (!this.state.configs.get(c.configId)?.spec.pods.some((p) => p.type === c.podType)) {
-        this.ctx.log.warn({ step: c.step, configId: c.configId }, 'the configuration of a candidate is not folded yet');
-        continue;
-      }
-      const resumed = this.state.unreportedLaunches(c);
-      if (c.tasks.length > 0 && resumed.size === c.tasks.length) {
-        // A coordinator stopped after launching this step's tasks but before telling plan-manager: tell it now.
-        after.push(guarded(c, () => this.reportResumed(c, [...resumed.values()])));
-        continue;
-      }
-      toPlace.push(c);
     }
 
     // Kill phase (reference §2.6): tasks being replaced are asked to stop before the relaunch.
-    await runPool(toPlace, this.ctx.config.LAUNCH_CONCURRENCY, (c) => withCorrelation(c.stepId, () => this.killReplaced(c)));
+    await runPool(toPlace, this.ctx.config.LAUNCH_CONCURRENCY, (c) =>
+      withCorrelation(c.stepId, async () => {
+        await this.commit(killReplaced(this.state, c, this.decisionContext()));
+      }),
+    );
 
     const configs: Record<string, PodSpec[]> = {};
     for (const c of toPlace) configs[c.configId] ??= (this.state.configs.get(c.configId) as ConfigFact).spec.pods;
@@ -196,26 +237,17 @@ export class CoordinatorService {
     await after.drained();
   }
 
-  private async workOther(c: Candidate): Promise<void> {
-    switch (c.kind) {
-      case 'kill':
-        return this.killStep(c);
-      case 'unreserve':
-        return this.unreserveStep(c);
-      default:
-        // erase, deregister, tls-cleanup: nothing to do outside plan-manager's own bookkeeping.
-        await this.report(c, { kind: 'done', note: `${c.kind} needs no agent action` });
-    }
+  /** A step without a placement (decommission/uninstall kill, unreserve, …): append what it needs, then report it. */
+  private async carryOut(c: Candidate): Promise<void> {
+    const decision = decideStep(this.state, c, this.decisionContext());
+    await this.commit(decision.appends);
+    await this.report(c, decision.report);
   }
 
-  /**
-   * Reports to plan-manager; resolves with the sequence of what it appended. `about` is the event the report is about
-   * (the reservation, the last launch, the kill): it is the command's id, so plan-manager's transition names it as its
-   * cause. It must be this step's alone: command ids key the replies remembered for retries.
-   */
-  private async report(candidate: Candidate, result: CommandRequest<'plan.offer-evaluated'>['result'], about?: string): Promise<number> {
+  /** Reports to plan-manager; resolves with the sequence of what it appended. */
+  private async report(candidate: Candidate, { result, about }: StepReport): Promise<number> {
     const r = await this.ctx.bus.request('plan.offer-evaluated', {
-      meta: { commandId: about ?? newId(), actor: 'service:coordinator', correlationId: chainOf(candidate).correlationId },
+      meta: { commandId: about ?? newId(), actor: ACTOR, correlationId: chainOf(candidate).correlationId },
       service: candidate.service,
       plan: candidate.plan,
       stepId: candidate.stepId,
@@ -224,24 +256,6 @@ export class CoordinatorService {
     });
     this.noteAppended(r.seq, this.ctx.subjects.servicePlan(candidate.service));
     return r.seq;
-  }
-
-  /** Reports a step's launched tasks (statuses they sent before the report are applied by plan-manager). */
-  private async reportLaunched(c: Candidate, tasks: { taskId: string; taskName: string }[], about?: string): Promise<void> {
-    await this.report(c, { kind: 'launched', tasks }, about);
-  }
-
-  private async killReplaced(candidate: Candidate): Promise<void> {
-    const keep = new Set([...this.state.unreportedLaunches(candidate).values()].map((t) => t.taskId));
-    for (const t of candidate.tasksToKill) {
-      if (keep.has(t.taskId)) continue;
-      const ev = makeEvent('TaskKillRequested', serviceAggregate(candidate.service), {
-        service: candidate.service, agentId: t.agentId, taskId: t.taskId, taskName: t.taskName, reason: `relaunch by ${candidate.plan}/${candidate.step}`,
-      }, this.meta(chainOf(candidate).correlationId, chainOf(candidate).causationId));
-      const subject = this.ctx.subjects.serviceTask(candidate.service, t.agentId);
-      const r = await this.ctx.store.append(subject, ev, { msgId: `${candidate.stepId}:kill:${t.taskId}` });
-      this.noteAppended(r.seq, subject);
-    }
   }
 
   private async afterPlacement(r: PlacementResult): Promise<void> {
@@ -254,9 +268,8 @@ export class CoordinatorService {
       case 'no-fit': {
         const summary = summarizeEvaluation(c, { proposal: null, outcomes: r.outcomes }, this.state.ledger.agents.size);
         this.track(c, r.outcomes, false, summary);
-        const first = r.outcomes.find((o) => !o.pass);
-        const why = first ? `${first.hostname}: ${first.reasons.filter((l) => l.startsWith('FAIL')).join('; ')}` : 'no agent is registered';
-        if (c.status !== 'PREPARED') await this.report(c, { kind: 'no-fit', outcome: `no agent fits: ${why}` });
+        const report = noFitReport(c, r.outcomes);
+        if (report) await this.report(c, report);
         return;
       }
       case 'error':
@@ -275,7 +288,7 @@ export class CoordinatorService {
       stepId: c.stepId,
       step: c.step,
       requirement: requirementName(c),
-      at: Date.now(),
+      at: this.nowMs(),
       outcomes,
       placed,
       ...(summary === undefined ? {} : { summary }),
@@ -285,160 +298,35 @@ export class CoordinatorService {
 
   /**
    * Reserved (step PREPARED), then launched (step STARTING); a replaced pod's old reservation is given back. What
-   * follows the reservation is caused by it (`reservedBy`, the event id).
+   * follows the reservation is caused by it (`reservedBy`, the event id); a report about a shared reservation event
+   * (a batch) gets an id of its own.
    */
   private async launchReserved(c: Candidate, proposal: Proposal, reservationId: string, reservedBy: string, shared: boolean): Promise<void> {
-    await this.report(c, { kind: 'reserved', agentId: proposal.agentId, hostname: proposal.hostname }, shared ? undefined : reservedBy);
-    await this.releaseMovedReservation(c, proposal.agentId, reservationId, reservedBy);
+    await this.report(c, { result: { kind: 'reserved', agentId: proposal.agentId, hostname: proposal.hostname }, ...(shared ? {} : { about: reservedBy }) });
+    await this.commit(releaseMovedReservation(this.state, c, { agentId: proposal.agentId, reservationId, cause: reservedBy }, this.decisionContext()));
     const config = this.state.configs.get(c.configId) as ConfigFact;
-    const { tasks, lastEventId } = await this.launch(c, config, reservationId, proposal, reservedBy);
-    await this.reportLaunched(c, tasks, lastEventId);
+    const api = { hostname: this.ctx.config.API_HOSTNAME, port: this.ctx.config.API_PORT };
+    const launch = launchTasks(this.state, { candidate: c, config, proposal, reservationId, cause: reservedBy, api }, this.decisionContext());
+    await this.commit(launch.appends);
+    this.ctx.log.info({ service: c.service, step: c.step, agentId: proposal.agentId, tasks: launch.tasks.map((t) => t.taskName) }, 'launched');
+    await this.report(c, { result: { kind: 'launched', tasks: launch.tasks }, ...(launch.lastEventId ? { about: launch.lastEventId } : {}) });
   }
 
   private async reportResumed(c: Candidate, tasks: TaskFact[]): Promise<void> {
     this.ctx.log.info({ step: c.step, tasks: tasks.map((t) => t.taskId) }, 'reporting a launch a previous coordinator did not report');
-    if (c.status === 'PENDING') await this.report(c, { kind: 'reserved', agentId: tasks[0].agentId, hostname: this.state.ledger.agents.get(tasks[0].agentId)?.hostname ?? tasks[0].agentId });
-    await this.reportLaunched(c, tasks.map((t) => ({ taskId: t.taskId, taskName: t.taskName })));
-  }
-
-  /** Decommission `kill-<task>` (reference §3.5): ask the task's agent to kill it, then the step is done. */
-  private async killStep(candidate: Candidate): Promise<void> {
-    // Decommission steps name the task (`kill-<task name>`), uninstall steps its id (`kill-task-<task id>`).
-    const t = [...this.state.tasks.values()].reverse().find((x) => x.service === candidate.service && (x.taskName === candidate.target || x.taskId === candidate.target));
-    const chain = chainOf(candidate);
-    let killed: string | undefined;
-    if (t && this.state.liveTasksOn(t.agentId).some((x) => x.taskId === t.taskId)) {
-      const ev = makeEvent('TaskKillRequested', serviceAggregate(candidate.service), {
-        service: candidate.service, agentId: t.agentId, taskId: t.taskId, taskName: t.taskName, reason: `decommission by ${candidate.plan}/${candidate.step}`,
-      }, this.meta(chain.correlationId, chain.causationId));
-      const subject = this.ctx.subjects.serviceTask(candidate.service, t.agentId);
-      const r = await this.ctx.store.append(subject, ev, { msgId: `${candidate.stepId}:kill:${t.taskId}` });
-      this.noteAppended(r.seq, subject);
-      killed = ev.id;
-    }
-    await this.report(candidate, { kind: 'done', note: t ? `killed ${t.taskName}` : `${candidate.target ?? 'task'} was not running` }, killed);
-  }
-
-  /** Decommission/uninstall `unreserve-<id>`: give the reservation back to its agent. */
-  private async unreserveStep(candidate: Candidate): Promise<void> {
-    const chain = chainOf(candidate);
-    let released: string | undefined;
-    for (const agent of this.state.ledger.agents.values()) {
-      const res = candidate.target ? agent.reservations.get(candidate.target) : undefined;
-      if (!res) continue;
-      const ev = makeEvent('ResourcesReleased', agentAggregate(agent.agentId), {
-        agentId: agent.agentId, reservationId: res.reservationId, service: candidate.service, reason: `${candidate.plan}/${candidate.step}`,
-      }, this.meta(chain.correlationId, chain.causationId));
-      const r = await this.ctx.store.append(this.ctx.subjects.agent(agent.agentId), ev, { msgId: `release:${res.reservationId}` });
-      this.noteAppended(r.seq);
-      released = ev.id;
-    }
-    await this.report(candidate, { kind: 'done', note: `released ${candidate.target ?? ''}` }, released);
-  }
-
-  /** A pod replaced elsewhere (PERMANENT recovery) gives its old reservation back. */
-  private async releaseMovedReservation(candidate: Candidate, agentId: string, reservationId: string, cause: string): Promise<void> {
-    for (const agent of this.state.ledger.agents.values()) {
-      for (const res of agent.reservations.values()) {
-        if (res.service !== candidate.service || res.podType !== candidate.podType || res.podIndex !== candidate.podIndex) continue;
-        if (res.reservationId === reservationId && agent.agentId === agentId) continue;
-        const ev = makeEvent('ResourcesReleased', agentAggregate(agent.agentId), {
-          agentId: agent.agentId, reservationId: res.reservationId, service: candidate.service, reason: `${candidate.podType}-${candidate.podIndex} replaced on ${agentId}`,
-        }, this.meta(chainOf(candidate).correlationId, cause));
-        const r = await this.ctx.store.append(this.ctx.subjects.agent(agent.agentId), ev, { msgId: `release:${res.reservationId}` });
-        this.noteAppended(r.seq);
-      }
-    }
+    for (const report of resumedReports(this.state, c, tasks)) await this.report(c, report);
   }
 
   /**
-   * Appends a TaskLaunched per task of the step. Tasks of the step already launched and never reported (a previous
-   * coordinator stopped in the middle) are kept, not launched a second time. The launches are caused by the
-   * reservation (`cause`); `lastEventId` is the last one appended.
+   * The lost-agent rule (reference §3.4), every second. What was appended is folded at once: the next check (a second
+   * from now) must not report the agent again before the log says so.
    */
-  private async launch(
-    candidate: Candidate,
-    config: ConfigFact,
-    reservationId: string,
-    proposal: Proposal,
-    cause: string,
-  ): Promise<{ tasks: { taskId: string; taskName: string }[]; lastEventId?: string }> {
-    const agent = this.state.ledger.agents.get(proposal.agentId);
-    const pod = config.spec.pods.find((p) => p.type === candidate.podType);
-    if (!pod) return { tasks: [] };
-    const sanitized = candidate.service.replace(/^\/+|\/+$/g, '').replace(/\//g, '.');
-    const tasks: TaskInfo[] = buildTaskInfos({
-      spec: config.spec,
-      configId: candidate.configId,
-      candidate,
-      pod,
-      proposal,
-      agent: {
-        agentId: proposal.agentId,
-        hostname: proposal.hostname,
-        attributes: agent?.attributes ?? {},
-        ...(agent?.zone ? { zone: agent.zone } : {}),
-        ...(agent?.region ? { region: agent.region } : {}),
-      },
-      reservationId,
-      newTaskId: (taskName) => `${sanitized}__${taskName}__${newId()}`,
-      settings: {
-        serviceTld: config.schedulerEnv['SERVICE_TLD'] || 'autoip.dcos.thisdcos.directory',
-        vipTld: config.schedulerEnv['VIP_TLD'] || 'l4lb.thisdcos.directory',
-        apiHostname: this.ctx.config.API_HOSTNAME,
-        apiPort: this.ctx.config.API_PORT,
-      },
-    });
-    const already = this.state.unreportedLaunches(candidate);
-    const subject = this.ctx.subjects.serviceTask(candidate.service, proposal.agentId);
-    const launched: { taskId: string; taskName: string }[] = [];
-    let lastEventId: string | undefined;
-    for (const built of tasks) {
-      const earlier = already.get(built.taskName);
-      if (earlier && earlier.agentId === proposal.agentId) {
-        launched.push({ taskId: earlier.taskId, taskName: earlier.taskName });
-        continue;
-      }
-      // A task with a PAUSED goal override runs idle (reference §1.6.4).
-      const task = candidate.paused?.includes(built.taskSpecName) ? pausedTaskInfo(built, config.schedulerEnv) : built;
-      const ev = makeEvent('TaskLaunched', serviceAggregate(candidate.service), {
-        service: candidate.service, agentId: proposal.agentId, hostname: proposal.hostname, reservationId,
-        step: { plan: candidate.plan, phaseId: candidate.phaseId, stepId: candidate.stepId, step: candidate.step },
-        task,
-      }, this.meta(chainOf(candidate).correlationId, cause));
-      const r = await this.ctx.store.append(subject, ev);
-      this.noteAppended(r.seq, subject);
-      launched.push({ taskId: task.taskId, taskName: task.taskName });
-      lastEventId = ev.id;
-    }
-    this.ctx.log.info({ service: candidate.service, step: candidate.step, agentId: proposal.agentId, tasks: launched.map((t) => t.taskName) }, 'launched');
-    return { tasks: launched, lastEventId };
-  }
-
-  /** An agent silent for AGENT_TIMEOUT_MS is lost: its tasks become TASK_LOST so recovery can act (reference §3.4). */
-  private async detectLostAgents(): Promise<void> {
-    const now = Date.now();
-    for (const agent of this.state.ledger.agents.values()) {
-      if (agent.lost) continue;
-      const seen = this.heartbeats.get(agent.agentId) ?? this.startedAt;
-      if (now - seen < this.ctx.config.AGENT_TIMEOUT_MS) continue;
-      const correlation = newId();
-      const lost = makeEvent('AgentLost', agentAggregate(agent.agentId), {
-        agentId: agent.agentId, lastSeen: new Date(seen).toISOString(), reason: `no heartbeat for ${this.ctx.config.AGENT_TIMEOUT_MS} ms`,
-      }, this.meta(correlation, null));
-      const r = await this.ctx.store.append(this.ctx.subjects.agent(agent.agentId), lost);
-      this.noteAppended(r.seq);
-      // Folded at once: the next check (a second from now) must not report the agent again before the log says so.
-      agent.lost = true;
-      this.ctx.log.warn({ agentId: agent.agentId, hostname: agent.hostname }, 'agent lost');
-      for (const t of this.state.liveTasksOn(agent.agentId)) {
-        const ev = makeEvent('TaskStatusUpdated', serviceAggregate(t.service), {
-          service: t.service, agentId: t.agentId, taskId: t.taskId, taskName: t.taskName, state: 'TASK_LOST', message: `agent ${agent.hostname} stopped reporting`,
-        }, { ...this.meta(correlation, lost.id) });
-        const subject = this.ctx.subjects.serviceTask(t.service, t.agentId);
-        const s = await this.ctx.store.append(subject, ev);
-        this.noteAppended(s.seq, subject);
-        t.lastState = 'TASK_LOST';
+  private async checkLostAgents(): Promise<void> {
+    const liveness = { heartbeats: this.heartbeats, startedAt: this.startedAt, timeoutMs: this.ctx.config.AGENT_TIMEOUT_MS };
+    for (const a of detectLostAgents(this.state, liveness, this.decisionContext())) {
+      this.state.applyAppended(await this.commit([a]));
+      if (a.event.type === 'AgentLost') {
+        this.ctx.log.warn({ agentId: a.event.data.agentId, hostname: this.state.ledger.agents.get(a.event.data.agentId)?.hostname }, 'agent lost');
       }
     }
   }

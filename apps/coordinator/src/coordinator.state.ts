@@ -1,89 +1,15 @@
-import { TERMINAL_TASK_STATES, type Candidate, type MarshalEvent, type Recorded, type ServiceSpec, type Subjects, type TaskState } from '@marshal/contracts';
-import { applyToLedger, emptyLedger, type Ledger } from '@marshal/offer';
+import type { MarshalEvent, Recorded } from '@marshal/contracts';
+import { CoordinatorFold } from '@marshal/scheduling';
 
-export interface TaskFact {
-  taskId: string;
-  taskName: string;
-  service: string;
-  agentId: string;
-  stepId: string;
-  lastState?: TaskState;
-  killRequested: boolean;
-}
-
-export interface ConfigFact {
-  spec: ServiceSpec;
-  schedulerEnv: Record<string, string>;
-}
-
-const isOver = (t: TaskFact): boolean => t.killRequested || (!!t.lastState && (TERMINAL_TASK_STATES.has(t.lastState) || t.lastState === 'TASK_LOST'));
-
-/** The coordinator's fold of the whole log: configurations, the reservation ledger, where tasks run, which step launched them. */
-export class CoordinatorState {
-  readonly ledger: Ledger = emptyLedger();
-  readonly configs = new Map<string, ConfigFact>();
-  readonly tasks = new Map<string, TaskFact>();
-  seq = 0;
-  /** Last sequence of a service subject folded (what plan-manager's fold is compared with). */
-  serviceSeq = 0;
-  /** Latest task launched per step and task name: `<stepId>` → `<taskName>` → fact. */
-  private readonly stepLaunches = new Map<string, Map<string, TaskFact>>();
-  /** Tasks plan-manager has recorded on a step (a `launched` report reached it). */
-  private readonly acknowledged = new Set<string>();
+/**
+ * The coordinator's fold (`CoordinatorFold` of `@marshal/scheduling`) plus what only a running process needs: waiting
+ * until the fold has reached a sequence of the log.
+ */
+export class CoordinatorState extends CoordinatorFold {
   private waiters: { seq: number; resolve: () => void }[] = [];
 
-  constructor(private readonly subjects: Subjects) {}
-
-  apply(rec: Recorded<MarshalEvent>): void {
-    this.seq = Math.max(this.seq, rec.seq);
-    if (this.subjects.parse(rec.subject)?.kind === 'service') this.serviceSeq = Math.max(this.serviceSeq, rec.seq);
-    const e = rec.event;
-    switch (e.type) {
-      case 'ConfigurationAccepted':
-        this.configs.set(e.data.configId, { spec: e.data.spec, schedulerEnv: e.data.schedulerEnv });
-        break;
-      case 'TaskLaunched': {
-        const fact: TaskFact = {
-          taskId: e.data.task.taskId,
-          taskName: e.data.task.taskName,
-          service: e.data.service,
-          agentId: e.data.agentId,
-          stepId: e.data.step.stepId,
-          killRequested: false,
-        };
-        this.tasks.set(fact.taskId, fact);
-        let byName = this.stepLaunches.get(fact.stepId);
-        if (!byName) this.stepLaunches.set(fact.stepId, (byName = new Map()));
-        byName.set(fact.taskName, fact);
-        break;
-      }
-      case 'TaskStatusUpdated': {
-        const t = this.tasks.get(e.data.taskId);
-        if (t) t.lastState = e.data.state;
-        break;
-      }
-      case 'TaskKillRequested': {
-        const t = this.tasks.get(e.data.taskId);
-        if (t) t.killRequested = true;
-        break;
-      }
-      case 'StepStatusChanged':
-        for (const l of e.data.launched) this.acknowledged.add(l.taskId);
-        break;
-      case 'PlanGenerated':
-        for (const phase of e.data.model.phases) for (const step of phase.steps) for (const l of step.launched) this.acknowledged.add(l.taskId);
-        break;
-      case 'AgentRegistered':
-      case 'ResourcesReserved':
-      case 'ResourcesReservedBatch':
-      case 'ResourcesReleased':
-      case 'AgentLost':
-        applyToLedger(this.ledger, rec);
-        this.ledger.seq = Math.max(this.ledger.seq, rec.seq);
-        break;
-      default:
-        break;
-    }
+  override apply(rec: Recorded<MarshalEvent>): void {
+    super.apply(rec);
     if (this.waiters.length) this.waiters = this.waiters.filter((w) => (w.seq <= this.seq ? (w.resolve(), false) : true));
   }
 
@@ -101,26 +27,5 @@ export class CoordinatorState {
       };
       this.waiters.push({ seq, resolve: done });
     });
-  }
-
-  /** Tasks on an agent that have not ended (what becomes TASK_LOST when the agent is lost). */
-  liveTasksOn(agentId: string): TaskFact[] {
-    return [...this.tasks.values()].filter((t) => t.agentId === agentId && !(t.lastState && (TERMINAL_TASK_STATES.has(t.lastState) || t.lastState === 'TASK_LOST')));
-  }
-
-  /**
-   * Tasks of the candidate's step that were launched but never reported to plan-manager (a coordinator stopped
-   * between the two) and still run or will: launching them again would run a step's task twice. By task name.
-   */
-  unreportedLaunches(c: Candidate): Map<string, TaskFact> {
-    const out = new Map<string, TaskFact>();
-    const byName = this.stepLaunches.get(c.stepId);
-    if (!byName) return out;
-    for (const task of c.tasks) {
-      const name = `${c.podType}-${c.podIndex}-${task}`;
-      const fact = byName.get(name);
-      if (fact && !this.acknowledged.has(fact.taskId) && !isOver(fact)) out.set(name, fact);
-    }
-    return out;
   }
 }

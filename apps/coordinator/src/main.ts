@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
-import { startService } from '@marshal/runtime';
+import { startService, systemClock } from '@marshal/runtime';
+import { CLOCK } from './clock';
 import { CoordinatorConfig } from './config';
 import { CoordinatorController } from './coordinator.controller';
 import { CoordinatorService } from './coordinator.service';
 
-@Module({ controllers: [CoordinatorController], providers: [CoordinatorService] })
+@Module({ controllers: [CoordinatorController], providers: [CoordinatorService, { provide: CLOCK, useValue: systemClock }] })
 class CoordinatorModule {}
 
 async function main(): Promise<void> {

@@ -1,20 +1,6 @@
-import {
-  MarshalError,
-  agentAggregate,
-  makeEvent,
-  type AgentOutcome,
-  type BatchedReservation,
-  type Candidate,
-  type CommandReply,
-  type CommandRequest,
-  type MarshalEvent,
-  type PodSpec,
-  type Proposal,
-  type Subjects,
-} from '@marshal/contracts';
+import { MarshalError, type AgentOutcome, type Candidate, type CommandReply, type CommandRequest, type PodSpec, type Proposal, type Subjects } from '@marshal/contracts';
 import type { EventStore, Logger } from '@marshal/messaging';
-import { toReservation } from '@marshal/offer';
-import { chainOf, sharedChainOf } from './lineage';
+import { chainOf, reserveOnAgent, type Proposed as ProposedPod } from '@marshal/scheduling';
 import { runPool } from './pool';
 
 /** Batches up to this size get the winner's explanation with each placed candidate. */
@@ -68,11 +54,8 @@ export interface PlacerStats {
   conflicts: number;
 }
 
-interface Proposed {
-  candidate: Candidate;
-  proposal: Proposal;
+interface Proposed extends ProposedPod {
   outcomes: AgentOutcome[];
-  pod: PodSpec;
 }
 
 /**
@@ -170,30 +153,11 @@ export class Placer {
 
   /** One append for every proposal of a batch on one agent: all of them, or (on a conflict) none. */
   private async commit(agentId: string, group: Proposed[], again: Candidate[], onResult: (r: PlacementResult) => void): Promise<void> {
-    const reservations: BatchedReservation[] = group.map(({ candidate: c, proposal: p, pod }) => ({
-      reservationId: p.existingReservationId ?? this.deps.newId(),
-      service: c.service,
-      podType: c.podType,
-      podIndex: c.podIndex,
-      ...toReservation(p, pod),
-    }));
-    const meta = {
-      id: this.deps.newId(),
-      at: this.deps.now(),
-      ...sharedChainOf(
-        group.map((g) => g.candidate),
-        this.deps.newId,
-      ),
-      actor: this.deps.actor,
-    };
-    const event: MarshalEvent =
-      reservations.length === 1
-        ? makeEvent('ResourcesReserved', agentAggregate(agentId), { agentId, ...reservations[0] }, meta)
-        : makeEvent('ResourcesReservedBatch', agentAggregate(agentId), { agentId, reservations }, meta);
-    const subject = this.deps.subjects.agent(agentId);
+    const { append, reservationIds } = reserveOnAgent(agentId, group, { subjects: this.deps.subjects, now: this.deps.now(), newId: this.deps.newId, actor: this.deps.actor });
+    const subject = append.subject;
     let seq: number;
     try {
-      seq = (await this.deps.store.append(subject, event, { expectedLastSubjectSeq: group[0].proposal.agentSeq })).seq;
+      seq = (await this.deps.store.append(subject, append.event, { expectedLastSubjectSeq: append.expectedLastSubjectSeq })).seq;
     } catch (e) {
       if (!(e instanceof MarshalError && e.code === 'CONFLICT')) {
         const message = e instanceof Error ? e.message : String(e);
@@ -210,7 +174,7 @@ export class Placer {
     this.stats.commits++;
     this.stats.reserved += group.length;
     group.forEach(({ candidate, proposal, outcomes }, i) =>
-      onResult({ kind: 'reserved', candidate, proposal, reservationId: reservations[i].reservationId, seq, eventId: event.id, shared: group.length > 1, outcomes }),
+      onResult({ kind: 'reserved', candidate, proposal, reservationId: reservationIds[i], seq, eventId: append.event.id, shared: group.length > 1, outcomes }),
     );
   }
 }

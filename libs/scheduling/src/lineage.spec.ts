@@ -25,7 +25,7 @@ const fresh = (): (() => string) => {
   return () => `new-${++n}`;
 };
 
-describe('the chain of the events appended for candidates (issue 6 lineage)', () => {
+describe('the chain of the events appended for candidates (lineage)', () => {
   it('continues the step’s chain, or correlates by the step when plan-manager gave none', () => {
     expect(chainOf(candidate('s1', { correlationId: 'cfg', causationId: 'ev-1' }))).toEqual({ correlationId: 'cfg', causationId: 'ev-1' });
     expect(chainOf(candidate('s1'))).toEqual({ correlationId: 's1', causationId: null });

@@ -7,7 +7,7 @@ export interface Chain {
 }
 
 /**
- * The candidate's chain (issue 6): work on a step continues the correlation of the event that last changed or released
+ * The candidate's chain: work on a step continues the correlation of the event that last changed or released
  * it and is caused by that event, so the audit log leads from a configuration or an operator's command to every
  * transition it caused. A candidate without lineage (a plan-manager that predates it) correlates by its step.
  */
