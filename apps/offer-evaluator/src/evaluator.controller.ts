@@ -2,6 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import type { BatchEvaluationResult, CommandReply, CommandRequest, MarshalEvent, Recorded } from '@marshal/contracts';
 import { evaluate, evaluateBatch } from '@marshal/offer';
+import { ALL_EVENTS } from '@marshal/messaging';
 import { APP_CONFIG } from '@marshal/runtime';
 import { LedgerService } from './ledger.service';
 
@@ -15,24 +16,12 @@ export class EvaluatorController {
     @Inject(APP_CONFIG) private readonly config: { LEDGER_WAIT_MS: number },
   ) {}
 
-  @EventPattern('AgentRegistered')
-  registered(@Payload() rec: Recorded<MarshalEvent>): void {
-    this.ledger.apply(rec);
-  }
-  @EventPattern('ResourcesReserved')
-  reserved(@Payload() rec: Recorded<MarshalEvent>): void {
-    this.ledger.apply(rec);
-  }
-  @EventPattern('ResourcesReservedBatch')
-  reservedBatch(@Payload() rec: Recorded<MarshalEvent>): void {
-    this.ledger.apply(rec);
-  }
-  @EventPattern('ResourcesReleased')
-  released(@Payload() rec: Recorded<MarshalEvent>): void {
-    this.ledger.apply(rec);
-  }
-  @EventPattern('AgentLost')
-  lost(@Payload() rec: Recorded<MarshalEvent>): void {
+  /**
+   * Every event of the agent subjects (the source's filter): the ledger decides what it folds, so an event type added
+   * to those subjects later still moves the fold's sequence instead of being dropped here unseen.
+   */
+  @EventPattern(ALL_EVENTS)
+  onAgentEvent(@Payload() rec: Recorded<MarshalEvent>): void {
     this.ledger.apply(rec);
   }
 

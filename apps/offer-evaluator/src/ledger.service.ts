@@ -1,25 +1,30 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { MarshalEvent, Recorded } from '@marshal/contracts';
+import { SequenceGate } from '@marshal/messaging';
 import { applyToLedger, emptyLedger, type Ledger } from '@marshal/offer';
+import { SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 
 /** This process's fold of the agents' ledger subjects; evaluations read it. */
 @Injectable()
-export class LedgerService {
+export class LedgerService implements OnModuleDestroy {
   readonly ledger: Ledger = emptyLedger();
-  private waiters: { seq: number; resolve: () => void }[] = [];
+  private readonly gate = new SequenceGate('offer-evaluator');
 
+  constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: Pick<ServiceContext, 'subjects'>) {}
+
+  /** Every event of the agent subjects comes here; the ledger decides what it folds (`applyToLedger`). */
   apply(rec: Recorded<MarshalEvent>): void {
-    applyToLedger(this.ledger, rec);
+    applyToLedger(this.ledger, rec, this.ctx.subjects);
     this.ledger.seq = Math.max(this.ledger.seq, rec.seq);
-    if (this.waiters.length) this.waiters = this.waiters.filter((w) => (w.seq <= this.ledger.seq ? (w.resolve(), false) : true));
+    this.gate.advance(this.ledger.seq);
   }
 
   /** Resolves once the ledger has folded `seq` (or at the deadline: then the evaluation uses what it has). */
-  reach(seq: number, timeoutMs: number): Promise<void> {
-    if (seq <= this.ledger.seq) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      this.waiters.push({ seq, resolve: () => (clearTimeout(timer), resolve()) });
-    });
+  async reach(seq: number, timeoutMs: number): Promise<void> {
+    await this.gate.reach(seq, timeoutMs, 'proceed');
+  }
+
+  onModuleDestroy(): void {
+    this.gate.close();
   }
 }

@@ -1,12 +1,8 @@
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
 import { startService } from '@marshal/runtime';
 import { EvaluatorConfig } from './config';
-import { EvaluatorController } from './evaluator.controller';
+import { EvaluatorModule } from './evaluator.module';
 import { LedgerService } from './ledger.service';
-
-@Module({ controllers: [EvaluatorController], providers: [LedgerService] })
-class EvaluatorModule {}
 
 void startService({
   definition: EvaluatorConfig,

@@ -17,6 +17,7 @@ import {
   type DecisionContext,
   type ServiceState,
 } from '@marshal/plan';
+import { SequenceGate } from '@marshal/messaging';
 import { SERVICE_CONTEXT, newId, systemClock, withCorrelation, type ServiceContext } from '@marshal/runtime';
 
 /**
@@ -36,7 +37,7 @@ export class PlanManagerService {
   private folded = 0;
   private caughtUp = false;
   private queue: Promise<unknown> = Promise.resolve();
-  private waiters: { seq: number; resolve: () => void }[] = [];
+  private readonly gate = new SequenceGate('plan-manager');
   private ticker?: NodeJS.Timeout;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<{ TICK_MS: number; FOLD_WAIT_MS: number }>) {}
@@ -73,19 +74,12 @@ export class PlanManagerService {
 
   private advance(seq: number): void {
     this.folded = Math.max(this.folded, seq);
-    if (this.waiters.length) this.waiters = this.waiters.filter((w) => (w.seq <= this.folded ? (w.resolve(), false) : true));
+    this.gate.advance(this.folded);
   }
 
   /** Resolves once the log is folded up to `seq`, or fails with TIMEOUT. */
   private async reach(seq: number): Promise<void> {
-    if (seq <= this.folded) return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new MarshalError('TIMEOUT', `plan-manager has folded the log up to ${this.folded}, not yet ${seq}`)),
-        this.ctx.config.FOLD_WAIT_MS,
-      );
-      this.waiters.push({ seq, resolve: () => (clearTimeout(timer), resolve()) });
-    });
+    await this.gate.reach(seq, this.ctx.config.FOLD_WAIT_MS, 'throw');
   }
 
   /** Appends plan events in order (each guarded by the previous sequence) and applies them at once. */

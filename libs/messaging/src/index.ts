@@ -3,3 +3,4 @@ export * from './connection';
 export * from './event-store';
 export * from './command-bus';
 export * from './jetstream.transport';
+export * from './sequence-gate';

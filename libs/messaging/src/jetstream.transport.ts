@@ -1,5 +1,6 @@
 import { Catch, type RpcExceptionFilter } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { Counter, register, type Registry } from 'prom-client';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
 import { COMMANDS, type CommandKey, type MarshalEvent, type Recorded } from '@marshal/contracts';
 import type { CommandBus } from './command-bus';
@@ -28,6 +29,23 @@ export interface JetStreamTransportOptions {
   queue: string;
   sources: EventSource[];
   log?: Logger;
+  /** Where the transport's metrics are registered (default: prom-client's global registry). */
+  registry?: Registry;
+}
+
+/** Name of the counter of events a source delivered that no `@EventPattern` handler was bound to, by event type. */
+export const UNHANDLED_EVENTS_METRIC = 'marshal_events_unhandled_total';
+
+/** One counter per registry, shared by every transport registered there (a process may run several). */
+function unhandledCounter(registry: Registry): Counter<'type'> {
+  const existing = registry.getSingleMetric(UNHANDLED_EVENTS_METRIC);
+  if (existing) return existing as Counter<'type'>;
+  return new Counter({
+    name: UNHANDLED_EVENTS_METRIC,
+    help: 'Events delivered by a source of the service with no @EventPattern handler bound for their type',
+    labelNames: ['type'],
+    registers: [registry],
+  });
 }
 
 /** The context of an event handler: the recorded event and how many events of its source were still pending. */
@@ -53,10 +71,14 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   private readonly subscriptions: Subscription[] = [];
   private readonly natsSubs: { unsubscribe(): void }[] = [];
   private readonly log: Logger;
+  private readonly unhandled: Counter<'type'>;
+  /** Event types already logged as unhandled: one warning per type, however many events follow. */
+  private readonly reportedUnhandled = new Set<string>();
 
   constructor(private readonly options: JetStreamTransportOptions) {
     super();
     this.log = options.log ?? silentLogger;
+    this.unhandled = unhandledCounter(options.registry ?? register);
   }
 
   async listen(callback: (err?: unknown) => void): Promise<void> {
@@ -79,7 +101,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       for (const source of this.options.sources) {
         const onEvent = async (rec: Recorded<MarshalEvent>, info: { pending: number }): Promise<void> => {
           const handler = handlerOf(rec.event.type);
-          if (!handler) return;
+          if (!handler) return this.unbound(rec);
           await this.invoke(handler, rec, new JetStreamContext([rec, info.pending]));
         };
         const sub =
@@ -92,6 +114,21 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     } catch (e) {
       callback(e);
     }
+  }
+
+  /**
+   * An event a source delivered that no handler takes: either the source's filter is wider than the service needs or a
+   * handler is missing. Counted every time, logged once per type so a flood of them does not drown the log.
+   */
+  private unbound(rec: Recorded<MarshalEvent>): void {
+    const type = rec.event.type;
+    this.unhandled.inc({ type });
+    if (this.reportedUnhandled.has(type)) return;
+    this.reportedUnhandled.add(type);
+    this.log.warn(
+      { type, subject: rec.subject, seq: rec.seq, queue: this.options.queue },
+      `no @EventPattern handler is bound for ${type} events; they are skipped (counted in ${UNHANDLED_EVENTS_METRIC})`,
+    );
   }
 
   /** Resolves when every source has delivered what the log held when listening started. */

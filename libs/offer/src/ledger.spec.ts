@@ -1,5 +1,5 @@
-import { agentAggregate, makeEvent, type EventData, type EventType, type MarshalEvent } from '@marshal/contracts';
-import { applyToLedger, evaluate, freeResources, type AgentState, type Ledger } from '.';
+import { agentAggregate, makeEvent, subjectsFor, type EventData, type EventType, type MarshalEvent } from '@marshal/contracts';
+import { applyToLedger, emptyLedger, evaluate, freeResources, type AgentState, type Ledger } from '.';
 import { candidate, pod, World } from '../test/fixtures';
 
 const recorded = <T extends EventType>(seq: number, type: T, agentId: string, data: EventData<T>) => ({
@@ -115,6 +115,35 @@ describe('reservation ledger', () => {
     applyToLedger(w.ledger, recorded(7, 'TaskKillRequested', 'a1', { service: 's', agentId: 'a1', taskId: 't', taskName: 'n', reason: 'r' }));
     expect(w.ledger.agents.get('a1')?.seq).toBe(7);
     expect(w.ledger.seq).toBe(7);
+  });
+
+  it('in any namespace: folds the agent events it knows, and of the others keeps only the sequences', () => {
+    const subjects = subjectsFor('ledger-ns');
+    const at = <T extends EventType>(seq: number, type: T, subject: string, agentId: string, data: EventData<T>) => ({
+      ...recorded(seq, type, agentId, data),
+      subject,
+    });
+    const ledger = emptyLedger();
+    const agent = { agentId: 'a/1', hostname: 'h1', attributes: {}, resources: { cpus: 2, memory: 1024, disk: 0, gpus: 0, ports: [], mounts: [] } };
+    applyToLedger(ledger, at(1, 'AgentRegistered', subjects.agent('a/1'), 'a/1', agent), subjects);
+    applyToLedger(ledger, at(2, 'ResourcesReserved', subjects.agent('a/1'), 'a/1', {
+      agentId: 'a/1', reservationId: 'r1', service: 's', podType: 'p', podIndex: 0, resources: { cpus: 0.5, memory: 0, disk: 0, gpus: 0 }, ports: [], volumes: [],
+    }), subjects);
+    expect(freeResources(ledger, 'a/1')?.cpus).toBe(1.5);
+    expect(ledger.agents.get('a/1')?.seq).toBe(2);
+
+    const kill = { service: 's', agentId: 'a/1', taskId: 't', taskName: 'n', reason: 'r' };
+    applyToLedger(ledger, at(3, 'TaskKillRequested', subjects.agent('a/1'), 'a/1', kill), subjects);
+    expect(ledger.agents.get('a/1')).toMatchObject({ seq: 3, lost: false });
+    expect(ledger.agents.get('a/1')?.reservations.size).toBe(1);
+    expect(freeResources(ledger, 'a/1')?.cpus).toBe(1.5);
+    expect(ledger.seq).toBe(3);
+
+    // Not an agent subject (a task subject; an agent subject of another namespace): only the ledger's sequence moves.
+    applyToLedger(ledger, at(4, 'TaskKillRequested', subjects.serviceTask('s', 'a/1'), 'a/1', kill), subjects);
+    applyToLedger(ledger, at(5, 'TaskKillRequested', subjectsFor('other').agent('a/1'), 'a/1', kill), subjects);
+    expect(ledger.agents.get('a/1')?.seq).toBe(3);
+    expect(ledger.seq).toBe(5);
   });
 
   it('indexes a ledger built by other means (a snapshot) on first use', () => {

@@ -1,10 +1,11 @@
 import {
-  decodeToken,
+  subjectsFor,
   type AgentResources,
   type AllocatedVolume,
   type MarshalEvent,
   type Recorded,
   type ScalarResources,
+  type Subjects,
 } from '@marshal/contracts';
 
 /**
@@ -119,6 +120,7 @@ export interface LedgerIndex {
 }
 
 const INDEXES = new WeakMap<Ledger, LedgerIndex>();
+const DEFAULT_SUBJECTS = subjectsFor();
 
 export function emptyLedger(): Ledger {
   const ledger: Ledger = { agents: new Map(), seq: 0 };
@@ -148,12 +150,16 @@ const reservationKey = (agentId: string, reservationId: string): string => `${ag
 
 /**
  * Folds one event of `<ns>.evt.agent.>` (AgentRegistered, ResourcesReserved, ResourcesReservedBatch,
- * ResourcesReleased, AgentLost); other events are ignored. Mutates the ledger in place for speed; deterministic. Re-registration of an agent keeps its
- * reservations and updates resources/attributes. A ResourcesReserved for a reservation id the agent already holds
- * replaces it (a relaunch growing or shrinking in place). Records at or below `ledger.seq` were folded already and
- * are skipped.
+ * ResourcesReleased, AgentLost); any other event only moves the ledger's sequence and, on an agent subject, that
+ * agent's. Callers hand it every event of the agent subjects and let it decide. Mutates the ledger in place for speed;
+ * deterministic. Re-registration of an agent keeps its reservations and updates resources/attributes. A
+ * ResourcesReserved for a reservation id the agent already holds replaces it (a relaunch growing or shrinking in
+ * place). Records at or below `ledger.seq` were folded already and are skipped.
+ *
+ * `subjects` are those of the namespace the records come from (the default namespace's when omitted): an agent
+ * subject of another namespace is not recognised as one.
  */
-export function applyToLedger(ledger: Ledger, rec: Recorded<MarshalEvent>): void {
+export function applyToLedger(ledger: Ledger, rec: Recorded<MarshalEvent>, subjects: Subjects = DEFAULT_SUBJECTS): void {
   if (rec.seq <= ledger.seq) return;
   const index = ledgerIndex(ledger);
   ledger.seq = rec.seq;
@@ -241,8 +247,8 @@ export function applyToLedger(ledger: Ledger, rec: Recorded<MarshalEvent>): void
     }
     default: {
       // Any other event on an agent subject still moves that subject's sequence, which commits must expect.
-      const agentId = agentIdOfSubject(rec.subject);
-      const agent = agentId === undefined ? undefined : ledger.agents.get(agentId);
+      const parsed = subjects.parse(rec.subject);
+      const agent = parsed?.kind === 'agent' ? ledger.agents.get(parsed.agentId) : undefined;
       if (agent) agent.seq = rec.seq;
     }
   }
@@ -296,12 +302,6 @@ function sameRecord(a: Record<string, string>, b: Record<string, string>): boole
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
-}
-
-/** `<ns>.evt.agent.<token>` → agent id. */
-function agentIdOfSubject(subject: string): string | undefined {
-  const parts = subject.split('.');
-  return parts.length === 4 && parts[1] === 'evt' && parts[2] === 'agent' ? decodeToken(parts[3]) : undefined;
 }
 
 /** A reservation for an agent that never registered is kept on a stub agent with nothing to offer. */

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
+import { SequenceGate } from '@marshal/messaging';
 import { ReadModelQueries } from '@marshal/persistence';
 import { SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 
@@ -17,7 +18,8 @@ const POLL_MS = 1_000;
  */
 @Injectable()
 export class ProjectorProgress extends EventEmitter implements OnModuleDestroy {
-  private seq = 0;
+  /** The highest checkpoint known; read-your-writes waiters wait on it. */
+  private readonly gate = new SequenceGate('the read models');
   private readonly sub: ReturnType<ServiceContext['nc']['subscribe']>;
   private readonly poll: NodeJS.Timeout;
 
@@ -46,35 +48,35 @@ export class ProjectorProgress extends EventEmitter implements OnModuleDestroy {
 
   /** One projector announces its checkpoints in order: a lower one means it started over. */
   private announced(seq: number): void {
-    if (seq < this.seq) this.reset(seq);
+    if (seq < this.gate.position) this.reset(seq);
     else this.advance(seq);
   }
 
   private reset(seq: number): void {
-    this.seq = seq;
+    this.gate.rewind(seq);
     this.emit('reset');
     this.emit('progress', seq);
   }
 
   get current(): number {
-    return this.seq;
+    return this.gate.position;
   }
 
   advance(seq: number): void {
-    if (seq <= this.seq) return;
-    this.seq = seq;
+    if (seq <= this.gate.position) return;
+    this.gate.advance(seq);
     this.emit('progress', seq);
   }
 
   /** The checkpoint in the database, for when no announcement was heard yet (or one was lost). */
   async refresh(): Promise<number> {
-    const known = this.seq;
+    const known = this.gate.position;
     const db = await this.queries.checkpoint();
     // The database's checkpoint only grows while the read models live: below what was known before asking, they were
     // dropped or rebuilt.
     if (db < known) this.reset(db);
     else this.advance(db);
-    return this.seq;
+    return this.gate.position;
   }
 
   /**
@@ -82,23 +84,13 @@ export class ProjectorProgress extends EventEmitter implements OnModuleDestroy {
    * then the caller reads what is there.
    */
   async reach(seq: number, timeoutMs: number): Promise<void> {
-    if (seq <= this.seq) return;
+    if (seq <= this.gate.position) return;
     if (seq <= (await this.refresh())) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.off('progress', onProgress);
-        resolve();
-      };
-      const onProgress = (s: number): void => {
-        if (s >= seq) done();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      this.on('progress', onProgress);
-    });
+    await this.gate.reach(seq, timeoutMs, 'proceed');
   }
 
   onModuleDestroy(): void {
+    this.gate.close();
     clearInterval(this.poll);
     this.sub.unsubscribe();
   }

@@ -1,22 +1,14 @@
+import { ConstraintError } from './operator-args';
+import type { Field } from './placement-operator';
+import { marathonOperator, ruleKind } from './placement-operators';
 import type { PlacementRule } from './placement-rule';
-import {
-  attributeString,
-  compileWholeRegex,
-  exactMatcher,
-  invertedExactMatcher,
-  regexMatcher,
-  type StringMatcher,
-} from './string-matcher';
+import { regexMatcher, type StringMatcher } from './string-matcher';
 
 /**
  * Marathon-style `placement` strings → placement rules (reference §5.5, `MarathonConstraintParser`).
  * Three syntaxes are tried in order — flat JSON list, nested JSON list, `field:OP[:param],…` text — and the whole
- * input must parse. Errors carry the original's texts.
+ * input must parse. Errors carry the original's texts. Each operator parses its own row (`operators/*.operator.ts`).
  */
-
-type Field = 'HOSTNAME' | 'ZONE' | 'REGION' | 'ATTRIBUTE';
-
-class ConstraintError extends Error {}
 
 export type ParseResult = { rule: PlacementRule | null } | { error: string };
 
@@ -123,9 +115,6 @@ export function escapedSplit(str: string, split: string): string[] {
 /** Java's `List.toString()`, which the original's error messages show rows in. */
 const javaList = (row: string[]): string => `[${row.join(', ')}]`;
 
-const OPERATORS = ['UNIQUE', 'CLUSTER', 'GROUP_BY', 'LIKE', 'UNLIKE', 'MAX_PER', 'IS', 'IS_NOT'] as const;
-type Operator = (typeof OPERATORS)[number];
-
 function fieldOf(name: string): Field {
   switch (name) {
     case 'hostname':
@@ -148,129 +137,19 @@ function parseRow(taskFilter: StringMatcher, row: string[]): PlacementRule {
   }
   const [fieldName, operatorName] = row;
   const parameter = row.length === 3 ? row[2] : undefined;
-  const operator = OPERATORS.find((op) => op === operatorName.toUpperCase()) as Operator | undefined;
+  const operator = marathonOperator(operatorName.toUpperCase());
   if (!operator) {
     throw new ConstraintError(
       `Unsupported operator: '${operatorName}' in constraint: ${javaList(row)} ` +
         '(expected one of: UNIQUE, CLUSTER, GROUP_BY, LIKE, UNLIKE, or MAX_PER)',
     );
   }
-  const constraint = [fieldName, operator, ...(parameter === undefined ? [] : [parameter])].map(escapeToken).join(':');
-  return labelled(buildRule(taskFilter, fieldName, fieldOf(fieldName), operator, operatorName, parameter), constraint);
+  const constraint = [fieldName, operator.name, ...(parameter === undefined ? [] : [parameter])].map(escapeToken).join(':');
+  return labelled(operator.parse({ taskFilter, fieldName, field: fieldOf(fieldName), operatorName, parameter }), constraint);
 }
 
 function labelled(rule: PlacementRule, constraint: string): PlacementRule {
-  const out = { ...rule, constraint } as PlacementRule;
-  if (out.type === 'AndRule' || out.type === 'OrRule') out.rules = out.rules.map((r) => labelled(r, constraint));
-  if (out.type === 'NotRule') out.rule = labelled(out.rule, constraint);
-  return out;
-}
-
-function required(operatorName: string, parameter: string | undefined): string {
-  if (parameter === undefined) throw new ConstraintError(`Missing required parameter for operator '${operatorName}'.`);
-  return parameter;
-}
-
-/** Java's `Integer.parseInt`: optional sign, decimal digits, 32-bit range. */
-function parseJavaInt(operatorName: string, text: string): number {
-  const n = /^[+-]?\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isInteger(n) || n > 2147483647 || n < -2147483648) {
-    throw new ConstraintError(`Unable to parse max parameter as integer for '${operatorName}' operation: ${text}`);
-  }
-  return n;
-}
-
-function regex(pattern: string, operatorName: string): StringMatcher {
-  const re = compileWholeRegex(pattern);
-  if (re instanceof Error) {
-    throw new ConstraintError(`Invalid regular expression '${pattern}' for operator '${operatorName}': ${re.message}`);
-  }
-  return regexMatcher(pattern);
-}
-
-function buildRule(
-  taskFilter: StringMatcher,
-  fieldName: string,
-  field: Field,
-  operator: Operator,
-  operatorName: string,
-  parameter: string | undefined,
-): PlacementRule {
-  switch (operator) {
-    case 'UNIQUE':
-    case 'MAX_PER': {
-      const max = operator === 'UNIQUE' ? 1 : parseJavaInt(operatorName, required(operatorName, parameter));
-      if (max < 1) {
-        throw new ConstraintError(`Invalid max parameter for '${operatorName}' operation: ${max} (must be at least 1)`);
-      }
-      switch (field) {
-        case 'HOSTNAME':
-          return { type: 'MaxPerHostnameRule', max, taskFilter };
-        case 'ZONE':
-          return { type: 'MaxPerZoneRule', max, taskFilter };
-        case 'REGION':
-          return { type: 'MaxPerRegionRule', max, taskFilter };
-        case 'ATTRIBUTE': {
-          // The agent must have the attribute at all, and each of its values holds at most `max` tasks.
-          const matcher = regex(attributeString(escapeRegex(fieldName), '.*'), operatorName);
-          return {
-            type: 'AndRule',
-            rules: [
-              { type: 'AttributeRule', matcher },
-              { type: 'MaxPerAttributeRule', max, matcher, taskFilter },
-            ],
-          };
-        }
-      }
-      break;
-    }
-    case 'CLUSTER':
-    case 'IS':
-    case 'IS_NOT': {
-      const value = required(operatorName, parameter);
-      const make = operator === 'IS_NOT' ? invertedExactMatcher : exactMatcher;
-      return matcherRule(field, field === 'ATTRIBUTE' ? make(attributeString(fieldName, value)) : make(value));
-    }
-    case 'LIKE':
-    case 'UNLIKE': {
-      const pattern = required(operatorName, parameter);
-      const rule = matcherRule(field, regex(field === 'ATTRIBUTE' ? attributeString(fieldName, pattern) : pattern, operatorName));
-      return operator === 'LIKE' ? rule : { type: 'NotRule', rule };
-    }
-    case 'GROUP_BY': {
-      const count = parameter === undefined ? undefined : parseJavaInt(operatorName, parameter);
-      switch (field) {
-        case 'HOSTNAME':
-          return { type: 'RoundRobinByHostnameRule', agentCount: count, taskFilter };
-        case 'ZONE':
-          return { type: 'RoundRobinByZoneRule', zoneCount: count, taskFilter };
-        case 'REGION':
-          return { type: 'RoundRobinByRegionRule', regionCount: count, taskFilter };
-        case 'ATTRIBUTE':
-          return { type: 'RoundRobinByAttributeRule', attribute: fieldName, valueCount: count, taskFilter };
-      }
-    }
-  }
-  throw new Error(`unreachable: ${operator} on ${field}`);
-}
-
-function matcherRule(field: Field, matcher: StringMatcher): PlacementRule {
-  switch (field) {
-    case 'HOSTNAME':
-      return { type: 'HostnameRule', matcher };
-    case 'ZONE':
-      return { type: 'ZoneRule', matcher };
-    case 'REGION':
-      return { type: 'RegionRule', matcher };
-    case 'ATTRIBUTE':
-      return { type: 'AttributeRule', matcher };
-  }
-}
-
-/**
- * The original built `<name>:.*` from the raw attribute name, so a name with regex characters changed the pattern;
- * escaping them keeps `rack.id:UNIQUE` about the attribute `rack.id` only. Plain names render identically.
- */
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const out = { ...rule, constraint };
+  const kind = ruleKind(out);
+  return kind.mapChildren ? kind.mapChildren(out, (r) => labelled(r, constraint)) : out;
 }

@@ -1,3 +1,5 @@
+import { unreachable } from './unreachable';
+
 /**
  * String matchers of placement rules (reference §5.4 "String matchers"), as plain serialisable data.
  * `ExactMatcher`/`InvertedExactMatcher` store their string already normalised, as the original did at construction.
@@ -26,6 +28,8 @@ export function describeMatcher(m: StringMatcher): string {
       return `RegexMatcher{pattern='${m.pattern}'}`;
     case 'AnyMatcher':
       return 'AnyMatcher{}';
+    default:
+      return unreachable(m, 'string matcher');
   }
 }
 
@@ -64,6 +68,8 @@ export function compileMatcher(m: StringMatcher): (value: string) => boolean {
       if (re instanceof Error) return () => false;
       return (v) => re.test(v);
     }
+    default:
+      return unreachable(m, 'string matcher');
   }
 }
 
