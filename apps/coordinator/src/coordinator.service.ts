@@ -139,6 +139,7 @@ export class CoordinatorService {
   async stop(): Promise<void> {
     this.running = false;
     if (this.lostTimer) clearInterval(this.lostTimer);
+    this.state.close();
     await this.loop;
   }
 

@@ -1,31 +1,26 @@
 import type { MarshalEvent, Recorded } from '@marshal/contracts';
+import { SequenceGate } from '@marshal/messaging';
 import { CoordinatorFold } from '@marshal/scheduling';
 
 /**
  * The coordinator's fold (`CoordinatorFold` of `@marshal/scheduling`) plus what only a running process needs: waiting
- * until the fold has reached a sequence of the log.
+ * until the fold has reached a sequence of the log (the shared `SequenceGate`).
  */
 export class CoordinatorState extends CoordinatorFold {
-  private waiters: { seq: number; resolve: () => void }[] = [];
+  private readonly gate = new SequenceGate('coordinator');
 
   override apply(rec: Recorded<MarshalEvent>): void {
     super.apply(rec);
-    if (this.waiters.length) this.waiters = this.waiters.filter((w) => (w.seq <= this.seq ? (w.resolve(), false) : true));
+    this.gate.advance(this.seq);
   }
 
-  /** Resolves once the fold has reached `seq`, or at the deadline (false then). */
+  /** Resolves once the fold has reached `seq`, or at the deadline (false then: the cycle goes on with what it has). */
   reach(seq: number, timeoutMs: number): Promise<boolean> {
-    if (seq <= this.seq) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w.resolve !== done);
-        resolve(false);
-      }, timeoutMs);
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      this.waiters.push({ seq, resolve: done });
-    });
+    return this.gate.reach(seq, timeoutMs, 'proceed');
+  }
+
+  /** Releases every waiter (the coordinator is stopping). */
+  close(): void {
+    this.gate.close();
   }
 }

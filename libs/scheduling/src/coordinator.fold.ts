@@ -53,7 +53,7 @@ export class CoordinatorFold {
     this.seq = Math.max(this.seq, rec.seq);
     if (this.subjects.parse(rec.subject)?.kind === 'service') this.serviceSeq = Math.max(this.serviceSeq, rec.seq);
     if (isLedgerEvent(rec.event)) {
-      applyToLedger(this.ledger, rec);
+      applyToLedger(this.ledger, rec, this.subjects);
       this.ledger.seq = Math.max(this.ledger.seq, rec.seq);
     } else this.evolve(rec);
   }
