@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { TaskInfo, TaskState } from '@marshal/contracts';
 import { eventually } from '@marshal/testing';
 import { taskInfo } from '../testing/task-info';
-import { ProcessLauncher } from './process.launcher';
+import { processParts } from './parts';
+import { defaultTaskShell } from './process.launcher';
 import { TaskRunner, type StatusReport } from './task-runner';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
@@ -14,10 +15,13 @@ class Agent {
   readonly reports: StatusReport[] = [];
   readonly runner: TaskRunner;
 
-  constructor(readonly workDir: string) {
+  constructor(
+    readonly workDir: string,
+    opts: { shell?: string } = {},
+  ) {
     this.runner = new TaskRunner({
       workDir,
-      launcher: new ProcessLauncher({ pollIntervalMs: 50 }),
+      ...processParts(workDir, { pollIntervalMs: 50, ...opts }),
       onStatus: (r) => this.reports.push(r),
       log: silent,
     });
@@ -51,8 +55,8 @@ describe('TaskRunner with real processes', () => {
   let workDir: string;
   let agents: Agent[];
 
-  const agent = (): Agent => {
-    const a = new Agent(workDir);
+  const agent = (opts: { shell?: string } = {}): Agent => {
+    const a = new Agent(workDir, opts);
     agents.push(a);
     return a;
   };
@@ -69,7 +73,7 @@ describe('TaskRunner with real processes', () => {
     await rm(workDir, { recursive: true, force: true });
   });
 
-  it('runs cmd with sh -c in its sandbox with the task env plus MESOS_SANDBOX, into stdout and stderr files', async () => {
+  it("runs cmd with the agent's shell -c in its sandbox with the task env plus MESOS_SANDBOX, into stdout and stderr files", async () => {
     const a = agent();
     const t = taskInfo({
       goal: 'FINISH',
@@ -85,7 +89,9 @@ describe('TaskRunner with real processes', () => {
     expect(await a.read(t, 'stderr')).toBe('err hello world\n');
     expect((await a.read(t, 'where')).trim()).toBe(a.sandbox(t));
     expect((await a.read(t, 'sandbox-var')).trim()).toBe(a.sandbox(t));
-    expect((await a.read(t, 'shell')).trim()).toMatch(/(^|\/)sh$/);
+    // bash where it exists, as on DC/OS agents (their sh was bash).
+    expect((await a.read(t, 'shell')).trim()).toBe(defaultTaskShell());
+    expect(defaultTaskShell()).toBe(existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh');
   });
 
   it.each([
