@@ -15,7 +15,7 @@ import type {
   TaskProcess,
 } from './launcher';
 import { prlimitArgs } from './sandbox';
-import { HAS_PROC, endStrayProcesses, endTaskProcesses, processStartTime, type TaskTrace } from './task-processes';
+import { HAS_PROC, endStrayProcesses, endTaskProcesses, procStat, processStartTime, type TaskTrace } from './task-processes';
 
 export interface ProcessLauncherOptions {
   /** How often an adopted task's exit file is looked for. */
@@ -100,8 +100,10 @@ function findExecutable(name: string): string | undefined {
 /** Whether the process of `handle` still runs (and is the same process, not a later one reusing its pid). */
 function isAlive(handle: ProcessHandle): boolean {
   if (HAS_PROC) {
-    const start = processStartTime(handle.pid);
-    return start !== undefined && (handle.startTime === undefined || handle.startTime === start);
+    const stat = procStat(handle.pid);
+    // A zombie has ended: only its parent has not collected its status yet.
+    if (!stat || stat.state === 'Z' || stat.state === 'X') return false;
+    return handle.startTime === undefined || handle.startTime === stat.startTime;
   }
   try {
     process.kill(handle.pid, 0);

@@ -9,8 +9,11 @@ import type { StrayProcess } from './launcher';
  * - its environment names the task (`MESOS_TASK_ID`, which the agent gives the task and its checks, and which
  *   everything they start inherits, even past `setsid`), or
  * - it is in the task's session while the session's leader is still the process the wrapper recorded (same kernel
- *   start time): a session id cannot be taken by another session while its leader, or any member, lives.
- * Nothing else is touched: never a process the agent did not start.
+ *   start time): a session id cannot be taken by another session while its leader, or any member, lives; or
+ * - it is in a session where a process of the task lives: a process cannot join a session, only inherit its
+ *   parent's or start one, so every member of such a session descends from a process of the task (this catches
+ *   a child that cleared its environment in a session the task started with `setsid`).
+ * Nothing else is touched: never a process the agent did not start, never one of the agent's own session.
  */
 
 export const HAS_PROC = (() => {
@@ -67,15 +70,17 @@ function envValue(environ: string, key: string): string | undefined {
   return undefined;
 }
 
-/** Live processes other than this one (zombies are dead already: nothing to end). */
+/**
+ * Live processes outside the agent's own session (zombies are dead already: nothing to end). Tasks and checks are
+ * started in sessions of their own, so nothing of a task is in the agent's.
+ */
 function liveProcesses(): ProcStat[] {
+  const own = procStat(process.pid)?.session;
   const out: ProcStat[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    if (pid === process.pid) continue;
-    const stat = procStat(pid);
-    if (stat && stat.state !== 'Z' && stat.state !== 'X') out.push(stat);
+    const stat = procStat(Number(entry));
+    if (stat && stat.session !== own && stat.state !== 'Z' && stat.state !== 'X') out.push(stat);
   }
   return out;
 }
@@ -118,16 +123,14 @@ export async function endTaskProcesses(trace: TaskTrace): Promise<EndResult> {
   if (!HAS_PROC) return { killed };
   // Checked once: later rounds may find the leader dead, and its session id still cannot be another session's
   // while members of ours live.
-  const bySession = sessionStillOurs(trace.session) ? trace.session?.id : undefined;
+  const sessions = new Set<number>();
+  if (sessionStillOurs(trace.session)) sessions.add(trace.session.id);
   const marker = `\0MESOS_TASK_ID=${trace.taskId}\0`;
   let found: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    found = [];
-    for (const p of liveProcesses()) {
-      if ((bySession !== undefined && p.session === bySession) || `\0${environOf(p.pid) ?? ''}`.includes(marker)) {
-        found.push(p.pid);
-      }
-    }
+    const live = liveProcesses();
+    for (const p of live) if (`\0${environOf(p.pid) ?? ''}`.includes(marker)) sessions.add(p.session);
+    found = live.filter((p) => sessions.has(p.session)).map((p) => p.pid);
     if (found.length === 0) return { killed };
     for (const pid of found) if (killProcess(pid)) killed.push(pid);
     await sleep(ROUND_PAUSE_MS);
@@ -143,18 +146,20 @@ export async function endStrayProcesses(sandboxRoot: string, keep: ReadonlySet<s
   const ended: StrayProcess[] = [];
   if (!HAS_PROC) return ended;
   const prefix = sandboxRoot.endsWith('/') ? sandboxRoot : `${sandboxRoot}/`;
+  /** Sessions where a stray of the task lives: every member is the task's too (see the top of this file). */
+  const sessions = new Map<number, string>();
   for (let round = 0; round < ROUNDS; round++) {
-    let any = false;
-    for (const p of liveProcesses()) {
+    const live = liveProcesses();
+    for (const p of live) {
       const environ = environOf(p.pid);
       if (!environ) continue;
       const sandbox = envValue(environ, 'MESOS_SANDBOX');
       const taskId = envValue(environ, 'MESOS_TASK_ID');
-      if (!sandbox?.startsWith(prefix) || taskId === undefined || keep.has(taskId)) continue;
-      any = true;
-      if (killProcess(p.pid)) ended.push({ pid: p.pid, taskId });
+      if (sandbox?.startsWith(prefix) && taskId !== undefined && !keep.has(taskId)) sessions.set(p.session, taskId);
     }
-    if (!any) break;
+    const strays = live.filter((p) => sessions.has(p.session));
+    if (strays.length === 0) break;
+    for (const p of strays) if (killProcess(p.pid)) ended.push({ pid: p.pid, taskId: sessions.get(p.session) ?? '' });
     await sleep(ROUND_PAUSE_MS);
   }
   return ended;
