@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { Module } from '@nestjs/common';
 import type { HeartbeatReply } from '@marshal/contracts';
-import { ConfigError, createServiceContext, startService } from '@marshal/runtime';
+import { ConfigError, createServiceContext, handleDescribeConfig, loadConfig, startService } from '@marshal/runtime';
 import { AgentConfig } from './config';
 import { AgentController, AGENT_HOST } from './agent.controller';
 import { AgentHost } from './agent-host';
@@ -48,8 +48,21 @@ function applyFlags(argv: string[]): void {
   }
 }
 
+/**
+ * The shell running tasks, checked before anything connects (simulated or not): a setting that would fail every
+ * launch must stop the agent at start, naming the variable.
+ */
+function taskShellOrFail(): string {
+  handleDescribeConfig(AgentConfig);
+  const configured = loadConfig(AgentConfig).AGENT_TASK_SHELL;
+  const resolved = resolveTaskShell(configured);
+  if ('error' in resolved) throw new ConfigError('agent', [`AGENT_TASK_SHELL=${JSON.stringify(configured)}: ${resolved.error}`]);
+  return resolved.shell;
+}
+
 async function main(): Promise<void> {
   applyFlags(process.argv);
+  const taskShell = taskShellOrFail();
   const ctx = await createServiceContext(AgentConfig);
   const c = ctx.config;
   const agents: AgentInstance[] = [];
@@ -60,9 +73,6 @@ async function main(): Promise<void> {
   const zone = c.AGENT_ZONE || attributes['zone'] || undefined;
   const region = c.AGENT_REGION || attributes['region'] || undefined;
   const simulatedPorts = parsePortRanges(c.AGENT_PORTS);
-  const taskShell = resolveTaskShell(c.AGENT_TASK_SHELL);
-  // Checked at start, simulated or not: a setting that would fail every launch must not wait for the first one.
-  if ('error' in taskShell) throw new ConfigError('agent', [`AGENT_TASK_SHELL=${JSON.stringify(c.AGENT_TASK_SHELL)}: ${taskShell.error}`]);
 
   for (let i = 0; i < count; i++) {
     const agentId = simulated ? `${baseId}-sim-${i}` : baseId;
@@ -85,7 +95,7 @@ async function main(): Promise<void> {
       workDir,
       ...(simulated
         ? simulatedParts({ startLatencyMs: c.SIMULATE_START_LATENCY_MS, failureRate: c.SIMULATE_FAILURE_RATE, random: Math.random })
-        : processParts(workDir, { shell: taskShell.shell })),
+        : processParts(workDir, { shell: taskShell })),
       onStatus: (r) => holder.instance?.report(r),
       log: simulated ? ctx.log : ctx.log.child({ agentId }),
     });
