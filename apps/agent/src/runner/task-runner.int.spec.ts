@@ -39,6 +39,13 @@ function sessionMembers(sid: number): number[] {
   return out;
 }
 
+/** The runner's record of a task: the wrapper's pid and, once `cmd` runs, the task's session. */
+async function taskRecord(workDir: string, t: TaskInfo): Promise<{ handle: { pid: number; session?: { id: number } } }> {
+  return JSON.parse(await readFile(join(workDir, 'runner', 'tasks', t.taskId, 'task.json'), 'utf8')) as {
+    handle: { pid: number; session?: { id: number } };
+  };
+}
+
 /**
  * A task leaving processes behind in every way a task can: a plain background child, one with no environment at all
  * (only its session ties it to the task) and one in a session of its own (only its environment does). Each writes
@@ -436,6 +443,11 @@ describe('TaskRunner with real processes', () => {
       });
       await a.runner.launch(t);
       await a.until(t.taskId, 'TASK_RUNNING');
+      // TASK_RUNNING means the shell started, not that it has set its trap yet: wait for the loop's first sleep.
+      await eventually(async () => {
+        const { handle } = await taskRecord(workDir, t);
+        expect(sessionMembers(handle.session?.id ?? -1).length).toBeGreaterThanOrEqual(2);
+      });
       const began = Date.now();
       await a.runner.kill(t.taskId, 'scale down');
 
@@ -485,10 +497,7 @@ describe('TaskRunner with real processes', () => {
         const entries = await Promise.all(LITTER.map(async (f) => [f, Number((await a.read(t, f)).trim())] as const));
         return Object.fromEntries(entries) as Record<(typeof LITTER)[number], number>;
       });
-    const record = async (t: TaskInfo) =>
-      JSON.parse(await readFile(join(workDir, 'runner', 'tasks', t.taskId, 'task.json'), 'utf8')) as {
-        handle: { pid: number; session?: { id: number } };
-      };
+    const record = (t: TaskInfo) => taskRecord(workDir, t);
     const expectAllGone = async (pids: Record<string, number>, sid: number) => {
       await eventually(() => {
         expect(Object.entries(pids).filter(([, pid]) => running(pid))).toEqual([]);
