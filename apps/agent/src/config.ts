@@ -14,6 +14,7 @@ export const AgentConfig = defineConfig('agent', {
   AGENT_GPUS: Type.Number({ default: 0, minimum: 0, description: 'GPUs offered' }),
   AGENT_PORTS: Type.String({ default: '10000-20000', description: "Port ranges offered, 'begin-end,begin-end'" }),
   AGENT_MOUNTS: Type.String({ default: '', description: "MOUNT disks offered, 'path:sizeMB[:profile],…'" }),
+  AGENT_TASK_SHELL: Type.String({ default: '', description: "Shell running tasks' cmd and checks as '<shell> -c cmd' (default: /bin/bash if it exists, else /bin/sh)" }),
   HEARTBEAT_INTERVAL_MS: Type.Integer({ default: 2_000, minimum: 100, description: 'How often the agent says it is alive' }),
   SIMULATE: Type.Integer({ default: 0, minimum: 0, description: 'Run this many simulated agents in one process (0 = one real agent)' }),
   SIMULATE_START_LATENCY_MS: Type.Integer({ default: 50, minimum: 0, description: 'Simulated task start latency' }),

@@ -5,13 +5,13 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { Module } from '@nestjs/common';
 import type { HeartbeatReply } from '@marshal/contracts';
-import { createServiceContext, startService } from '@marshal/runtime';
+import { ConfigError, createServiceContext, handleDescribeConfig, loadConfig, startService } from '@marshal/runtime';
 import { AgentConfig } from './config';
 import { AgentController, AGENT_HOST } from './agent.controller';
 import { AgentHost } from './agent-host';
 import { AgentInstance, type AgentIdentity } from './agent-instance';
 import { detectResources, parseAttributes, parsePortRanges } from './resources';
-import { ProcessLauncher, SimulatedLauncher, TaskRunner } from './runner';
+import { processParts, resolveTaskShell, simulatedParts, TaskRunner } from './runner';
 
 /** Flags mirror the environment variables; a flag wins over the variable. */
 const FLAGS: [flag: string, env: string, help: string][] = [
@@ -27,6 +27,7 @@ const FLAGS: [flag: string, env: string, help: string][] = [
   ['--gpus <n>', 'AGENT_GPUS', 'GPUs offered'],
   ['--ports <ranges>', 'AGENT_PORTS', "port ranges 'begin-end,…'"],
   ['--mounts <list>', 'AGENT_MOUNTS', "MOUNT disks 'path:sizeMB[:profile],…'"],
+  ['--task-shell <path>', 'AGENT_TASK_SHELL', "shell running tasks' cmd and checks"],
   ['--heartbeat-interval <ms>', 'HEARTBEAT_INTERVAL_MS', 'how often the agent says it is alive'],
   ['--simulate <n>', 'SIMULATE', 'run n simulated agents in this process'],
   ['--start-latency <ms>', 'SIMULATE_START_LATENCY_MS', 'simulated task start latency'],
@@ -47,8 +48,21 @@ function applyFlags(argv: string[]): void {
   }
 }
 
+/**
+ * The shell running tasks, checked before anything connects (simulated or not): a setting that would fail every
+ * launch must stop the agent at start, naming the variable.
+ */
+function taskShellOrFail(): string {
+  handleDescribeConfig(AgentConfig);
+  const configured = loadConfig(AgentConfig).AGENT_TASK_SHELL;
+  const resolved = resolveTaskShell(configured);
+  if ('error' in resolved) throw new ConfigError('agent', [`AGENT_TASK_SHELL=${JSON.stringify(configured)}: ${resolved.error}`]);
+  return resolved.shell;
+}
+
 async function main(): Promise<void> {
   applyFlags(process.argv);
+  const taskShell = taskShellOrFail();
   const ctx = await createServiceContext(AgentConfig);
   const c = ctx.config;
   const agents: AgentInstance[] = [];
@@ -79,9 +93,9 @@ async function main(): Promise<void> {
     const holder: { instance?: AgentInstance } = {};
     const runner = new TaskRunner({
       workDir,
-      launcher: simulated
-        ? new SimulatedLauncher({ startLatencyMs: c.SIMULATE_START_LATENCY_MS, failureRate: c.SIMULATE_FAILURE_RATE, random: Math.random })
-        : new ProcessLauncher(),
+      ...(simulated
+        ? simulatedParts({ startLatencyMs: c.SIMULATE_START_LATENCY_MS, failureRate: c.SIMULATE_FAILURE_RATE, random: Math.random })
+        : processParts(workDir, { shell: taskShell })),
       onStatus: (r) => holder.instance?.report(r),
       log: simulated ? ctx.log : ctx.log.child({ agentId }),
     });

@@ -8,6 +8,10 @@ export type {
   CheckSpec,
   CheckResult,
   AdoptResult,
+  StrayProcess,
 } from './launcher';
-export { ProcessLauncher, type ProcessLauncherOptions } from './process.launcher';
+export { ProcessLauncher, defaultTaskShell, resolveTaskShell, type ProcessLauncherOptions } from './process.launcher';
 export { SimulatedLauncher, type SimulatedLauncherOptions } from './simulated.launcher';
+export { EphemeralTaskStore, FileTaskStore, type TaskStore, type TaskRecord } from './runner-state';
+export { DirectorySandboxPreparer, NoSandboxPreparer, type SandboxPreparer } from './sandbox';
+export { processParts, simulatedParts, type RunnerParts } from './parts';

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, readFileSync, readdirSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 import type {
   AdoptResult,
   CheckResult,
@@ -11,26 +11,63 @@ import type {
   LaunchSpec,
   Launcher,
   ProcessHandle,
+  StrayProcess,
   TaskProcess,
 } from './launcher';
 import { prlimitArgs } from './sandbox';
+import { HAS_PROC, endStrayProcesses, endTaskProcesses, procStat, processStartTime, type TaskTrace } from './task-processes';
 
 export interface ProcessLauncherOptions {
   /** How often an adopted task's exit file is looked for. */
   pollIntervalMs?: number;
-  /** The shell running `cmd` and checks; Mesos ran `sh -c`. */
+  /** The shell running `cmd` and checks (`<shell> -c <cmd>`); default `defaultTaskShell()`. */
   shell?: string;
+}
+
+/** The shell tried first: DC/OS agents ran `cmd` with a bash `sh`, and specs written for them use bash syntax. */
+const PREFERRED_SHELLS = ['/bin/bash', '/bin/sh'];
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false; // missing, or not executable: the caller names the problem
+  }
+}
+
+/**
+ * The shell running tasks' commands and checks: `configured` when set (an absolute path to an executable file),
+ * else `/bin/bash` when it exists, else `/bin/sh`. An error names what is wrong with the configured one.
+ */
+export function resolveTaskShell(configured: string): { shell: string } | { error: string } {
+  if (configured === '') {
+    const found = PREFERRED_SHELLS.find(isExecutableFile);
+    return found ? { shell: found } : { error: `none of ${PREFERRED_SHELLS.join(', ')} is an executable file` };
+  }
+  if (!isAbsolute(configured)) return { error: `'${configured}' must be an absolute path` };
+  if (!isExecutableFile(configured)) return { error: `'${configured}' is not an executable file` };
+  return { shell: configured };
+}
+
+/** The shell a ProcessLauncher uses when given none. */
+export function defaultTaskShell(): string {
+  const r = resolveTaskShell('');
+  if ('error' in r) throw new Error(`no shell to run tasks with: ${r.error}`);
+  return r.shell;
 }
 
 /**
  * The wrapper that owns one task process, detached from the agent so the task outlives an agent restart.
  * It starts `cmd` in a session (and so a process group) of its own, with the rlimits applied by prlimit, waits
  * for it and records its exit status in `<stateDir>/exit`: the agent may not be its parent any more by then.
+ * The session leader writes its pid (= the session and group id) to `<stateDir>/pid`, then becomes `<shell> -c cmd`.
  * Signals go to the task's group only, so the wrapper always lives to record the status.
+ * The wrapper is POSIX and run by /bin/sh whatever the task shell is.
  * Arguments: $1 state dir, $2 cmd, $3 shell, then the setsid [prlimit …] prefix.
  */
 const WRAPPER = `state=$1; cmd=$2; shell=$3; shift 3
-"$@" "$shell" -c 'echo $$ > "$0"; exec "$1" -c "$2"' "$state/pid" "$shell" "$cmd" </dev/null &
+"$@" /bin/sh -c 'echo $$ > "$0"; exec "$1" -c "$2"' "$state/pid" "$shell" "$cmd" </dev/null &
 wait $!
 rc=$?
 if [ -s "$state/pid" ] && read pid < "$state/pid"; then kill -s KILL -- "-$pid" 2>/dev/null; fi
@@ -41,6 +78,9 @@ echo "$rc" > "$state/exit"
 const WRAPPER_NAME = 'marshal-task';
 
 const OUTPUT_TAIL = 2048;
+
+/** /bin/sh runs the wrapper; see WRAPPER. */
+const WRAPPER_SHELL = '/bin/sh';
 
 function findExecutable(name: string): string | undefined {
   const dirs = (process.env['PATH'] ?? '').split(delimiter).concat(['/usr/bin', '/bin', '/usr/sbin', '/sbin']);
@@ -57,31 +97,13 @@ function findExecutable(name: string): string | undefined {
   return undefined;
 }
 
-/** Field 22 of /proc/<pid>/stat, or undefined when the process does not exist (or there is no /proc). */
-function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces and parentheses: fields 3… follow the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-const HAS_PROC = (() => {
-  try {
-    accessSync('/proc/self/stat');
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 /** Whether the process of `handle` still runs (and is the same process, not a later one reusing its pid). */
 function isAlive(handle: ProcessHandle): boolean {
   if (HAS_PROC) {
-    const start = processStartTime(handle.pid);
-    return start !== undefined && (handle.startTime === undefined || handle.startTime === start);
+    const stat = procStat(handle.pid);
+    // A zombie has ended: only its parent has not collected its status yet.
+    if (!stat || stat.state === 'Z' || stat.state === 'X') return false;
+    return handle.startTime === undefined || handle.startTime === stat.startTime;
   }
   try {
     process.kill(handle.pid, 0);
@@ -117,15 +139,20 @@ async function tail(path: string, bytes: number): Promise<string> {
   }
 }
 
-/** Runs tasks as real processes: `sh -c cmd` in the sandbox, in a process group of its own, detached. */
+/**
+ * Runs tasks as real processes: `<shell> -c cmd` in the sandbox, in a session and process group of its own,
+ * detached; every process a task started ends with it.
+ */
 export class ProcessLauncher implements Launcher {
-  readonly simulated = false;
   private readonly pollIntervalMs: number;
-  private readonly shell: string;
+  /** Runs `cmd` and checks. */
+  readonly shell: string;
 
   constructor(opts: ProcessLauncherOptions = {}) {
     this.pollIntervalMs = opts.pollIntervalMs ?? 200;
-    this.shell = opts.shell ?? '/bin/sh';
+    const shell = resolveTaskShell(opts.shell ?? '');
+    if ('error' in shell) throw new Error(`ProcessLauncher: task shell ${shell.error}`);
+    this.shell = shell.shell;
   }
 
   launch(spec: LaunchSpec): TaskProcess {
@@ -144,7 +171,7 @@ export class ProcessLauncher implements Launcher {
     const err = openSync(join(sandbox, 'stderr'), 'a');
     let child: ChildProcess;
     try {
-      child = spawn(this.shell, ['-c', WRAPPER, WRAPPER_NAME, stateDir, spec.task.cmd, this.shell, ...prefix], {
+      child = spawn(WRAPPER_SHELL, ['-c', WRAPPER, WRAPPER_NAME, stateDir, spec.task.cmd, this.shell, ...prefix], {
         cwd: sandbox,
         env: spec.env,
         detached: true,
@@ -157,12 +184,12 @@ export class ProcessLauncher implements Launcher {
     child.unref();
     const handle: ProcessHandle | undefined =
       child.pid === undefined ? undefined : { pid: child.pid, startTime: processStartTime(child.pid) };
-    return new WrappedProcess(stateDir, sandbox, handle, this.pollIntervalMs, child);
+    return new WrappedProcess(spec.task.taskId, stateDir, sandbox, handle, this.pollIntervalMs, child);
   }
 
   /**
    * The wrapper of this task's state directory among the machine's processes (/proc): its command line is
-   * `<shell> -c <wrapper> marshal-task <stateDir> …`, which no other process has.
+   * `/bin/sh -c <wrapper> marshal-task <stateDir> …`, which no other process has.
    */
   findLaunched(spec: LaunchSpec): ProcessHandle | undefined {
     if (!spec.stateDir || !HAS_PROC) return undefined;
@@ -184,13 +211,18 @@ export class ProcessLauncher implements Launcher {
 
   async adopt(spec: LaunchSpec, handle: ProcessHandle): Promise<AdoptResult> {
     const { stateDir, sandbox } = spec;
-    if (!stateDir) return { exit: { lost: 'no state directory was kept for the task' } };
+    const trace: TaskTrace = { taskId: spec.task.taskId, ...(handle.session ? { session: handle.session } : {}) };
+    if (!stateDir) return { exit: await withLeftoversEnded(trace, { lost: 'no state directory was kept for the task' }) };
     const recorded = await readExit(stateDir, sandbox);
-    if (recorded) return { exit: recorded };
-    if (isAlive(handle)) return { process: new WrappedProcess(stateDir, sandbox, handle, this.pollIntervalMs) };
+    if (recorded) return { exit: await withLeftoversEnded(trace, recorded) };
+    if (isAlive(handle)) return { process: new WrappedProcess(spec.task.taskId, stateDir, sandbox, handle, this.pollIntervalMs) };
     // The wrapper may have recorded the status between the two looks.
     const late = await readExit(stateDir, sandbox);
-    return { exit: late ?? { lost: 'the task wrapper ended without recording an exit status' } };
+    return { exit: await withLeftoversEnded(trace, late ?? { lost: 'the task wrapper ended without recording an exit status' }) };
+  }
+
+  endStrays(sandboxRoot: string, keep: ReadonlySet<string>): Promise<StrayProcess[]> {
+    return endStrayProcesses(sandboxRoot, keep);
   }
 
   runCheck(spec: CheckSpec): Promise<CheckResult> {
@@ -253,13 +285,25 @@ async function readExit(stateDir: string, sandbox: string): Promise<ExitResult |
   return { exitCode: rc };
 }
 
+/** Ends what is left of the task, then says how it ended (and what could not be ended). */
+async function withLeftoversEnded(trace: TaskTrace, exit: ExitResult): Promise<ExitResult> {
+  try {
+    const { survivors } = await endTaskProcesses(trace);
+    return survivors ? { ...exit, leftovers: `processes ${survivors.join(', ')} of the task survived SIGKILL` } : exit;
+  } catch (e) {
+    return { ...exit, leftovers: `cannot look for the task's processes: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
 /** A task process run by the wrapper: spawned by this launcher, or adopted after an agent restart. */
 class WrappedProcess implements TaskProcess {
   readonly started: Promise<boolean>;
   readonly exited: Promise<ExitResult>;
   private resolveStarted!: (v: boolean) => void;
   private resolveExited!: (r: ExitResult) => void;
+  /** The session (and group) leader running `cmd`, once its pid file is read. */
   private taskPid: number | undefined;
+  private session: ProcessHandle['session'];
   private pendingSignals: ('SIGTERM' | 'SIGKILL')[] = [];
   private ended = false;
   private released = false;
@@ -267,12 +311,14 @@ class WrappedProcess implements TaskProcess {
   private polls = 0;
 
   constructor(
+    private readonly taskId: string,
     private readonly stateDir: string,
     private readonly sandbox: string,
-    readonly handle: ProcessHandle | undefined,
+    private readonly wrapper: ProcessHandle | undefined,
     private readonly pollIntervalMs: number,
     private readonly child?: ChildProcess,
   ) {
+    this.session = wrapper?.session;
     this.started = new Promise((r) => (this.resolveStarted = r));
     this.exited = new Promise((r) => (this.resolveExited = r));
     if (child) {
@@ -280,6 +326,11 @@ class WrappedProcess implements TaskProcess {
       child.once('error', (e) => this.end({ startError: `cannot start the task wrapper: ${e.message}` }));
     }
     this.schedule(0);
+  }
+
+  get handle(): ProcessHandle | undefined {
+    if (!this.wrapper) return undefined;
+    return this.session ? { ...this.wrapper, session: this.session } : this.wrapper;
   }
 
   signal(signal: 'SIGTERM' | 'SIGKILL'): void {
@@ -307,6 +358,8 @@ class WrappedProcess implements TaskProcess {
       const pid = await readInt(join(this.stateDir, 'pid'));
       if (pid !== undefined && !this.ended) {
         this.taskPid = pid;
+        // Read at once: the leader wrote the file moments ago, so this start time is its own (kept if recorded).
+        this.session ??= { id: pid, leaderStartTime: processStartTime(pid) };
         this.resolveStarted(true);
         for (const s of this.pendingSignals.splice(0)) killGroup(pid, s);
       }
@@ -314,7 +367,7 @@ class WrappedProcess implements TaskProcess {
     if (!this.child) {
       const exit = await readExit(this.stateDir, this.sandbox);
       if (exit) return this.end(exit);
-      if (this.handle && !isAlive(this.handle)) return void this.finish();
+      if (this.wrapper && !isAlive(this.wrapper)) return void this.finish();
     } else if (this.taskPid !== undefined) {
       return; // the child's exit event ends it
     }
@@ -328,12 +381,15 @@ class WrappedProcess implements TaskProcess {
     this.end(exit ?? { lost: 'the task wrapper ended without recording an exit status' });
   }
 
+  /** The wrapper is gone or recorded the exit: ends what is left of the task, then reports. */
   private end(exit: ExitResult): void {
     if (this.ended || this.released) return;
     this.ended = true;
     if (this.timer) clearTimeout(this.timer);
     this.resolveStarted(exit.exitCode !== undefined);
-    this.resolveExited(exit);
+    void withLeftoversEnded({ taskId: this.taskId, ...(this.session ? { session: this.session } : {}) }, exit).then((r) => {
+      if (!this.released) this.resolveExited(r);
+    });
   }
 }
 

@@ -33,8 +33,42 @@ export interface TaskRecord {
   final?: FinalStatus;
 }
 
-/** The runner's state files: what `recover()` reads after an agent restart. */
-export class RunnerStore {
+/** Where the runner keeps its task records: what `recover()` reads after an agent restart. */
+export interface TaskStore {
+  /** Where the launcher keeps what recovery needs (pid and exit files); undefined when nothing outlives the runner. */
+  dir(taskId: string): string | undefined;
+  /** Whether the task id has a record (it ran on this agent before). */
+  exists(taskId: string): Promise<boolean>;
+  /** Writes the record; writes of one task land in call order. */
+  save(record: TaskRecord): Promise<void>;
+  /** Every record, with the ids of unreadable ones (a half-written state never aborts a recovery). */
+  loadAll(): Promise<{ records: TaskRecord[]; unreadable: { taskId: string; error: string }[] }>;
+}
+
+/**
+ * Keeps nothing: the store of simulated agents, whose tasks cannot outlive their runner, so there is nothing to
+ * recover and nothing to write (a thousand virtual agents touch no disk).
+ */
+export class EphemeralTaskStore implements TaskStore {
+  dir(): undefined {
+    return undefined;
+  }
+
+  async exists(): Promise<boolean> {
+    return false;
+  }
+
+  async save(): Promise<void> {
+    // nothing outlives the runner
+  }
+
+  async loadAll(): Promise<{ records: TaskRecord[]; unreadable: { taskId: string; error: string }[] }> {
+    return { records: [], unreadable: [] };
+  }
+}
+
+/** The runner's state files under `<workDir>/runner/tasks/<taskId>/task.json`. */
+export class FileTaskStore implements TaskStore {
   private readonly root: string;
   private readonly writes = new Map<string, Promise<void>>();
 
@@ -53,7 +87,7 @@ export class RunnerStore {
     );
   }
 
-  /** Writes the record atomically; writes of one task land in call order. */
+  /** Writes the record atomically (temporary file, then rename); writes of one task land in call order. */
   save(record: TaskRecord): Promise<void> {
     const id = record.task.taskId;
     const body = JSON.stringify(record);
@@ -73,7 +107,6 @@ export class RunnerStore {
     return next;
   }
 
-  /** Every record, with the ids of unreadable ones (a half-written state never aborts a recovery). */
   async loadAll(): Promise<{ records: TaskRecord[]; unreadable: { taskId: string; error: string }[] }> {
     const records: TaskRecord[] = [];
     const unreadable: { taskId: string; error: string }[] = [];

@@ -31,7 +31,7 @@ export const RLIMIT_OPTIONS: Readonly<Record<string, string>> = {
 };
 
 export function sandboxDir(workDir: string, taskId: string): string {
-  return join(workDir, 'sandboxes', taskId);
+  return join(sandboxesRoot(workDir), taskId);
 }
 
 /** Where a persistent volume's data lives: outside any sandbox, so it outlives the task (reference §4.4.2). */
@@ -182,4 +182,31 @@ export async function prepareSandbox(task: TaskInfo, opts: PrepareOptions): Prom
 
   const bootstrap = join(sandbox, 'bootstrap');
   if (!(await exists(bootstrap))) await writeFile(bootstrap, BOOTSTRAP_SHIM, { mode: 0o755 });
+}
+
+/** Lays out a task's sandbox before its command starts; throws with a message naming what failed. */
+export interface SandboxPreparer {
+  prepare(task: TaskInfo, opts: PrepareOptions): Promise<void>;
+}
+
+/** A real agent's sandboxes: directories, volumes, URIs and templates on disk (`prepareSandbox`). */
+export class DirectorySandboxPreparer implements SandboxPreparer {
+  constructor(private readonly opts: { fetchTimeoutMs?: number } = {}) {}
+
+  prepare(task: TaskInfo, opts: PrepareOptions): Promise<void> {
+    const fetch: FetchOptions = { ...opts.fetch, ...(this.opts.fetchTimeoutMs === undefined ? {} : { timeoutMs: this.opts.fetchTimeoutMs }) };
+    return prepareSandbox(task, { ...opts, fetch });
+  }
+}
+
+/** Simulated agents prepare nothing: no process will look at a sandbox. */
+export class NoSandboxPreparer implements SandboxPreparer {
+  async prepare(): Promise<void> {
+    // nothing runs in it
+  }
+}
+
+/** `<workDir>/sandboxes`: every task sandbox of an agent is directly under it. */
+export function sandboxesRoot(workDir: string): string {
+  return join(workDir, 'sandboxes');
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { GoalState, TaskInfo, TaskState } from '@marshal/contracts';
 import { eventually } from '@marshal/testing';
+import { simulatedParts } from './parts';
 import { SimulatedLauncher } from './simulated.launcher';
 import { TaskRunner, type StatusReport } from './task-runner';
 
@@ -38,7 +39,7 @@ describe('TaskRunner with the simulated launcher', () => {
     reports = [];
     runner = new TaskRunner({
       workDir,
-      launcher: new SimulatedLauncher({ startLatencyMs: 5, failureRate, random: () => 0.5 }),
+      ...simulatedParts({ startLatencyMs: 5, failureRate, random: () => 0.5 }),
       onStatus: (r) => reports.push(r),
       log: silent,
     });

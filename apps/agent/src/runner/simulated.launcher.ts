@@ -1,4 +1,4 @@
-import type { AdoptResult, CheckResult, ExitResult, LaunchSpec, Launcher, TaskProcess } from './launcher';
+import type { AdoptResult, CheckResult, ExitResult, LaunchSpec, Launcher, StrayProcess, TaskProcess } from './launcher';
 
 export interface SimulatedLauncherOptions {
   /** Time from launch to TASK_RUNNING, and from TASK_RUNNING to the exit of a task that ends on its own. */
@@ -16,8 +16,6 @@ const SIGNAL_STATUS = { SIGTERM: 128 + 15, SIGKILL: 128 + 9 } as const;
  * otherwise runs until killed. Checks always pass. Nothing outlives the runner.
  */
 export class SimulatedLauncher implements Launcher {
-  readonly simulated = true;
-
   constructor(private readonly opts: SimulatedLauncherOptions) {
     if (!(opts.failureRate >= 0 && opts.failureRate <= 1)) {
       throw new Error(`SimulatedLauncher: failureRate must be between 0 and 1, got ${opts.failureRate}`);
@@ -43,6 +41,10 @@ export class SimulatedLauncher implements Launcher {
 
   async runCheck(): Promise<CheckResult> {
     return { exitCode: 0, timedOut: false, output: '' };
+  }
+
+  async endStrays(): Promise<StrayProcess[]> {
+    return [];
   }
 }
 

@@ -1,23 +1,71 @@
-import { existsSync, readlinkSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaskInfo, TaskState } from '@marshal/contracts';
 import { eventually } from '@marshal/testing';
 import { taskInfo } from '../testing/task-info';
-import { ProcessLauncher } from './process.launcher';
+import { processParts } from './parts';
+import { defaultTaskShell, resolveTaskShell } from './process.launcher';
 import { TaskRunner, type StatusReport } from './task-runner';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+
+/** Whether `pid` runs (a zombie has ended: it only waits for its parent to collect it). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/** Running processes of session `sid`, from /proc. */
+function sessionMembers(sid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const f = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[3]) === sid && fields[0] !== 'Z' && fields[0] !== 'X') out.push(Number(entry));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** The runner's record of a task: the wrapper's pid and, once `cmd` runs, the task's session. */
+async function taskRecord(workDir: string, t: TaskInfo): Promise<{ handle: { pid: number; session?: { id: number } } }> {
+  return JSON.parse(await readFile(join(workDir, 'runner', 'tasks', t.taskId, 'task.json'), 'utf8')) as {
+    handle: { pid: number; session?: { id: number } };
+  };
+}
+
+/**
+ * A task leaving processes behind in every way a task can: a plain background child, one with no environment at all
+ * (only its session ties it to the task) and one in a session of its own (only its environment does). Each writes
+ * its pid to a file of the sandbox; `$$` is the session leader.
+ */
+const LITTERING =
+  'sleep 1000 & echo $! > child; env -i /bin/sleep 1001 & echo $! > bare; setsid sleep 1002 & echo $! > escaped; echo $$ > leader; sleep 1003';
+const LITTER = ['child', 'bare', 'escaped', 'leader'] as const;
 
 class Agent {
   readonly reports: StatusReport[] = [];
   readonly runner: TaskRunner;
 
-  constructor(readonly workDir: string) {
+  constructor(
+    readonly workDir: string,
+    opts: { shell?: string } = {},
+  ) {
     this.runner = new TaskRunner({
       workDir,
-      launcher: new ProcessLauncher({ pollIntervalMs: 50 }),
+      ...processParts(workDir, { pollIntervalMs: 50, ...opts }),
       onStatus: (r) => this.reports.push(r),
       log: silent,
     });
@@ -51,8 +99,8 @@ describe('TaskRunner with real processes', () => {
   let workDir: string;
   let agents: Agent[];
 
-  const agent = (): Agent => {
-    const a = new Agent(workDir);
+  const agent = (opts: { shell?: string } = {}): Agent => {
+    const a = new Agent(workDir, opts);
     agents.push(a);
     return a;
   };
@@ -69,7 +117,7 @@ describe('TaskRunner with real processes', () => {
     await rm(workDir, { recursive: true, force: true });
   });
 
-  it('runs cmd with sh -c in its sandbox with the task env plus MESOS_SANDBOX, into stdout and stderr files', async () => {
+  it("runs cmd with the agent's shell -c in its sandbox with the task env plus MESOS_SANDBOX, into stdout and stderr files", async () => {
     const a = agent();
     const t = taskInfo({
       goal: 'FINISH',
@@ -85,7 +133,9 @@ describe('TaskRunner with real processes', () => {
     expect(await a.read(t, 'stderr')).toBe('err hello world\n');
     expect((await a.read(t, 'where')).trim()).toBe(a.sandbox(t));
     expect((await a.read(t, 'sandbox-var')).trim()).toBe(a.sandbox(t));
-    expect((await a.read(t, 'shell')).trim()).toMatch(/(^|\/)sh$/);
+    // bash where it exists, as on DC/OS agents (their sh was bash).
+    expect((await a.read(t, 'shell')).trim()).toBe(defaultTaskShell());
+    expect(defaultTaskShell()).toBe(existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh');
   });
 
   it.each([
@@ -384,4 +434,153 @@ describe('TaskRunner with real processes', () => {
     expect(a.reports).toEqual([expect.objectContaining({ taskId: task.taskId, state: 'TASK_FAILED', message: "the agent stopped before the task's command was started" })]);
   });
 
+  describe('shell', () => {
+    it('runs a bash trap on SIGTERM (specs written for DC/OS agents), then reports TASK_KILLED', async () => {
+      const a = agent();
+      const t = taskInfo({
+        killGracePeriod: 5,
+        cmd: "trap 'echo goodbye > $MESOS_SANDBOX/bye; exit 0' SIGTERM; while true; do sleep 0.1; done",
+      });
+      await a.runner.launch(t);
+      await a.until(t.taskId, 'TASK_RUNNING');
+      // TASK_RUNNING means the shell started, not that it has set its trap yet: wait for the loop's first sleep.
+      await eventually(async () => {
+        const { handle } = await taskRecord(workDir, t);
+        expect(sessionMembers(handle.session?.id ?? -1).length).toBeGreaterThanOrEqual(2);
+      });
+      const began = Date.now();
+      await a.runner.kill(t.taskId, 'scale down');
+
+      expect(await a.read(t, 'bye')).toBe('goodbye\n');
+      // The trap ended it: no waiting out the grace period.
+      expect(Date.now() - began).toBeLessThan(4000);
+      expect(a.statesOf(t.taskId)).toEqual(['TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLED']);
+      expect(await a.read(t, 'stderr')).not.toContain('bad trap');
+    });
+
+    it('runs health and readiness checks with the same shell', async () => {
+      const a = agent();
+      const t = taskInfo({
+        cmd: 'touch ready; sleep 100',
+        readinessCheck: { cmd: '[[ -e ready && $0 == */bash ]]', interval: 0.1, timeout: 2, delay: 0 },
+      });
+      await a.runner.launch(t);
+      const ready = await eventually(() => {
+        const r = a.reports.find((x) => x.taskId === t.taskId && x.readiness?.passed);
+        if (!r) throw new Error(JSON.stringify(a.reports.map((x) => x.readiness)));
+        return r;
+      });
+      expect(ready.readiness).toEqual({ passed: true, exitCode: 0 });
+    });
+
+    it('runs cmd with the configured shell instead', async () => {
+      const a = agent({ shell: '/bin/sh' });
+      const t = taskInfo({ goal: 'ONCE', cmd: 'echo "$0" > shell' });
+      await a.runner.launch(t);
+      await a.until(t.taskId, 'TASK_FINISHED');
+      expect((await a.read(t, 'shell')).trim()).toBe('/bin/sh');
+    });
+
+    it.each([
+      ['/no/such/shell', "'/no/such/shell' is not an executable file"],
+      ['/tmp', "'/tmp' is not an executable file"],
+      ['bash', "'bash' must be an absolute path"],
+    ])('refuses the shell %s: %s', (shell, error) => {
+      expect(resolveTaskShell(shell)).toEqual({ error });
+      expect(() => agent({ shell })).toThrow(error);
+    });
+  });
+
+  describe('no orphaned task processes', () => {
+    const pidsOf = async (a: Agent, t: TaskInfo): Promise<Record<(typeof LITTER)[number], number>> =>
+      eventually(async () => {
+        const entries = await Promise.all(LITTER.map(async (f) => [f, Number((await a.read(t, f)).trim())] as const));
+        return Object.fromEntries(entries) as Record<(typeof LITTER)[number], number>;
+      });
+    const record = (t: TaskInfo) => taskRecord(workDir, t);
+    const expectAllGone = async (pids: Record<string, number>, sid: number) => {
+      await eventually(() => {
+        expect(Object.entries(pids).filter(([, pid]) => running(pid))).toEqual([]);
+        expect(sessionMembers(sid)).toEqual([]);
+      });
+    };
+
+    it('records the session of the task and ends all of it when the wrapper is SIGKILLed', async () => {
+      const a = agent();
+      const t = taskInfo({ cmd: LITTERING });
+      await a.runner.launch(t);
+      await a.until(t.taskId, 'TASK_RUNNING');
+      const pids = await pidsOf(a, t);
+      const { handle } = await eventually(async () => {
+        const r = await record(t);
+        if (!r.handle.session) throw new Error('no session recorded yet');
+        return r;
+      });
+      expect(handle.session?.id).toBe(pids.leader);
+      expect(sessionMembers(pids.leader)).toEqual(expect.arrayContaining([pids.leader, pids.child, pids.bare]));
+
+      process.kill(handle.pid, 'SIGKILL');
+      const failed = await a.until(t.taskId, 'TASK_FAILED');
+      expect(failed.message).toContain('wrapper ended without recording an exit status');
+      await expectAllGone(pids, pids.leader);
+      expect(a.runner.list()).toEqual([]);
+    });
+
+    it('ends all of it when the wrapper died while the agent was down (recover)', async () => {
+      const first = agent();
+      const t = taskInfo({ cmd: LITTERING });
+      await first.runner.launch(t);
+      await first.until(t.taskId, 'TASK_RUNNING');
+      const pids = await pidsOf(first, t);
+      await eventually(async () => {
+        if (!(await record(t)).handle.session) throw new Error('no session recorded yet');
+      });
+      await first.runner.detach();
+      const { handle } = await record(t);
+      process.kill(handle.pid, 'SIGKILL');
+      await eventually(() => expect(running(handle.pid)).toBe(false));
+      // Nobody watches: the task's processes live on until an agent comes back.
+      expect(Object.values(pids).every(running)).toBe(true);
+
+      const second = agent();
+      expect(await second.runner.recover()).toEqual([]);
+      expect(second.reports).toEqual([expect.objectContaining({ taskId: t.taskId, state: 'TASK_FAILED' })]);
+      await expectAllGone(pids, pids.leader);
+    });
+
+    it.each([
+      ['is killed', 'killed'],
+      ['exits', 'exits'],
+    ] as const)('ends what the task started in other sessions when it %s', async (_, how) => {
+      const a = agent();
+      const t = taskInfo({ cmd: `${LITTERING.replace('sleep 1003', '')} while [ ! -e stop ]; do sleep 0.05; done` });
+      await a.runner.launch(t);
+      const pids = await pidsOf(a, t);
+      if (how === 'killed') await a.runner.kill(t.taskId, 'scale down');
+      else await writeFile(join(a.sandbox(t), 'stop'), '');
+      await a.until(t.taskId, how === 'killed' ? 'TASK_KILLED' : 'TASK_FINISHED');
+      await expectAllGone(pids, pids.leader);
+    });
+
+    it('ends the processes of a task no record accounts for at recovery, and nothing the agent did not start', async () => {
+      const first = agent();
+      const t = taskInfo({ cmd: LITTERING });
+      await first.runner.launch(t);
+      await first.until(t.taskId, 'TASK_RUNNING');
+      const pids = await pidsOf(first, t);
+      await first.runner.detach();
+      await rm(join(workDir, 'runner', 'tasks', t.taskId), { recursive: true });
+      // Someone else's process, working in the same sandbox.
+      const bystander = spawn('sleep', ['1000'], { cwd: first.sandbox(t), stdio: 'ignore' });
+      try {
+        const second = agent();
+        expect(await second.runner.recover()).toEqual([]);
+        // Found by the environment the agent gave them; the one without an environment by its session.
+        await eventually(() => expect(Object.entries(pids).filter(([, pid]) => running(pid))).toEqual([]));
+        expect(running(bystander.pid ?? -1)).toBe(true);
+      } finally {
+        bystander.kill('SIGKILL');
+      }
+    });
+  });
 });

@@ -2,8 +2,18 @@ import { constants as osConstants } from 'node:os';
 import type { ReadinessCheckSpec, TaskInfo, TaskState } from '@marshal/contracts';
 import { CheckLoop, HealthTracker, describeCheckResult, remainingDelayMs } from './checks';
 import type { ExitResult, Launcher, ProcessHandle, TaskProcess } from './launcher';
-import { RunnerStore, type FinalStatus, type KillIntent, type TaskRecord } from './runner-state';
-import { invalidTaskReason, prepareSandbox, sandboxDir, taskEnvironment } from './sandbox';
+import type { FinalStatus, KillIntent, TaskRecord, TaskStore } from './runner-state';
+import { invalidTaskReason, sandboxDir, sandboxesRoot, taskEnvironment, type SandboxPreparer } from './sandbox';
+import {
+  PREPARING,
+  killIntentOf,
+  nextLifecycle,
+  nextRunnerPhase,
+  recoveredLifecycle,
+  type RunnerPhase,
+  type TaskLifecycle,
+  type TaskLifecycleEvent,
+} from './task-lifecycle';
 
 export interface StatusReport {
   taskId: string;
@@ -23,16 +33,23 @@ export interface RunnerLog {
   debug(o: object, m?: string): void;
 }
 
+/**
+ * What the runner is given. A real agent passes a process launcher, a file task store and a directory sandbox
+ * preparer; a simulated one a simulated launcher, an ephemeral store and no sandboxes (`processParts` and
+ * `simulatedParts` in `parts.ts`).
+ */
 export interface TaskRunnerOptions {
   /** The agent's directory: sandboxes, persistent volumes, runner state. */
   workDir: string;
-  /** Real processes, or simulated. */
+  /** Starts, signals and finds the tasks' processes. */
   launcher: Launcher;
+  /** Keeps the task records `recover()` reads. */
+  store: TaskStore;
+  /** Lays out a task's sandbox before its command starts. */
+  sandboxes: SandboxPreparer;
   onStatus: (report: StatusReport) => void;
   log: RunnerLog;
   now?: () => number;
-  /** Limit for fetching one URI. */
-  fetchTimeoutMs?: number;
 }
 
 /** How many finished task ids are remembered in memory to keep repeated launches no-ops. */
@@ -42,24 +59,24 @@ interface ActiveTask {
   task: TaskInfo;
   sandbox: string;
   env: Record<string, string>;
+  /** Where the task is; changed only by `TaskRunner.move`. */
+  life: TaskLifecycle;
+  /** Last state reported. */
   state: TaskState;
   startedAt?: number;
   handle?: ProcessHandle;
   proc?: TaskProcess;
   readiness?: { passed: boolean; exitCode?: number };
   healthy?: boolean;
-  health?: HealthTracker;
-  kill?: KillIntent;
   killTimer?: NodeJS.Timeout;
   checks: CheckLoop[];
-  done: boolean;
   /** Resolves once the terminal status is reported and recorded. */
   ended: Promise<void>;
   resolveEnded: () => void;
-  /** The launch in progress, so a repeated launch of the same id waits for the same outcome. */
-  launching?: Promise<void>;
+  /** The outcome of its launch, so a repeated launch of the same id waits for the same outcome. */
+  launched?: Promise<void>;
   /** Aborts sandbox preparation (a URI download) when the task is killed before it runs. */
-  preparing: AbortController;
+  abortPreparation: AbortController;
 }
 
 /**
@@ -71,18 +88,14 @@ export class TaskRunner {
   private readonly finished = new Set<string>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly writes = new Set<Promise<void>>();
-  private readonly store: RunnerStore;
+  private readonly store: TaskStore;
   private readonly now: () => number;
-  private detaching = false;
-  private detached = false;
+  /** Changed only by `advance`. */
+  private phase: RunnerPhase = 'running';
 
   constructor(private readonly opts: TaskRunnerOptions) {
-    this.store = new RunnerStore(opts.workDir);
+    this.store = opts.store;
     this.now = opts.now ?? Date.now;
-  }
-
-  private get simulated(): boolean {
-    return this.opts.launcher.simulated;
   }
 
   /**
@@ -91,19 +104,19 @@ export class TaskRunner {
    * Resolves once the task runs or has ended trying.
    */
   launch(task: TaskInfo): Promise<void> {
-    if (this.detaching) {
+    if (this.phase !== 'running') {
       this.opts.log.warn({ taskId: task.taskId }, 'launch ignored: the task runner is detached');
       return Promise.resolve();
     }
     const known = this.active.get(task.taskId);
-    if (known) return known.launching ?? Promise.resolve();
+    if (known) return known.launched ?? Promise.resolve();
     if (this.finished.has(task.taskId)) {
       this.opts.log.debug({ taskId: task.taskId }, 'launch ignored: the task already ran on this agent');
       return Promise.resolve();
     }
-    const t = this.register(task, 'TASK_STAGING');
+    const t = this.register(task, 'TASK_STAGING', PREPARING);
     const run = this.run(t).catch((e: unknown) => this.crashed(t, e));
-    t.launching = run;
+    t.launched = run;
     this.inflight.add(run);
     void run.finally(() => this.inflight.delete(run));
     return run;
@@ -115,18 +128,18 @@ export class TaskRunner {
    */
   async kill(taskId: string, reason: string): Promise<void> {
     const t = this.active.get(taskId);
-    if (!t || t.done || this.detaching) return;
+    if (!t || t.life.phase === 'ended' || this.phase !== 'running') return;
     this.startKill(t, reason, 'killed');
     await t.ended;
   }
 
   /**
    * After an agent restart: re-adopts tasks whose processes still run (keeps monitoring them, their checks and
-   * exit), reports the final status of those that ended while the agent was down; returns the adopted TaskInfos.
-   * Call it before launching anything.
+   * exit), reports the final status of those that ended while the agent was down, and ends every process left of a
+   * task that is not adopted; returns the adopted TaskInfos. Call it before launching anything.
    */
   async recover(): Promise<TaskInfo[]> {
-    if (this.simulated || this.detaching) return [];
+    if (this.phase !== 'running') return [];
     const { records, unreadable } = await this.store.loadAll();
     for (const u of unreadable) this.opts.log.warn(u, 'cannot read a task record; skipping it');
     const adopted: TaskInfo[] = [];
@@ -137,7 +150,7 @@ export class TaskRunner {
         continue;
       }
       if (this.active.has(id)) continue;
-      const t = this.register(r.task, r.state, r);
+      const t = this.register(r.task, r.state, recoveredLifecycle(r.kill), r);
       if (!r.handle) {
         // Killed between starting the process and recording its handle? Then it runs: adopt it, never run it twice.
         const launched = this.opts.launcher.findLaunched(this.launchSpec(t));
@@ -162,25 +175,30 @@ export class TaskRunner {
         continue;
       }
       t.proc = found.process;
-      if (t.kill) this.signalKill(t, false);
+      if (t.life.phase === 'killing') this.signalKill(t, false);
       adopted.push(r.task);
       this.opts.log.info({ taskId: id, pid: t.handle.pid }, 're-adopted a running task');
       await this.awaitStart(t, found.process);
       void this.watchExit(t, found.process);
     }
+    // Whatever a task left running when its record says it ended, or that no record accounts for (reference: a
+    // Mesos agent destroyed the containers it did not recover).
+    const strays = await this.opts.launcher.endStrays(sandboxesRoot(this.opts.workDir), new Set(this.active.keys()));
+    if (strays.length > 0) this.opts.log.warn({ strays }, 'ended processes left by tasks that are no longer running');
     return adopted;
   }
 
   /** What runs now, with the last reported state. */
   list(): { task: TaskInfo; state: TaskState }[] {
-    return [...this.active.values()].filter((t) => !t.done).map((t) => ({ task: t.task, state: t.state }));
+    return [...this.active.values()].filter((t) => t.life.phase !== 'ended').map((t) => ({ task: t.task, state: t.state }));
   }
 
   /** Stops monitoring without killing anything (agent shutdown: tasks keep running and are re-adopted later). */
   async detach(): Promise<void> {
-    this.detaching = true;
+    if (this.phase !== 'running') return;
+    this.advance();
     await Promise.allSettled([...this.inflight]);
-    this.detached = true;
+    this.advance();
     for (const t of this.active.values()) {
       this.stopChecks(t);
       if (t.killTimer) clearTimeout(t.killTimer);
@@ -191,7 +209,21 @@ export class TaskRunner {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  private register(task: TaskInfo, state: TaskState, record?: TaskRecord): ActiveTask {
+  /** running → detaching → detached, never back. */
+  private advance(): void {
+    const next = nextRunnerPhase(this.phase);
+    if (next) this.phase = next;
+  }
+
+  /** Every change of a task's lifecycle goes through here; false when the event does not apply to where it is. */
+  private move(t: ActiveTask, event: TaskLifecycleEvent): boolean {
+    const next = nextLifecycle(t.life, event);
+    if (!next) return false;
+    t.life = next;
+    return true;
+  }
+
+  private register(task: TaskInfo, state: TaskState, life: TaskLifecycle, record?: TaskRecord): ActiveTask {
     const sandbox = record?.sandbox ?? sandboxDir(this.opts.workDir, task.taskId);
     let resolveEnded!: () => void;
     const ended = new Promise<void>((r) => (resolveEnded = r));
@@ -199,15 +231,14 @@ export class TaskRunner {
       task,
       sandbox,
       env: taskEnvironment(task, sandbox),
+      life,
       state,
       startedAt: record?.startedAt,
       handle: record?.handle,
       readiness: record?.readiness,
       healthy: record?.healthy,
-      kill: record?.kill,
       checks: [],
-      done: false,
-      preparing: new AbortController(),
+      abortPreparation: new AbortController(),
       ended,
       resolveEnded,
     };
@@ -220,21 +251,22 @@ export class TaskRunner {
       task: t.task,
       sandbox: t.sandbox,
       env: t.env,
-      stateDir: this.simulated ? undefined : this.store.dir(t.task.taskId),
+      stateDir: this.store.dir(t.task.taskId),
     };
   }
 
   private async run(t: ActiveTask): Promise<void> {
     const { task } = t;
     const previous = [...this.active.values()].find(
-      (o) => o !== t && !o.done && o.task.service === task.service && o.task.taskName === task.taskName,
+      (o) => o !== t && o.life.phase !== 'ended' && o.task.service === task.service && o.task.taskName === task.taskName,
     );
     if (previous) await this.kill(previous.task.taskId, `replaced by task ${task.taskId}`);
-    if (t.kill) return this.finish(t, this.killedStatus(t, undefined));
+    if (isKilling(t)) return this.finish(t, this.killedStatus(t, undefined));
 
-    if (!this.simulated && (await this.store.exists(task.taskId))) {
+    if (await this.store.exists(task.taskId)) {
       // Launched before an agent restart whose recover() was not called: never run a task id twice.
       this.opts.log.warn({ taskId: task.taskId }, 'launch ignored: the task already has state on this agent');
+      this.move(t, { type: 'ended' });
       this.active.delete(task.taskId);
       this.remember(task.taskId);
       t.resolveEnded();
@@ -244,30 +276,28 @@ export class TaskRunner {
     if (invalid) return this.finish(t, { state: 'TASK_ERROR', message: `invalid task: ${invalid}` });
 
     this.report(t, 'TASK_STARTING', 'preparing the sandbox');
-    if (!this.simulated) {
-      // On disk before anything is started: a restart that finds no record knows nothing of this task ran.
-      await this.persist(t);
-      try {
-        await prepareSandbox(task, {
-          workDir: this.opts.workDir,
-          sandbox: t.sandbox,
-          env: t.env,
-          fetch: { timeoutMs: this.opts.fetchTimeoutMs, signal: t.preparing.signal },
-        });
-      } catch (e) {
-        if (t.kill) return this.finish(t, this.killedStatus(t, undefined));
-        const message = e instanceof Error ? e.message : String(e);
-        return this.finish(t, { state: 'TASK_FAILED', message: `cannot start: ${message}` });
-      }
+    // Recorded before anything is started: a restart that finds no record knows nothing of this task ran.
+    await this.persist(t);
+    try {
+      await this.opts.sandboxes.prepare(task, {
+        workDir: this.opts.workDir,
+        sandbox: t.sandbox,
+        env: t.env,
+        fetch: { signal: t.abortPreparation.signal },
+      });
+    } catch (e) {
+      if (isKilling(t)) return this.finish(t, this.killedStatus(t, undefined));
+      const message = e instanceof Error ? e.message : String(e);
+      return this.finish(t, { state: 'TASK_FAILED', message: `cannot start: ${message}` });
     }
-    if (t.kill) return this.finish(t, this.killedStatus(t, undefined));
+    if (isKilling(t)) return this.finish(t, this.killedStatus(t, undefined));
 
     const proc = this.opts.launcher.launch(this.launchSpec(t));
     t.proc = proc;
     t.handle = proc.handle;
-    if (t.kill) this.signalKill(t, true);
-    // Recovery can find the process only once its handle is on disk.
-    if (!this.simulated) await this.persist(t);
+    this.move(t, { type: 'launched' });
+    // Recovery can find the process only once its handle is recorded.
+    await this.persist(t);
     await this.awaitStart(t, proc);
     void this.watchExit(t, proc);
   }
@@ -275,27 +305,36 @@ export class TaskRunner {
   /** Reports TASK_RUNNING once `cmd` runs (unless it already was before a restart) and starts the checks. */
   private async awaitStart(t: ActiveTask, proc: TaskProcess): Promise<void> {
     const started = await proc.started;
-    if (!started || this.detached || t.done || t.kill) return;
+    if (!started || this.phase === 'detached' || t.life.phase === 'ended') return;
+    // The handle now names the task's session: recorded, so a restart can end what is left of it.
+    const sessionNew = proc.handle?.session !== undefined && t.handle?.session === undefined;
+    if (sessionNew) t.handle = proc.handle;
+    if (t.life.phase !== 'running') {
+      if (sessionNew) this.persist(t);
+      return;
+    }
     if (t.state !== 'TASK_RUNNING') {
       t.startedAt ??= this.now();
       this.report(t, 'TASK_RUNNING', 'command started');
       this.persist(t);
-    }
+    } else if (sessionNew) this.persist(t);
     this.startChecks(t);
   }
 
   private async watchExit(t: ActiveTask, proc: TaskProcess): Promise<void> {
     const exit = await proc.exited;
-    if (this.detached) return;
+    if (this.phase === 'detached') return;
     await this.onExit(t, exit).catch((e: unknown) => this.crashed(t, e));
   }
 
   private async onExit(t: ActiveTask, exit: ExitResult): Promise<void> {
-    if (t.done) return;
-    if (t.kill?.cause === 'unhealthy') {
-      return this.finish(t, { state: 'TASK_FAILED', message: `task killed: ${t.kill.reason}`, exitCode: exit.exitCode }, false);
+    if (t.life.phase === 'ended') return;
+    if (exit.leftovers) this.opts.log.warn({ taskId: t.task.taskId, leftovers: exit.leftovers }, 'the task ended, but not all of its processes');
+    const kill = killIntentOf(t.life);
+    if (kill?.cause === 'unhealthy') {
+      return this.finish(t, { state: 'TASK_FAILED', message: `task killed: ${kill.reason}`, exitCode: exit.exitCode }, false);
     }
-    if (t.kill) return this.finish(t, this.killedStatus(t, exit.exitCode));
+    if (kill) return this.finish(t, this.killedStatus(t, exit.exitCode));
     if (exit.startError) return this.finish(t, { state: 'TASK_FAILED', message: `cannot start: ${exit.startError}` });
     if (exit.lost !== undefined || exit.exitCode === undefined) {
       return this.finish(t, { state: 'TASK_FAILED', message: exit.lost ?? 'the exit status of the task is unknown' });
@@ -307,25 +346,25 @@ export class TaskRunner {
   }
 
   private killedStatus(t: ActiveTask, exitCode: number | undefined): FinalStatus {
-    return { state: 'TASK_KILLED', message: `task killed: ${t.kill?.reason ?? 'on request'}`, exitCode };
+    return { state: 'TASK_KILLED', message: `task killed: ${killIntentOf(t.life)?.reason ?? 'on request'}`, exitCode };
   }
 
   private startKill(t: ActiveTask, reason: string, cause: KillIntent['cause']): void {
-    if (t.kill || t.done) return;
-    t.kill = { at: this.now(), reason, cause };
+    if (!this.move(t, { type: 'killRequested', kill: { at: this.now(), reason, cause } })) return;
     this.stopChecks(t);
     this.persist(t);
     if (t.proc) this.signalKill(t, true);
     // Without a process yet, run() sees the intent before it launches one.
-    else t.preparing.abort();
+    else t.abortPreparation.abort();
   }
 
   /** SIGTERM, then SIGKILL once the grace period (counted from the kill request) is over. */
   private signalKill(t: ActiveTask, sendTerm: boolean): void {
     const proc = t.proc;
-    if (!proc || !t.kill) return;
+    const kill = killIntentOf(t.life);
+    if (!proc || !kill) return;
     if (sendTerm) proc.signal('SIGTERM');
-    const remaining = t.kill.at + t.task.killGracePeriod * 1000 - this.now();
+    const remaining = kill.at + t.task.killGracePeriod * 1000 - this.now();
     if (remaining <= 0) proc.signal('SIGKILL');
     else t.killTimer = setTimeout(() => proc.signal('SIGKILL'), remaining);
   }
@@ -341,7 +380,7 @@ export class TaskRunner {
           intervalMs: hc.interval * 1000,
           run: () => this.runCheck(t, hc.cmd, hc.timeout),
           onResult: (r) => {
-            if (t.done || t.kill) return false;
+            if (t.life.phase !== 'running') return false;
             const outcome = tracker.record(r, this.now());
             t.healthy = tracker.healthy;
             if (outcome.kill) {
@@ -370,7 +409,7 @@ export class TaskRunner {
       intervalMs: rc.interval * 1000,
       run: () => this.runCheck(t, rc.cmd, rc.timeout),
       onResult: (r) => {
-        if (t.done || t.kill) return false;
+        if (t.life.phase !== 'running') return false;
         const result = { passed: r.exitCode === 0, ...(r.exitCode === undefined ? {} : { exitCode: r.exitCode }) };
         const before = t.readiness;
         if (!before || before.passed !== result.passed || before.exitCode !== result.exitCode) {
@@ -394,8 +433,7 @@ export class TaskRunner {
 
   /** Reports the terminal status, records it, and forgets the task. */
   private async finish(t: ActiveTask, final: FinalStatus, healthy?: boolean): Promise<void> {
-    if (t.done) return;
-    t.done = true;
+    if (!this.move(t, { type: 'ended' })) return;
     this.stopChecks(t);
     if (t.killTimer) clearTimeout(t.killTimer);
     if (healthy !== undefined) t.healthy = healthy;
@@ -405,7 +443,7 @@ export class TaskRunner {
     });
     this.active.delete(t.task.taskId);
     this.remember(t.task.taskId);
-    if (!this.simulated) await this.persist(t, final);
+    await this.persist(t, final);
     t.resolveEnded();
   }
 
@@ -430,7 +468,7 @@ export class TaskRunner {
   }
 
   private persist(t: ActiveTask, final?: FinalStatus): Promise<void> {
-    if (this.simulated) return Promise.resolve();
+    const kill = killIntentOf(t.life);
     const record: TaskRecord = {
       version: 1,
       task: t.task,
@@ -440,7 +478,7 @@ export class TaskRunner {
       ...(t.handle ? { handle: t.handle } : {}),
       ...(t.readiness ? { readiness: t.readiness } : {}),
       ...(t.healthy === undefined ? {} : { healthy: t.healthy }),
-      ...(t.kill ? { kill: t.kill } : {}),
+      ...(kill ? { kill } : {}),
       ...(final ? { final } : {}),
     };
     const write = this.store.save(record).catch((e: unknown) => {
@@ -465,6 +503,11 @@ export class TaskRunner {
     t.proc?.signal('SIGKILL');
     await this.finish(t, { state: 'TASK_FAILED', message: `agent error: ${e instanceof Error ? e.message : String(e)}` });
   }
+}
+
+/** A function, not an inline test: the phase changes while `run()` awaits, which narrowing cannot see. */
+function isKilling(t: ActiveTask): boolean {
+  return t.life.phase === 'killing';
 }
 
 function describeExit(exitCode: number): string {

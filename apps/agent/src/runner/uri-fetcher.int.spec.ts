@@ -8,7 +8,7 @@ import { eventually } from '@marshal/testing';
 import * as tar from 'tar';
 import * as yazl from 'yazl';
 import { taskInfo } from '../testing/task-info';
-import { ProcessLauncher } from './process.launcher';
+import { processParts } from './parts';
 import { TaskRunner, type StatusReport } from './task-runner';
 import { fetchUri } from './uri-fetcher';
 
@@ -71,7 +71,7 @@ describe('URI fetching into sandboxes', () => {
   async function runToEnd(task: TaskInfo): Promise<{ final: StatusReport; workDir: string }> {
     const workDir = await mkdtemp(join(dir, 'agent-'));
     const reports: StatusReport[] = [];
-    const runner = new TaskRunner({ workDir, launcher: new ProcessLauncher(), onStatus: (r) => reports.push(r), log: silent });
+    const runner = new TaskRunner({ workDir, ...processParts(workDir), onStatus: (r) => reports.push(r), log: silent });
     await runner.launch(task);
     const final = await eventually(() => {
       const r = reports.find((x) => ['TASK_FINISHED', 'TASK_FAILED', 'TASK_ERROR'].includes(x.state));
@@ -112,7 +112,7 @@ describe('URI fetching into sandboxes', () => {
   it('aborts a download in progress when the task is killed', async () => {
     const workDir = await mkdtemp(join(dir, 'agent-'));
     const reports: StatusReport[] = [];
-    const runner = new TaskRunner({ workDir, launcher: new ProcessLauncher(), onStatus: (r) => reports.push(r), log: silent });
+    const runner = new TaskRunner({ workDir, ...processParts(workDir), onStatus: (r) => reports.push(r), log: silent });
     const task = onceTask({ uris: [`${base}/artifacts/slow.tgz`], cmd: 'echo should not run' });
     const launched = runner.launch(task);
     await eventually(() => expect(reports.map((r) => r.state)).toEqual(['TASK_STARTING']));
