@@ -1,4 +1,4 @@
-export * from './types';
+export * from './plan-context';
 export * from './plan-names';
 export * from './requirement';
 export * from './aggregate-status';

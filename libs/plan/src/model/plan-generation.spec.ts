@@ -4,7 +4,7 @@ import { phaseCandidates, phaseStatus, planStatus } from './plan-status';
 import { stepStatus } from './step-status';
 import { strategyName } from './strategy';
 import { idGenerator, pod, serviceSpec, task } from './testing';
-import type { PlanModel, Requirement } from './types';
+import type { PlanModel, Requirement } from '@marshal/contracts';
 
 const options = (extra: Partial<GenerateOptions> = {}): GenerateOptions => ({
   deploymentCompleted: false,

@@ -8,7 +8,7 @@ import {
   parallelStrategy,
   serialStrategy,
 } from './strategy';
-import type { BasicStrategyModel, PhaseModel, PlanModel, Requirement, StepModel, StrategyModel } from './types';
+import type { BasicStrategyModel, PhaseModel, PlanModel, Requirement, StepModel, StrategyModel } from '@marshal/contracts';
 
 export interface GenerateOptions {
   /** The deploy plan was seen COMPLETE once (`last-completed-update-type`): selects `update` (reference §3.3). */

@@ -3,7 +3,7 @@ import { planStatus } from './plan-status';
 import { newRecoveryPlan, nextRecoveryPlan, recoveryRequirements, tasksGoneByOperator, type RecoveryTaskView } from './recovery';
 import { stepAfterEvaluation } from './step-lifecycle';
 import { deployStep, idGenerator, phaseOf, planOf } from './testing';
-import type { PlanModel, Requirement } from './types';
+import type { PlanModel, Requirement } from '@marshal/contracts';
 
 const POD = 'test-task-type';
 

@@ -4,7 +4,8 @@ import { RECOVERY_PLAN } from './plan-names';
 import { conflictsWithAny, podInstanceName, requirementName, stepTaskNames } from './requirement';
 import { stepStatus } from './step-status';
 import { parallelStrategy } from './strategy';
-import type { PlanContext, PlanModel, Requirement } from './types';
+import type { PlanModel, Requirement } from '@marshal/contracts';
+import type { PlanContext } from './plan-context';
 
 /** One stored task as recovery sees it (reference §3.4). */
 export interface RecoveryTaskView {

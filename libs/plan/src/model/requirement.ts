@@ -1,5 +1,5 @@
 import { requirementsConflict, taskInstanceName } from '@marshal/contracts';
-import type { Requirement, StepModel } from './types';
+import type { Requirement, StepModel } from '@marshal/contracts';
 
 export { javaList, podInstanceName, taskInstanceName, requirementName, requirementsConflict } from '@marshal/contracts';
 

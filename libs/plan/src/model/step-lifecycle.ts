@@ -1,7 +1,7 @@
 import type { GoalState, OverrideProgress, Status, TaskState } from '@marshal/contracts';
 import { stepStatusFromTasks } from './step-status';
 import { mapSteps } from './plan-status';
-import type { PlanModel, StepModel } from './types';
+import type { PlanModel, StepModel } from '@marshal/contracts';
 
 /** Recomputes a deployment step's status from its tasks (reference §1.6.2 point 5); undefined leaves it as is. */
 function recomputed(step: StepModel): StepModel {

@@ -1,18 +1,8 @@
 import type { Status } from '@marshal/contracts';
 import { conflictsWithAny } from './requirement';
 import { stepStatus } from './step-status';
-import type {
-  BasicStrategyModel,
-  CanaryStrategyModel,
-  DependencyStrategyModel,
-  ParallelStrategyModel,
-  PlanContext,
-  RandomStrategyModel,
-  Requirement,
-  SerialStrategyModel,
-  StepModel,
-  StrategyModel,
-} from './types';
+import type { BasicStrategyModel, CanaryStrategyModel, DependencyStrategyModel, ParallelStrategyModel, RandomStrategyModel, Requirement, SerialStrategyModel, StepModel, StrategyModel } from '@marshal/contracts';
+import type { PlanContext } from './plan-context';
 
 /** What a strategy sees of a child (a phase of a plan, or a step of a phase). */
 export interface ChildView {

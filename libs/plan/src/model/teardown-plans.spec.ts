@@ -3,7 +3,7 @@ import { phaseCandidates, planCandidates, planStatus } from './plan-status';
 import { decommissionPlan, uninstallPlan, type DecommissionTaskView, type UninstallTaskView } from './teardown-plans';
 import { strategyName } from './strategy';
 import { idGenerator, pod, serviceSpec, task } from './testing';
-import type { PlanModel } from './types';
+import type { PlanModel } from '@marshal/contracts';
 
 /** DecommissionPlanFactoryTest's stored tasks: name, resource count, and the override each had. */
 const STORED: [string, number, string, number, OverrideTarget | undefined][] = [

@@ -1,6 +1,6 @@
 import { makeEvent, serviceAggregate, type EventData, type EventMeta, type EventType, type MarshalEvent, type PlanModel, type StepModel, type Subjects } from '@marshal/contracts';
 import { backoffContext } from '../model/backoff';
-import type { PlanContext } from '../model/types';
+import type { PlanContext } from '../model/plan-context';
 import type { ServiceState } from './service-state';
 
 /** Clock, ids and the cause of a decision: domain code never reads them itself. */

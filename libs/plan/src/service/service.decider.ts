@@ -17,7 +17,7 @@ import { phaseStatus, planErrors, planStatus } from '../model/plan-status';
 import { stepStatus, displayStatus } from '../model/step-status';
 import { recordFailure } from '../model/backoff';
 import { DECOMMISSION_PLAN, DEPLOY_PLAN } from '../model/plan-names';
-import type { PlanContext } from '../model/types';
+import type { PlanContext } from '../model/plan-context';
 import {
   NO_DECISION,
   allTasksPaused,
