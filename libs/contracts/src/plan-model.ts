@@ -132,3 +132,36 @@ export const PlanModelSchema = Type.Object(
   { additionalProperties: false },
 );
 export type PlanModel = Static<typeof PlanModelSchema>;
+
+/**
+ * The strategies a svc.yml may name (reference §2.2 "YAML strategy names"), declared once: the spec's schema and
+ * validation list these keys, and the plan lib's generation builds from each entry — `over`: the basic strategy over
+ * the phase's steps (a parallel one over pods with several steps each becomes a dependency strategy, §3.2), `canary`:
+ * wrapped in a canary. `listed` is the name's position where the original's plan generation listed the accepted
+ * names (the key order of a Java HashMap). Adding a strategy: libs/plan/README.md "Adding a strategy".
+ */
+export const PHASE_STRATEGY_TABLE = {
+  serial: { over: 'serial', canary: false, listed: 1 },
+  parallel: { over: 'parallel', canary: false, listed: 2 },
+  'serial-canary': { over: 'serial', canary: true, listed: 4 },
+  canary: { over: 'serial', canary: true, listed: 0 },
+  'parallel-canary': { over: 'parallel', canary: true, listed: 3 },
+} as const satisfies Record<string, { over: BasicStrategyModel['type']; canary: boolean; listed: number }>;
+export type PhaseStrategyName = keyof typeof PHASE_STRATEGY_TABLE;
+
+/** The strategies a svc.yml plan may name (reference §2.2): plans never use a canary. */
+export const PLAN_STRATEGY_TABLE = {
+  serial: { over: 'serial', listed: 1 },
+  parallel: { over: 'parallel', listed: 0 },
+} as const satisfies Record<string, { over: BasicStrategyModel['type']; listed: number }>;
+export type PlanStrategyName = keyof typeof PLAN_STRATEGY_TABLE;
+
+/** A table's names in declaration order (the order the spec's validation lists them). */
+export function strategyNames<T extends object>(table: T): (keyof T & string)[] {
+  return Object.keys(table) as (keyof T & string)[];
+}
+
+/** A table's names where the original's plan generation listed them. */
+export function listedStrategyNames<T extends Record<string, { listed: number }>>(table: T): (keyof T & string)[] {
+  return strategyNames(table).sort((a, b) => table[a].listed - table[b].listed);
+}

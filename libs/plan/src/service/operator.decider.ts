@@ -2,7 +2,7 @@ import { makeEvent, serviceAggregate, type MarshalEvent, type PlanAction, type P
 import { applyPlanCommand, type PlanCommandOutcome } from '../model/plan-commands';
 import { podInstanceName } from '../model/requirement';
 import { NO_DECISION, meta, planContext, planOnly, serviceEvent, type Decision, type DecisionContext } from './decision';
-import { strategyFlag } from './service-state';
+import { ownInterrupted } from '../model/strategy';
 import type { ServiceState, TaskRecord } from './service-state';
 import { uninstallEvents } from './reconcile';
 
@@ -30,8 +30,8 @@ export function planChangeEvents(state: ServiceState, ctx: DecisionContext, befo
     const old = before.phases[i];
     if (!old || old.id !== phase.id) throw new Error(`a plan command changed the phases of plan ${after.name}`);
     const where = { ...plan, phaseId: phase.id, phase: phase.name };
-    if (strategyFlag(old.strategy) !== strategyFlag(phase.strategy)) {
-      out.push(serviceEvent(state, ctx, strategyFlag(phase.strategy) ? 'PhaseInterrupted' : 'PhaseProceeded', where));
+    if (ownInterrupted(old.strategy) !== ownInterrupted(phase.strategy)) {
+      out.push(serviceEvent(state, ctx, ownInterrupted(phase.strategy) ? 'PhaseInterrupted' : 'PhaseProceeded', where));
     }
     phase.steps.forEach((step, j) => {
       const was = old.steps[j];
