@@ -17,7 +17,8 @@ import {
   type Recorded,
   type TaskInfo,
 } from '@marshal/contracts';
-import { OfferOutcomeTracker, buildTaskInfos, describeOffer, requirementName, summarizeEvaluation } from '@marshal/offer';
+import { OfferOutcomeTracker, buildTaskInfos, describeOffer, summarizeEvaluation } from '@marshal/offer';
+import { requirementName } from '@marshal/contracts';
 import { pausedTaskInfo } from '@marshal/plan';
 import { SERVICE_CONTEXT, newId, systemClock, withCorrelation, type ServiceContext } from '@marshal/runtime';
 import { CoordinatorState, type ConfigFact, type TaskFact } from './coordinator.state';

@@ -1,4 +1,4 @@
-import type { PodSpec } from '@marshal/contracts';
+import { podInstanceName, taskInstanceName, type PodSpec } from '@marshal/contracts';
 import {
   instanceKey,
   type AgentInfo,
@@ -44,7 +44,7 @@ interface Prepared {
 export function compilePlacement(rule: PlacementRule, ctx: PlacementContext): CompiledRule {
   const svc = ctx.index.services.get(ctx.service);
   const self = svc?.instances.get(instanceKey(ctx.podType, ctx.podIndex)) ?? new Set<IndexedReservation>();
-  return compile(rule, { ctx, svc, self, podInstanceName: `${ctx.podType}-${ctx.podIndex}` });
+  return compile(rule, { ctx, svc, self, podInstanceName: podInstanceName(ctx.podType, ctx.podIndex) });
 }
 
 const labelOf = (rule: PlacementRule): string => (rule.constraint ? `${rule.constraint}: ` : '');
@@ -206,8 +206,8 @@ const attributeValue = (name: string): Dimension => {
 /** Names of a reserved pod instance's tasks; an instance whose pod type left the spec counts as one task `<pod>-<index>`. */
 function taskNames(p: Prepared, podType: string, podIndex: number): string[] {
   const pod = p.ctx.servicePods.get(podType);
-  if (!pod) return [`${podType}-${podIndex}`];
-  return pod.tasks.map((t) => `${podType}-${podIndex}-${t.name}`);
+  if (!pod) return [podInstanceName(podType, podIndex)];
+  return pod.tasks.map((t) => taskInstanceName(podType, podIndex, t.name));
 }
 
 /**
@@ -297,7 +297,7 @@ class TaskCounts {
     let total = 0;
     const visit = (e: IndexedReservation): void => {
       if (this.p.self.has(e)) return;
-      const name = `${e.res.podType}-${e.res.podIndex}`;
+      const name = podInstanceName(e.res.podType, e.res.podIndex);
       if (names.has(name)) return;
       total++;
       if (names.size < show) names.add(name);

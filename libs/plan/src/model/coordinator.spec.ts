@@ -1,5 +1,5 @@
 import { coordinatorCandidates } from './coordinator';
-import { requirementsConflict } from './requirement';
+import { requirementsConflict } from '@marshal/contracts';
 import { deployStep, parallelPhase, phaseOf, planOf } from './testing';
 import type { PlanModel, Requirement, StepModel } from '@marshal/contracts';
 

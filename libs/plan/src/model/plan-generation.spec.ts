@@ -1,4 +1,4 @@
-import { PHASE_STRATEGIES, type PhaseSpec, type PlanSpec, type ServiceSpec, type Status } from '@marshal/contracts';
+import { PHASE_STRATEGIES, podInstanceName, type PhaseSpec, type PlanSpec, type ServiceSpec, type Status } from '@marshal/contracts';
 import { generatePlans, type GenerateOptions } from './plan-generation';
 import { phaseCandidates, phaseStatus, planStatus } from './plan-status';
 import { stepStatus } from './step-status';
@@ -142,7 +142,7 @@ describe('default deploy plan (reference §3.1)', () => {
         return r.podIndex === 0 ? 'COMPLETE' : 'PENDING';
       },
     });
-    expect(seen.map((r) => `${r.podType}-${r.podIndex}:${r.tasks.join(',')}:${r.recoveryType}`)).toEqual([
+    expect(seen.map((r) => `${podInstanceName(r.podType, r.podIndex)}:${r.tasks.join(',')}:${r.recoveryType}`)).toEqual([
       'hello-0:once,server:NONE',
       'hello-1:once,server:NONE',
     ]);

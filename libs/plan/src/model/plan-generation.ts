@@ -1,7 +1,10 @@
 import {
   PHASE_STRATEGY_TABLE,
   PLAN_STRATEGY_TABLE,
+  javaList,
   listedStrategyNames,
+  podInstanceName,
+  requirementName,
   type PhaseStrategyName,
   type PhaseSpec,
   type PlanSpec,
@@ -12,7 +15,6 @@ import {
 } from '@marshal/contracts';
 import { DEPLOY_PLAN, UPDATE_PLAN } from './plan-names';
 import { phaseView } from './plan-status';
-import { javaList, podInstanceName, requirementName } from './requirement';
 import {
   canaryStrategy,
   dependencyStrategy,

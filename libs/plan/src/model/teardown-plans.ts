@@ -1,7 +1,7 @@
 import type { OverrideTarget, ServiceSpec, TaskState } from '@marshal/contracts';
 import { DECOMMISSION_PLAN, DEPLOY_PLAN } from './plan-names';
 import { phaseView } from './plan-status';
-import { podInstanceName } from './requirement';
+import { podInstanceName } from '@marshal/contracts';
 import { dependencyStrategy, parallelStrategy, serialStrategy } from './strategy';
 import type { BasicStrategyModel, PhaseModel, PlanModel, StepKind, StepModel } from '@marshal/contracts';
 

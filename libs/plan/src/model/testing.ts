@@ -1,5 +1,5 @@
 import type { PodSpec, ServiceSpec, Status, TaskSpec } from '@marshal/contracts';
-import { requirementName } from './requirement';
+import { requirementName } from '@marshal/contracts';
 import { parallelStrategy, serialStrategy } from './strategy';
 import type { PhaseModel, PlanModel, Requirement, StepModel, StrategyModel } from '@marshal/contracts';
 

@@ -1,4 +1,4 @@
-import { makeEvent, serviceAggregate, type EventData, type EventMeta, type EventType, type MarshalEvent, type PlanModel, type StepModel, type Subjects } from '@marshal/contracts';
+import { makeEvent, serviceAggregate, taskInstanceName, type EventData, type EventMeta, type EventType, type MarshalEvent, type PlanModel, type StepModel, type Subjects } from '@marshal/contracts';
 import { backoffContext } from '../model/backoff';
 import type { PlanContext } from '../model/plan-context';
 import type { ServiceState } from './service-state';
@@ -54,7 +54,7 @@ export function allTasksPaused(state: ServiceState, step: StepModel): boolean {
   const spec = state.targetConfigId ? state.configs[state.targetConfigId]?.spec : undefined;
   const pod = spec?.pods.find((p) => p.type === req.podType);
   if (!pod || pod.tasks.length === 0) return false;
-  return pod.tasks.every((t) => state.overrides[`${req.podType}-${req.podIndex}-${t.name}`]?.target === 'PAUSED');
+  return pod.tasks.every((t) => state.overrides[taskInstanceName(req.podType, req.podIndex, t.name)]?.target === 'PAUSED');
 }
 
 export function findPlan(state: ServiceState, name: string): PlanModel | undefined {

@@ -1,6 +1,5 @@
-import { makeEvent, serviceAggregate, type MarshalEvent, type PlanAction, type PlanModel, type PodAction } from '@marshal/contracts';
+import { makeEvent, podInstanceName, serviceAggregate, type MarshalEvent, type PlanAction, type PlanModel, type PodAction } from '@marshal/contracts';
 import { applyPlanCommand, type PlanCommandOutcome } from '../model/plan-commands';
-import { podInstanceName } from '../model/requirement';
 import { NO_DECISION, meta, planContext, planOnly, serviceEvent, type Decision, type DecisionContext } from './decision';
 import { ownInterrupted } from '../model/strategy';
 import type { ServiceState, TaskRecord } from './service-state';

@@ -1,4 +1,4 @@
-import { TERMINAL_TASK_STATES, type MarshalEvent, type PlanModel, type ServiceSpec } from '@marshal/contracts';
+import { isTaskDone, podInstanceName, type MarshalEvent, type PlanModel, type ServiceSpec } from '@marshal/contracts';
 import { coordinatorCandidates } from '../model/coordinator';
 import { generatePlans, type GenerateOptions } from '../model/plan-generation';
 import { DECOMMISSION_PLAN, DEPLOY_PLAN, RECOVERY_PLAN } from '../model/plan-names';
@@ -131,12 +131,12 @@ function permanentFailures(state: ServiceState, ctx: DecisionContext): MarshalEv
     t.goal === 'RUNNING' &&
     recoverable.has(t.taskName) &&
     t.lastState !== undefined &&
-    (TERMINAL_TASK_STATES.has(t.lastState) || t.lastState === 'TASK_LOST' || t.lastState === 'TASK_UNREACHABLE') &&
+    isTaskDone(t.lastState) &&
     !state.permanentlyFailed[t.taskId] &&
     t.stateAt !== undefined &&
     now - Date.parse(t.stateAt) >= timeout;
-  const pods = new Set(tasks.filter(down).map((t) => `${t.podType}-${t.podIndex}`));
-  const label = tasks.filter((t) => pods.has(`${t.podType}-${t.podIndex}`) && !state.permanentlyFailed[t.taskId] && !gone.has(t.taskName));
+  const pods = new Set(tasks.filter(down).map((t) => podInstanceName(t.podType, t.podIndex)));
+  const label = tasks.filter((t) => pods.has(podInstanceName(t.podType, t.podIndex)) && !state.permanentlyFailed[t.taskId] && !gone.has(t.taskName));
   if (label.length) {
     out.push(
       serviceEvent(state, ctx, 'TasksPermanentlyFailed', {

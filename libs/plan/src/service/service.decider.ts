@@ -1,5 +1,6 @@
 import {
-  TERMINAL_TASK_STATES,
+  isKillable,
+  taskInstanceName,
   makeEvent,
   serviceAggregate,
   type Candidate,
@@ -75,7 +76,7 @@ export function effectiveConfigId(state: ServiceState, task: TaskRecord): string
 
 export function storedTasksOf(state: ServiceState, req: Requirement): StoredTaskGoalView[] {
   return req.tasks.flatMap((name) => {
-    const t = state.tasks[`${req.podType}-${req.podIndex}-${name}`];
+    const t = state.tasks[taskInstanceName(req.podType, req.podIndex, name)];
     if (!t) return [];
     return [{ goal: t.goal, lastState: t.lastState, configId: effectiveConfigId(state, t), readinessPassed: t.readinessPassed, permanentlyFailed: !!state.permanentlyFailed[t.taskId] }];
   });
@@ -347,8 +348,8 @@ function tasksToKill(state: ServiceState, req: Requirement): Candidate['tasksToK
   return pod.tasks
     .filter((t) => sets.has(t.resourceSet))
     .flatMap((t) => {
-      const rec = state.tasks[`${req.podType}-${req.podIndex}-${t.name}`];
-      if (!rec || rec.killRequested || (rec.lastState && TERMINAL_TASK_STATES.has(rec.lastState))) return [];
+      const rec = state.tasks[taskInstanceName(req.podType, req.podIndex, t.name)];
+      if (!rec || rec.killRequested || !isKillable(rec.lastState)) return [];
       return [{ taskId: rec.taskId, taskName: rec.taskName, agentId: rec.agentId }];
     });
 }
@@ -369,10 +370,10 @@ export function candidatesOf(state: ServiceState, now: string): Candidate[] {
     const req = step.requirement;
     let configId = state.targetConfigId;
     if (req && req.recoveryType !== 'NONE') {
-      const own = req.tasks.map((t) => state.tasks[`${req.podType}-${req.podIndex}-${t}`]).filter((t): t is TaskRecord => !!t);
+      const own = req.tasks.map((t) => state.tasks[taskInstanceName(req.podType, req.podIndex, t)]).filter((t): t is TaskRecord => !!t);
       configId = (own.find((t) => t.goal === 'RUNNING') ?? own[0])?.configId ?? configId;
     }
-    const paused = req ? req.tasks.filter((t) => state.overrides[`${req.podType}-${req.podIndex}-${t}`]?.target === 'PAUSED') : [];
+    const paused = req ? req.tasks.filter((t) => state.overrides[taskInstanceName(req.podType, req.podIndex, t)]?.target === 'PAUSED') : [];
     out.push({
       service: state.service,
       configId,

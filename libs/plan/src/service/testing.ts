@@ -1,7 +1,9 @@
 import {
   makeEvent,
+  podInstanceName,
   serviceAggregate,
   subjectsFor,
+  taskInstanceName,
   type Candidate,
   type CommandRequest,
   type EventData,
@@ -45,7 +47,7 @@ export class Log {
   private readonly newId = idGenerator('id');
   private readonly taskIds = idGenerator('task');
   /** Where the coordinator places a candidate; null: no agent fits. Default: every pod instance on its own agent. */
-  place: (c: Candidate) => Placement | null = (c) => ({ agentId: `agent-${c.podType}-${c.podIndex}`, hostname: `host-${c.podType}-${c.podIndex}` });
+  place: (c: Candidate) => Placement | null = (c) => ({ agentId: `agent-${podInstanceName(c.podType, c.podIndex)}`, hostname: `host-${podInstanceName(c.podType, c.podIndex)}` });
 
   get now(): string {
     return new Date(this.nowMs).toISOString();
@@ -163,7 +165,7 @@ export class Log {
   private taskInfo(c: Candidate, taskSpecName: string): TaskInfo {
     const config = this.state.configs[c.configId];
     const spec = config.spec.pods.find((p) => p.type === c.podType)?.tasks.find((t) => t.name === taskSpecName);
-    const taskName = `${c.podType}-${c.podIndex}-${taskSpecName}`;
+    const taskName = taskInstanceName(c.podType, c.podIndex, taskSpecName);
     const paused = c.paused?.includes(taskSpecName);
     return {
       taskId: `${taskName}__${this.taskIds()}`,
@@ -216,7 +218,7 @@ export class Log {
           service: SERVICE,
           agentId: where.agentId,
           hostname: where.hostname,
-          reservationId: `res-${c.podType}-${c.podIndex}-${where.agentId}`,
+          reservationId: `res-${podInstanceName(c.podType, c.podIndex)}-${where.agentId}`,
           step: { plan: c.plan, phaseId: c.phaseId, stepId: c.stepId, step: c.step },
           task,
         });
