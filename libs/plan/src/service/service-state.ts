@@ -426,7 +426,25 @@ export function evolveService(state: ServiceState, rec: Recorded<MarshalEvent>, 
       for (const t of e.data.tasks) failed[t.taskId] = true;
       return { ...s, permanentlyFailed: failed };
     }
-    default:
+    // Facts of agents, the ledger, projections and state files: nothing plan-manager keeps.
+    case 'AgentRegistered':
+    case 'AgentLost':
+    case 'ResourcesReserved':
+    case 'ResourcesReservedBatch':
+    case 'ResourcesReleased':
+    case 'ProjectionRebuildStarted':
+    case 'ProjectionRebuildCompleted':
+    case 'StateFileStored':
       return s;
+    default:
+      return ignoredAtRuntime(e, s);
   }
+}
+
+/**
+ * Exhaustiveness over the event union: a new event type is a compile error above until it is handled or listed as
+ * ignored. At run time the catalogue only decodes known types, so nothing reaches here; the fold keeps its state.
+ */
+function ignoredAtRuntime(_event: never, state: ServiceState): ServiceState {
+  return state;
 }

@@ -1,6 +1,6 @@
 import { podInstanceName, type ServiceSpec } from '@marshal/contracts';
 import { pod, serviceSpec, task } from '../model/testing';
-import { reconcileService } from './reconcile';
+import { reconcileService } from './reconcile.policy';
 import { evolveService, initialServiceState, type ServiceState } from './service-state';
 import { Log, SERVICE, subjects, transitions } from './testing';
 

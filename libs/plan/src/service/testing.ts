@@ -5,7 +5,6 @@ import {
   subjectsFor,
   taskInstanceName,
   type Candidate,
-  type CommandRequest,
   type EventData,
   type EventType,
   type MarshalEvent,
@@ -15,11 +14,14 @@ import {
   type TaskState,
 } from '@marshal/contracts';
 import { idGenerator } from '../model/testing';
-import { isEmpty, type Decision, type DecisionContext } from './decision';
-import { decidePlanCommand, decidePodCommand, decideUninstall, type PlanCommand, type PodCommand } from './operator.decider';
-import { reconcileService } from './reconcile';
+import { NO_DECISION, acceptedOrThrow, isEmpty, type DecideResult, type Decision, type DecisionContext } from './decision';
+import { publishStatuses } from './publish.policy';
+import { reactToEvent } from './react.policy';
+import { reconcileService } from './reconcile.policy';
+import type { OfferEvaluationResult, PlanCommand, PodCommand, ServiceCommand } from './service.commands';
+import { decide } from './service.decider';
+import { candidatesOf } from './service.queries';
 import { evolveService, initialServiceState, type ServiceState } from './service-state';
-import { applyOfferReport, candidatesOf, publishStatuses, reactToEvent } from './service.decider';
 
 /** Test harness for the service aggregate (not exported from the package). */
 
@@ -135,27 +137,31 @@ export class Log {
     return this.external(subjects.serviceConfig(SERVICE), 'ConfigurationRejected', { service: SERVICE, errors, warnings: [] });
   }
 
-  report(plan: string, stepId: string, result: CommandRequest<'plan.offer-evaluated'>['result']): MarshalEvent[] {
-    const req = { meta: { commandId: 'x', actor: 'service:coordinator', correlationId: 'c' }, service: SERVICE, plan, stepId, minSeq: 0, result };
-    return this.settle(applyOfferReport(this.state, req, this.ctx('service:coordinator')));
+  report(plan: string, stepId: string, result: OfferEvaluationResult): MarshalEvent[] {
+    const ctx = this.ctx('service:coordinator');
+    return this.settle(acceptedOrThrow(decide(this.state, { type: 'ReportOfferEvaluation', plan, stepId, result }, ctx)).decision);
+  }
+
+  /** An operator's command, decided as plan-manager does: a rejection appends nothing. */
+  command(command: ServiceCommand): { events: MarshalEvent[]; code: string; message: string; tasks: string[] } {
+    const ctx = this.ctx(this.actor);
+    const result: DecideResult = decide(this.state, command, ctx);
+    if (!result.ok) return { events: [], code: result.code, message: result.message, tasks: [] };
+    return { events: this.settle(result.decision, ctx), code: 'OK', message: result.message, tasks: result.tasks };
   }
 
   plan(cmd: PlanCommand): { events: MarshalEvent[]; code: string; message: string } {
-    const ctx = this.ctx(this.actor);
-    const { decision, outcome } = decidePlanCommand(this.state, cmd, ctx);
-    return { events: outcome.code === 'OK' ? this.settle(decision, ctx) : [], ...outcome };
+    const { tasks: _tasks, ...out } = this.command({ type: 'ApplyPlanCommand', command: cmd });
+    return out;
   }
 
   pod(cmd: PodCommand): { events: MarshalEvent[]; code: string; message: string; tasks: string[] } {
-    const ctx = this.ctx(this.actor);
-    const { decision, outcome } = decidePodCommand(this.state, cmd, ctx);
-    return { events: outcome.code === 'OK' ? this.settle(decision, ctx) : [], ...outcome };
+    return this.command({ type: 'ApplyPodCommand', command: cmd });
   }
 
   uninstall(): { events: MarshalEvent[]; code: string } {
-    const ctx = this.ctx(this.actor);
-    const { decision, outcome } = decideUninstall(this.state, ctx);
-    return { events: this.settle(decision, ctx), code: outcome.code };
+    const { events, code } = this.command({ type: 'UninstallService' });
+    return { events: code === 'OK' ? events : this.settle(NO_DECISION), code };
   }
 
   candidates(): Candidate[] {
