@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { TERMINAL_TASK_STATES, subjectsFor, type MarshalEvent, type Recorded } from '@marshal/contracts';
+import { isLaunchOver, podInstanceName, subjectsFor, type MarshalEvent, type Recorded } from '@marshal/contracts';
 import { EventStore } from '@marshal/messaging';
 import { connectDataSource, createGeneration, dumpReadModels, listGenerations, projectBatch } from '@marshal/persistence';
 import { SERVICES, eventually, processesUnder } from '@marshal/testing';
@@ -142,9 +142,9 @@ export function launchHistory(events: readonly Recorded<MarshalEvent>[]): Map<st
       const { taskId, podType, podIndex } = r.event.data.task;
       const launch: Launch = { taskId, seq: r.seq };
       byTask.set(taskId, launch);
-      const instance = `${podType}-${podIndex}`;
+      const instance = podInstanceName(podType, podIndex);
       byInstance.set(instance, [...(byInstance.get(instance) ?? []), launch]);
-    } else if (r.event.type === 'TaskStatusUpdated' && (TERMINAL_TASK_STATES.has(r.event.data.state) || r.event.data.state === 'TASK_LOST')) {
+    } else if (r.event.type === 'TaskStatusUpdated' && isLaunchOver(r.event.data.state)) {
       const launch = byTask.get(r.event.data.taskId);
       if (launch && launch.endedAt === undefined) launch.endedAt = r.seq;
     }

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { podInstanceName } from '@marshal/contracts';
 import { checkLog, faultPlan, helloPackage, inject, liveSandboxes, overlappingLaunches, seededRandom, type DeployStrategy } from './faults-support';
 import { writeOptions } from './plans-support';
 import { startCluster, type Cluster } from './support';
@@ -47,7 +48,7 @@ describe(`fault suite: ${pods} pods, every part of the ensemble crashed during t
 
         // Exactly one live task per pod instance: no launch was repeated, none is missing.
         const live = liveSandboxes(c);
-        const expected = Array.from({ length: pods }, (_, i) => `hello-${i}`);
+        const expected = Array.from({ length: pods }, (_, i) => podInstanceName('hello', i));
         expect([...live.keys()].sort()).toEqual([...expected].sort());
         expect(expected.filter((i) => live.get(i)?.size !== 1)).toEqual([]);
 

@@ -1,4 +1,7 @@
-import { TERMINAL_TASK_STATES, type MarshalEvent, type TaskInfo, type TaskState } from '@marshal/contracts';
+import { isLaunchOver, isProcessGone, type MarshalEvent, type TaskInfo, type TaskState } from '@marshal/contracts';
+
+/** A status that answers a kill request: the task is being killed or its process is gone. */
+const answersKill = (state: TaskState): boolean => isProcessGone(state) || state === 'TASK_KILLING';
 
 export interface KnownTask {
   task: TaskInfo;
@@ -59,11 +62,11 @@ export class AgentTasksView {
    */
   causeOf(taskId: string, state: TaskState): EventRef | undefined {
     const t = this.tasks.get(taskId);
-    return t?.kill && (TERMINAL_TASK_STATES.has(state) || state === 'TASK_KILLING') ? t.kill : t?.launch;
+    return t?.kill && answersKill(state) ? t.kill : t?.launch;
   }
 
   /** Launched here, not asked to die, and not known to have ended. */
   desired(): KnownTask[] {
-    return [...this.tasks.values()].filter((t) => !t.killRequested && !(t.lastState && (TERMINAL_TASK_STATES.has(t.lastState) || t.lastState === 'TASK_LOST')));
+    return [...this.tasks.values()].filter((t) => !t.killRequested && !(t.lastState && isLaunchOver(t.lastState)));
   }
 }

@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { MarshalError, type Candidate, type CommandReply, type CommandRequest, type MarshalEvent, type Recorded } from '@marshal/contracts';
+import { type Candidate, type CommandReply, type CommandRequest, type MarshalEvent, type Recorded } from '@marshal/contracts';
 import {
   NO_DECISION,
-  applyOfferReport,
+  acceptedOrThrow,
   candidatesOf,
-  decidePlanCommand,
-  decidePodCommand,
-  decideUninstall,
+  decide,
   evolveService,
   initialServiceState,
   isEmpty,
@@ -15,6 +13,7 @@ import {
   reconcileService,
   type Decision,
   type DecisionContext,
+  type ServiceCommand,
   type ServiceState,
 } from '@marshal/plan';
 import { SequenceGate } from '@marshal/messaging';
@@ -174,7 +173,7 @@ export class PlanManagerService {
       void this.serial(async () => {
         for (const service of this.services.keys()) {
           const ctx = this.context(`tick:${service}`, null);
-          await this.decide(service, () => NO_DECISION, ctx);
+          await this.settle(service, this.command(service, { type: 'Tick' }, ctx).decision, ctx);
         }
       }).catch((e) => this.ctx.log.error({ err: e }, 'tick failed'));
     }, this.ctx.config.TICK_MS);
@@ -198,35 +197,33 @@ export class PlanManagerService {
     await this.reach(req.minSeq);
     return this.serial(() =>
       withCorrelation(req.meta.correlationId, async () => {
-        if (!this.services.has(req.service)) throw new MarshalError('NOT_FOUND', `Service ${req.service} not found`);
         const ctx = this.context(req.meta.correlationId, req.meta.commandId, req.meta.actor);
-        const seq = await this.decide(req.service, (s) => applyOfferReport(s, req, ctx), ctx);
-        return { seq };
+        const { decision } = this.command(req.service, { type: 'ReportOfferEvaluation', plan: req.plan, stepId: req.stepId, result: req.result }, ctx);
+        return { seq: await this.settle(req.service, decision, ctx) };
       }),
     );
   }
 
-  /** A known service, or NOT_FOUND as the gateway words it. */
-  private known(service: string): ServiceState {
-    const state = this.services.get(service);
-    if (!state || (!state.targetConfigId && state.plans.length === 0)) throw new MarshalError('NOT_FOUND', `Service ${service} not found`);
-    return state;
+  /** Decides a command on the service's current state; a rejection throws its MarshalError and appends nothing. */
+  private command(service: string, command: ServiceCommand, ctx: DecisionContext): ReturnType<typeof acceptedOrThrow> {
+    return acceptedOrThrow(decide(this.current(service), command, ctx));
   }
 
   async planCommand(req: CommandRequest<'plan.command'>): Promise<CommandReply<'plan.command'>> {
     return this.serial(() =>
       withCorrelation(req.meta.correlationId, async () => {
-        this.known(req.service);
         const ctx = this.context(req.meta.correlationId, req.meta.commandId, req.meta.actor);
-        const { decision, outcome } = decidePlanCommand(
-          this.current(req.service),
-          { plan: req.plan, action: req.action, ...(req.phase ? { phase: req.phase } : {}), ...(req.step ? { step: req.step } : {}), ...(req.parameters ? { parameters: req.parameters } : {}) },
+        const { decision, message } = this.command(
+          req.service,
+          {
+            type: 'ApplyPlanCommand',
+            command: { plan: req.plan, action: req.action, ...(req.phase ? { phase: req.phase } : {}), ...(req.step ? { step: req.step } : {}), ...(req.parameters ? { parameters: req.parameters } : {}) },
+          },
           ctx,
         );
-        if (outcome.code !== 'OK') throw new MarshalError(outcome.code, outcome.message);
         const seq = await this.settle(req.service, decision, ctx);
-        this.ctx.log.info({ service: req.service, plan: req.plan, action: req.action, phase: req.phase, step: req.step, actor: req.meta.actor }, outcome.message);
-        return { message: outcome.message, seq };
+        this.ctx.log.info({ service: req.service, plan: req.plan, action: req.action, phase: req.phase, step: req.step, actor: req.meta.actor }, message);
+        return { message, seq };
       }),
     );
   }
@@ -234,13 +231,11 @@ export class PlanManagerService {
   async podCommand(req: CommandRequest<'pod.command'>): Promise<CommandReply<'pod.command'>> {
     return this.serial(() =>
       withCorrelation(req.meta.correlationId, async () => {
-        this.known(req.service);
         const ctx = this.context(req.meta.correlationId, req.meta.commandId, req.meta.actor);
-        const { decision, outcome } = decidePodCommand(this.current(req.service), { pod: req.pod, action: req.action, ...(req.tasks ? { tasks: req.tasks } : {}) }, ctx);
-        if (outcome.code !== 'OK') throw new MarshalError(outcome.code, outcome.message);
+        const { decision, tasks } = this.command(req.service, { type: 'ApplyPodCommand', command: { pod: req.pod, action: req.action, ...(req.tasks ? { tasks: req.tasks } : {}) } }, ctx);
         const seq = await this.settle(req.service, decision, ctx);
-        this.ctx.log.info({ service: req.service, pod: req.pod, action: req.action, tasks: outcome.tasks, actor: req.meta.actor }, 'pod command');
-        return { pod: outcome.pod, tasks: outcome.tasks, seq };
+        this.ctx.log.info({ service: req.service, pod: req.pod, action: req.action, tasks, actor: req.meta.actor }, 'pod command');
+        return { pod: req.pod, tasks, seq };
       }),
     );
   }
@@ -248,12 +243,10 @@ export class PlanManagerService {
   async uninstall(req: CommandRequest<'service.uninstall'>): Promise<CommandReply<'service.uninstall'>> {
     return this.serial(() =>
       withCorrelation(req.meta.correlationId, async () => {
-        this.known(req.service);
         const ctx = this.context(req.meta.correlationId, req.meta.commandId, req.meta.actor);
-        const { decision, outcome } = decideUninstall(this.current(req.service), ctx);
-        if (outcome.code !== 'OK') throw new MarshalError(outcome.code, outcome.message);
+        const { decision, message } = this.command(req.service, { type: 'UninstallService' }, ctx);
         const seq = await this.settle(req.service, decision, ctx);
-        this.ctx.log.info({ service: req.service, actor: req.meta.actor }, outcome.message);
+        this.ctx.log.info({ service: req.service, actor: req.meta.actor }, message);
         return { service: req.service, seq };
       }),
     );

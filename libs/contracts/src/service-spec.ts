@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { GoalStateSchema } from './status';
+import { PHASE_STRATEGY_TABLE, PLAN_STRATEGY_TABLE, strategyNames } from './plan-model';
 
 /**
  * The normalized ServiceSpec (reference §4.7): what `svc.yml` becomes after rendering, parsing and validation.
@@ -241,8 +242,9 @@ export const PodSpecSchema = Type.Object(
 );
 export type PodSpec = Static<typeof PodSpecSchema>;
 
-export const PLAN_STRATEGIES = ['serial', 'parallel'] as const;
-export const PHASE_STRATEGIES = ['serial', 'parallel', 'serial-canary', 'canary', 'parallel-canary'] as const;
+/** Strategy names svc.yml accepts: the keys of plan-model's strategy tables (reference §2.2). */
+export const PLAN_STRATEGIES = strategyNames(PLAN_STRATEGY_TABLE);
+export const PHASE_STRATEGIES = strategyNames(PHASE_STRATEGY_TABLE);
 
 /** `plans:` of svc.yml, parsed and checked by the spec lib; generated into plans by the plan lib (§3.2). */
 export const StepListSpecSchema = Type.Object(

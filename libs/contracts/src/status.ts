@@ -50,6 +50,33 @@ export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
   'TASK_KILLED',
 ]);
 
+/** The task's process is gone: a terminal state (reference §2.6 kill phase, §3.4 failed tasks). */
+export function isProcessGone(state: TaskState): boolean {
+  return TERMINAL_TASK_STATES.has(state);
+}
+
+/**
+ * The task is done for its pod: its process is gone, or its agent lost it or cannot reach it. A goal-RUNNING task
+ * in such a state needs recovery (reference §3.4 step 2) and counts as down for automatic pod replacement (§3.4
+ * step 6).
+ */
+export function isTaskDone(state: TaskState): boolean {
+  return isProcessGone(state) || state === 'TASK_LOST' || state === 'TASK_UNREACHABLE';
+}
+
+/**
+ * The launch is over on its agent: the process is gone, or the task was reported lost (the agent found no trace of
+ * it, or its agent was declared lost). Unlike `isTaskDone`, an unreachable task may still hold its resources.
+ */
+export function isLaunchOver(state: TaskState): boolean {
+  return isProcessGone(state) || state === 'TASK_LOST';
+}
+
+/** A kill request can still reach the task: no status yet, or one whose process may be running (reference §2.6). */
+export function isKillable(state: TaskState | undefined): boolean {
+  return state === undefined || !isProcessGone(state);
+}
+
 export const GOAL_STATES = ['RUNNING', 'FINISH', 'ONCE'] as const;
 export type GoalState = (typeof GOAL_STATES)[number];
 export const GoalStateSchema = Type.Union(GOAL_STATES.map((s) => Type.Literal(s)));

@@ -1,5 +1,6 @@
 import {
   MarshalError,
+  podInstanceName,
   type AgentOutcome,
   type AllocatedPort,
   type AllocatedVolume,
@@ -175,7 +176,7 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
 }
 
 function checkInput(candidate: Candidate, pod: PodSpec): void {
-  const where = `${candidate.service} ${candidate.podType}-${candidate.podIndex}`;
+  const where = `${candidate.service} ${podInstanceName(candidate.podType, candidate.podIndex)}`;
   if (candidate.podType !== pod.type) {
     throw new MarshalError('INVALID_ARGUMENT', `candidate ${where} is for pod type '${candidate.podType}' but the pod spec is '${pod.type}'`, [
       { path: 'pod.type', message: `expected '${candidate.podType}'` },
@@ -420,7 +421,7 @@ function describeVolume(spec: VolumeSpec): string {
 }
 
 function newPersistenceId(ctx: Context, agent: AgentState, spec: VolumeSpec, ids: Set<string>): string {
-  const base = `${ctx.candidate.podType}-${ctx.candidate.podIndex}-${spec.path}-${agent.seq}`;
+  const base = `${podInstanceName(ctx.candidate.podType, ctx.candidate.podIndex)}-${spec.path}-${agent.seq}`;
   let id = base;
   for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
   ids.add(id);

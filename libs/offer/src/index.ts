@@ -31,6 +31,6 @@ export {
 } from './placement/string-matcher';
 export { evaluatePlacement, type PlacementCheckInput } from './placement/evaluate-placement';
 export { renderOutcomes, type Outcome } from './outcome';
-export { requirementName, conflictsWith, summarizeEvaluation, type PodInstanceRequirement } from './requirement';
+export { summarizeEvaluation, type PodInstanceRequirement } from './requirement';
 export { serviceEndpoints, type EndpointView, type EndpointTask } from './endpoints';
 export { OfferOutcomeTracker, describeOffer, DEFAULT_TRACKER_CAPACITY, type TrackedEvaluation } from './offer-tracker';

@@ -1,5 +1,5 @@
-import type { Candidate } from '@marshal/contracts';
-import { describeOffer, OfferOutcomeTracker, requirementName, summarizeEvaluation } from '.';
+import { requirementName, type Candidate } from '@marshal/contracts';
+import { describeOffer, OfferOutcomeTracker, summarizeEvaluation } from '.';
 import { candidate, pod, World } from '../test/fixtures';
 
 function track(tracker: OfferOutcomeTracker, w: World, c: Candidate, at: number): void {

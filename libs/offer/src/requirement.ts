@@ -4,8 +4,6 @@ import type { EvaluationResult } from './evaluate';
 /** What a step asks the evaluator for: a pod instance and the tasks to launch in it (reference §1.6.1). */
 export type PodInstanceRequirement = Pick<Candidate, 'podType' | 'podIndex' | 'tasks'>;
 
-export { requirementName, requirementsConflict as conflictsWith } from '@marshal/contracts';
-
 /**
  * Why an evaluation found nothing (or what it chose), in words: the text a step shows while it waits
  * (ReportOfferEvaluated's `outcome`).

@@ -1,5 +1,7 @@
 import {
   MarshalError,
+  podInstanceName,
+  taskInstanceName,
   type Candidate,
   type PodSpec,
   type Proposal,
@@ -38,7 +40,7 @@ export interface BuildTaskInfosInput {
  */
 export function buildTaskInfos(input: BuildTaskInfosInput): TaskInfo[] {
   const { spec, configId, candidate, pod, proposal, agent } = input;
-  const where = `${candidate.podType}-${candidate.podIndex}`;
+  const where = podInstanceName(candidate.podType, candidate.podIndex);
   if (candidate.podType !== pod.type) {
     throw new MarshalError('INVALID_ARGUMENT', `candidate ${where} is for pod type '${candidate.podType}' but the pod spec is '${pod.type}'`);
   }
@@ -62,7 +64,7 @@ export function buildTaskInfos(input: BuildTaskInfosInput): TaskInfo[] {
       ...proposal.volumes.slice(0, pod.volumes.length),
       ...proposal.volumes.slice(rs.volumeOffset, rs.volumeOffset + rs.spec.volumes.length),
     ];
-    const taskName = `${pod.type}-${candidate.podIndex}-${task.name}`;
+    const taskName = taskInstanceName(pod.type, candidate.podIndex, task.name);
 
     const env = taskEnvironment(spec.name, candidate.podIndex, taskName, task, input.settings, fields);
     for (const config of task.configs) env[`CONFIG_TEMPLATE_${toEnvName(config.name)}`] = `config-templates/${config.name},${config.dest}`;

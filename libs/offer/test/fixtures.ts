@@ -1,5 +1,7 @@
 import {
   agentAggregate,
+  podInstanceName,
+  requirementName,
   makeEvent,
   subjectsFor,
   type Candidate,
@@ -126,8 +128,8 @@ export function candidate(
     kind: opts.recoveryType && opts.recoveryType !== 'NONE' ? 'recovery' : 'deployment',
     phaseId: `phase-${podType}`,
     phase: podType,
-    stepId: `step-${podType}-${podIndex}`,
-    step: `${podType}-${podIndex}:[${tasks.join(', ')}]`,
+    stepId: `step-${podInstanceName(podType, podIndex)}`,
+    step: requirementName({ podType, podIndex, tasks }),
     status: 'PENDING',
     podType,
     podIndex,

@@ -1,5 +1,5 @@
 import {
-  TERMINAL_TASK_STATES,
+  isLaunchOver,
   taskInstanceName,
   type Candidate,
   type MarshalEvent,
@@ -25,7 +25,7 @@ export interface ConfigFact {
   schedulerEnv: Record<string, string>;
 }
 
-const hasEnded = (t: TaskFact): boolean => !!t.lastState && (TERMINAL_TASK_STATES.has(t.lastState) || t.lastState === 'TASK_LOST');
+const hasEnded = (t: TaskFact): boolean => !!t.lastState && isLaunchOver(t.lastState);
 const isOver = (t: TaskFact): boolean => t.killRequested || hasEnded(t);
 
 /**

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { RetentionPolicy, StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
-import { makeEvent, subjectsFor, type MarshalEvent, type Subjects } from '@marshal/contracts';
+import { makeEvent, requirementName, subjectsFor, type MarshalEvent, type Subjects } from '@marshal/contracts';
 import { CommandBus, EventStore, connectNats } from '@marshal/messaging';
 import { auditRow, createDataSource, listGenerations } from '@marshal/persistence';
 import { ManagedProcess, createTestDatabase, startNatsServer, startPostgresServer, type PostgresServerHandle } from '@marshal/testing';
@@ -43,7 +43,7 @@ const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 /** The deploy plan the step transitions belong to, so the projector has real rows to update. */
 function planGenerated(): MarshalEvent {
-  const steps = Array.from({ length: STEPS }, (_, i) => ({ id: `st-${i}`, name: `hello-${i}:[server]` }));
+  const steps = Array.from({ length: STEPS }, (_, i) => ({ id: `st-${i}`, name: requirementName({ podType: 'hello', podIndex: i, tasks: ['server'] }) }));
   return makeEvent(
     'PlanGenerated',
     `service:${SERVICE}`,

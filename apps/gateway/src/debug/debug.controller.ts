@@ -1,4 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { podInstanceName } from '@marshal/contracts';
 import { ReadModelQueries, type PlanJson } from '@marshal/persistence';
 import { debugPlans, type DebugPlanInput, type DebugPlansResult } from '@marshal/plan';
 import { ServiceResolver } from '../http/service-resolver';
@@ -58,7 +59,7 @@ export class DebugController {
         name: ph.name,
         steps: ph.steps.map((st) => {
           const instance = /^(.+-\d+):\[/.exec(st.name)?.[1];
-          const t = tasks.find((x) => instance && `${x.podType}-${x.podIndex}` === instance && st.name.includes(x.taskName.slice(instance.length + 1)));
+          const t = tasks.find((x) => instance && podInstanceName(x.podType, x.podIndex) === instance && st.name.includes(x.taskName.slice(instance.length + 1)));
           return { name: st.name, taskStatus: t ? [{ name: t.taskName, taskStatus: t.state ?? 'TASK_UNKNOWN', taskId: t.taskId }] : [] };
         }),
       })),

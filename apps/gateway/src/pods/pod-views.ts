@@ -1,3 +1,4 @@
+import { podInstanceName } from '@marshal/contracts';
 import type { PodTaskView } from '@marshal/persistence';
 
 /** The JSON shapes of the pod API (reference §6.3), built from stored tasks. */
@@ -38,7 +39,7 @@ export function taskDisplayStatus(task: Pick<PodTaskView, 'state' | 'override'>)
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export const podInstanceOf = (t: Pick<PodTaskView, 'podType' | 'podIndex'>): string => `${t.podType}-${t.podIndex}`;
+export const podInstanceOf = (t: Pick<PodTaskView, 'podType' | 'podIndex'>): string => podInstanceName(t.podType, t.podIndex);
 
 /** `GET /v1/pod`: pod instance names, sorted. */
 export function podNames(tasks: readonly PodTaskView[]): string[] {
@@ -64,7 +65,7 @@ export function servicePods(service: string, tasks: readonly PodTaskView[]): Ser
     service,
     pods: types.map((type) => {
       const indices = [...new Set(tasks.filter((t) => t.podType === type).map((t) => t.podIndex))].sort((a, b) => a - b);
-      return { name: type, instances: indices.map((i) => podStatus(tasks, `${type}-${i}`) as PodInstanceJson) };
+      return { name: type, instances: indices.map((i) => podStatus(tasks, podInstanceName(type, i)) as PodInstanceJson) };
     }),
   };
 }

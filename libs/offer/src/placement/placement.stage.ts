@@ -1,3 +1,4 @@
+import { podInstanceName } from '@marshal/contracts';
 import { instanceKey, type IndexedReservation } from '../ledger';
 import type { CompiledRule, PlacementContext, Prepared } from './placement-operator';
 import { ruleKind } from './placement-operators';
@@ -13,7 +14,7 @@ export type { CompiledRule, PlacementContext } from './placement-operator';
 export function compilePlacement(rule: PlacementRule, ctx: PlacementContext): CompiledRule {
   const svc = ctx.index.services.get(ctx.service);
   const self = svc?.instances.get(instanceKey(ctx.podType, ctx.podIndex)) ?? new Set<IndexedReservation>();
-  return compile(rule, { ctx, svc, self, podInstanceName: `${ctx.podType}-${ctx.podIndex}` });
+  return compile(rule, { ctx, svc, self, podInstanceName: podInstanceName(ctx.podType, ctx.podIndex) });
 }
 
 function compile(rule: PlacementRule, p: Prepared): CompiledRule {

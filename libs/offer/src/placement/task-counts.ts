@@ -1,3 +1,4 @@
+import { podInstanceName, taskInstanceName } from '@marshal/contracts';
 import type { IndexedReservation, KeyIndex, TypeIndex } from '../ledger';
 import type { Prepared } from './placement-operator';
 import { compileMatcher, type StringMatcher } from './string-matcher';
@@ -32,8 +33,8 @@ export const attributeValue = (name: string): Dimension => {
 /** Names of a reserved pod instance's tasks; an instance whose pod type left the spec counts as one task `<pod>-<index>`. */
 export function taskNames(p: Prepared, podType: string, podIndex: number): string[] {
   const pod = p.ctx.servicePods.get(podType);
-  if (!pod) return [`${podType}-${podIndex}`];
-  return pod.tasks.map((t) => `${podType}-${podIndex}-${t.name}`);
+  if (!pod) return [podInstanceName(podType, podIndex)];
+  return pod.tasks.map((t) => taskInstanceName(podType, podIndex, t.name));
 }
 
 /**
@@ -123,7 +124,7 @@ export class TaskCounts {
     let total = 0;
     const visit = (e: IndexedReservation): void => {
       if (this.p.self.has(e)) return;
-      const name = `${e.res.podType}-${e.res.podIndex}`;
+      const name = podInstanceName(e.res.podType, e.res.podIndex);
       if (names.has(name)) return;
       total++;
       if (names.size < show) names.add(name);

@@ -1,4 +1,4 @@
-import type { EventEnvelope, MarshalEvent, ParsedSubject, Recorded, Subjects } from '@marshal/contracts';
+import { podInstanceName, type EventEnvelope, type MarshalEvent, type ParsedSubject, type Recorded, type Subjects } from '@marshal/contracts';
 import type { EventRow } from '../entities/read-models';
 import type { RowOf } from '../schema/tables';
 
@@ -24,7 +24,7 @@ function addTask(out: Set<string>, t: Record<string, unknown> | undefined): void
   if (name) out.add(ref('task', name));
   if (id) out.add(ref('task', id));
   const podType = str(t['podType']);
-  if (podType && typeof t['podIndex'] === 'number') out.add(ref('pod', `${podType}-${t['podIndex']}`));
+  if (podType && typeof t['podIndex'] === 'number') out.add(ref('pod', podInstanceName(podType, t['podIndex'])));
 }
 
 /**

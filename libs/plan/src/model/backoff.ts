@@ -1,4 +1,4 @@
-import type { PlanContext } from './types';
+import type { PlanContext } from './plan-context';
 
 /**
  * Exponential launch back-off per task instance name (reference §1.6.3, §10.1). Pure: `now` is milliseconds since

@@ -1,7 +1,7 @@
 import { coordinatorCandidates } from './coordinator';
-import { requirementsConflict } from './requirement';
+import { requirementsConflict } from '@marshal/contracts';
 import { deployStep, parallelPhase, phaseOf, planOf } from './testing';
-import type { PlanModel, Requirement, StepModel } from './types';
+import type { PlanModel, Requirement, StepModel } from '@marshal/contracts';
 
 const req = (podType: string, podIndex: number, tasks: string[]): Requirement => ({ podType, podIndex, tasks, recoveryType: 'NONE' });
 

@@ -3,7 +3,8 @@ import { dirtyAssets, planCandidates, planInterrupted } from './plan-status';
 import { conflictsWithAny } from './requirement';
 import { isRunningStatus } from './aggregate-status';
 import { stepStatus } from './step-status';
-import type { PhaseModel, PlanContext, PlanModel, Requirement, StepModel } from './types';
+import type { PhaseModel, PlanModel, Requirement, StepModel } from '@marshal/contracts';
+import type { PlanContext } from './plan-context';
 
 export interface CoordinatorCandidate {
   plan: PlanModel;

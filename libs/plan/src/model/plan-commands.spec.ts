@@ -3,7 +3,7 @@ import { interruptPlan, phaseInterrupted, phaseStatus, planStatus } from './plan
 import { canaryStrategy, serialStrategy } from './strategy';
 import { stepStatus } from './step-status';
 import { deployStep, phaseOf, planOf } from './testing';
-import type { PlanModel, StepModel } from './types';
+import type { PlanModel, StepModel } from '@marshal/contracts';
 
 /** deploy: phase `hello` [hello-step], phase `world` [world-0, world-1]; ids are the names prefixed with `id-`. */
 function samplePlan(status: StepModel['status'] = 'PENDING'): PlanModel {

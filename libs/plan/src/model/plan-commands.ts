@@ -13,7 +13,8 @@ import {
 import { stepTaskNames } from './requirement';
 import { forceCompleteStep, restartStep } from './step-lifecycle';
 import { stepStatus } from './step-status';
-import type { PhaseModel, PlanContext, PlanModel, StepModel } from './types';
+import type { PhaseModel, PlanModel, StepModel } from '@marshal/contracts';
+import type { PlanContext } from './plan-context';
 
 /** An operator command on a plan (reference §6.2). */
 export interface PlanCommandInput {

@@ -1,10 +1,10 @@
-import type { PhaseSpec, PlanSpec, ServiceSpec, Status } from '@marshal/contracts';
+import { PHASE_STRATEGIES, podInstanceName, type PhaseSpec, type PlanSpec, type ServiceSpec, type Status } from '@marshal/contracts';
 import { generatePlans, type GenerateOptions } from './plan-generation';
 import { phaseCandidates, phaseStatus, planStatus } from './plan-status';
 import { stepStatus } from './step-status';
 import { strategyName } from './strategy';
 import { idGenerator, pod, serviceSpec, task } from './testing';
-import type { PlanModel, Requirement } from './types';
+import type { PlanModel, Requirement } from '@marshal/contracts';
 
 const options = (extra: Partial<GenerateOptions> = {}): GenerateOptions => ({
   deploymentCompleted: false,
@@ -142,7 +142,7 @@ describe('default deploy plan (reference §3.1)', () => {
         return r.podIndex === 0 ? 'COMPLETE' : 'PENDING';
       },
     });
-    expect(seen.map((r) => `${r.podType}-${r.podIndex}:${r.tasks.join(',')}:${r.recoveryType}`)).toEqual([
+    expect(seen.map((r) => `${podInstanceName(r.podType, r.podIndex)}:${r.tasks.join(',')}:${r.recoveryType}`)).toEqual([
       'hello-0:once,server:NONE',
       'hello-1:once,server:NONE',
     ]);
@@ -332,5 +332,28 @@ describe('plan-generation errors (reference §3.2, §9.7)', () => {
       { name: 'update', strategy: 'serial', phases: [phase('u', 'nope', 'serial')] },
     ]);
     expect(result.errors).toEqual(["Unable to find pod 'nope' referenced by phase 'u'"]);
+  });
+});
+
+describe('every YAML strategy name of the table generates (reference §2.2)', () => {
+  const cases: [PhaseSpec['strategy'], string, string, number][] = [
+    // name, default phase's strategy, custom-steps phase's strategy, canary steps interrupted
+    ['serial', 'serial', 'serial', 0],
+    ['parallel', 'parallel', 'dependency', 0],
+    ['serial-canary', 'serial-canary', 'serial-canary', 2],
+    ['canary', 'serial-canary', 'serial-canary', 2],
+    ['parallel-canary', 'parallel-canary', 'dependency-canary', 2],
+  ];
+  it('covers every name the spec accepts', () => {
+    expect(cases.map((c) => c[0]).sort()).toEqual([...PHASE_STRATEGIES].sort());
+  });
+  it.each(cases)('%s', (name, defaultStrategy, customStrategy, interrupted) => {
+    const spec = serviceSpec(
+      [pod('hello', 3, [task('server')])],
+      [{ name: 'deploy', strategy: 'serial', phases: [phase('plain', 'hello', name), phase('custom', 'hello', name, [{ key: 'default', tasks: [['server']] }])] }],
+    );
+    const [deploy] = generated(spec);
+    expect(deploy.phases.map((p) => strategyName(p.strategy))).toEqual([defaultStrategy, customStrategy]);
+    for (const p of deploy.phases) expect(p.steps.filter((s) => s.interrupted)).toHaveLength(interrupted);
   });
 });

@@ -1,14 +1,27 @@
-import type { PhaseSpec, PlanSpec, PodSpec, ServiceSpec, Status } from '@marshal/contracts';
+import {
+  PHASE_STRATEGY_TABLE,
+  PLAN_STRATEGY_TABLE,
+  javaList,
+  listedStrategyNames,
+  podInstanceName,
+  requirementName,
+  type PhaseStrategyName,
+  type PhaseSpec,
+  type PlanSpec,
+  type PlanStrategyName,
+  type PodSpec,
+  type ServiceSpec,
+  type Status,
+} from '@marshal/contracts';
 import { DEPLOY_PLAN, UPDATE_PLAN } from './plan-names';
 import { phaseView } from './plan-status';
-import { javaList, podInstanceName, requirementName } from './requirement';
 import {
   canaryStrategy,
   dependencyStrategy,
   parallelStrategy,
   serialStrategy,
 } from './strategy';
-import type { BasicStrategyModel, PhaseModel, PlanModel, Requirement, StepModel, StrategyModel } from './types';
+import type { BasicStrategyModel, PhaseModel, PlanModel, Requirement, StepModel, StrategyModel } from '@marshal/contracts';
 
 export interface GenerateOptions {
   /** The deploy plan was seen COMPLETE once (`last-completed-update-type`): selects `update` (reference §3.3). */
@@ -27,11 +40,6 @@ export interface GeneratedPlans {
 
 /** Thrown inside generation to abandon a phase or plan, as the original's IllegalStateException did. */
 class GenerationError extends Error {}
-
-// The original listed the accepted names from a Java HashMap's key set, hence this order (reference §2.2).
-const PLAN_STRATEGY_NAMES = ['parallel', 'serial'];
-const PHASE_STRATEGY_NAMES = ['canary', 'serial', 'parallel', 'parallel-canary', 'serial-canary'];
-const PARALLEL_TYPES = ['parallel', 'parallel-canary'];
 
 /**
  * reference §3.8.1 step factory validation: tasks launched together may not share a resource set or a discovery
@@ -84,23 +92,33 @@ interface PhaseParts {
   steps: StepModel[];
 }
 
-/** The phase strategy named in YAML over a flat step list (reference §2.2 "YAML strategy names"). */
-function namedPhaseStrategy(name: string, phase: string, steps: StepModel[]): PhaseParts {
-  switch (name) {
-    case 'serial':
-      return { strategy: serialStrategy(steps), steps };
-    case 'parallel':
-      return { strategy: parallelStrategy(), steps };
-    case 'serial-canary':
-    case 'canary':
-      return canaryStrategy(serialStrategy(steps), steps);
-    case 'parallel-canary':
-      return canaryStrategy(parallelStrategy(), steps);
-    default:
-      throw new GenerationError(
-        `Unsupported phase strategy '${name}', expected one of: ${javaList(PHASE_STRATEGY_NAMES)} (phase '${phase}')`,
-      );
-  }
+/** How each basic strategy a YAML name stands for is built over a phase's steps or a plan's phases (reference §2.2). */
+const BUILD_OVER: { readonly [T in PhaseStrategyEntry['over'] | PlanStrategyEntry['over']]: (children: readonly StepModel[] | readonly PhaseModel[]) => BasicStrategyModel } = {
+  serial: (children) => serialStrategy(children.map((c) => ('steps' in c ? phaseView(c) : { id: c.id, status: c.status }))),
+  parallel: () => parallelStrategy(),
+};
+
+type PhaseStrategyEntry = (typeof PHASE_STRATEGY_TABLE)[PhaseStrategyName];
+type PlanStrategyEntry = (typeof PLAN_STRATEGY_TABLE)[PlanStrategyName];
+
+/** The table's entry for a YAML name, or a generation error listing the accepted names as the original did. */
+function phaseStrategyEntry(name: string, phase: string): PhaseStrategyEntry {
+  const entry = (PHASE_STRATEGY_TABLE as Record<string, PhaseStrategyEntry | undefined>)[name];
+  if (entry) return entry;
+  throw new GenerationError(
+    `Unsupported phase strategy '${name}', expected one of: ${javaList(listedStrategyNames(PHASE_STRATEGY_TABLE))} (phase '${phase}')`,
+  );
+}
+
+/**
+ * The phase strategy named in YAML over a flat step list (reference §2.2 "YAML strategy names"); `prerequisites`
+ * (custom steps, §3.2) turn a parallel one into a dependency strategy where each step waits for its pod's earlier
+ * steps.
+ */
+function namedPhaseStrategy(name: string, phase: string, steps: StepModel[], prerequisites?: Record<string, string[]>): PhaseParts {
+  const entry = phaseStrategyEntry(name, phase);
+  const basic = entry.over === 'parallel' && prerequisites ? dependencyStrategy(prerequisites) : BUILD_OVER[entry.over](steps);
+  return entry.canary ? canaryStrategy(basic, steps) : { strategy: basic, steps };
 }
 
 function defaultPhase(pod: PodSpec, name: string, strategy: string, opts: GenerateOptions): PhaseModel {
@@ -138,7 +156,7 @@ function taskListsByIndex(phase: PhaseSpec, pod: PodSpec): string[][][] {
 
 function customPhase(phase: PhaseSpec, pod: PodSpec, opts: GenerateOptions): PhaseModel {
   const lists = taskListsByIndex(phase, pod);
-  if (!PARALLEL_TYPES.includes(phase.strategy)) {
+  if (phaseStrategyEntry(phase.strategy, phase.name).over !== 'parallel') {
     // Serial types: the strategy runs over the flat step list, one step at a time across pod instances.
     const steps = lists.flatMap((perIndex, i) => perIndex.map((tasks) => deploymentStep(pod, i, tasks, opts)));
     return phaseOf(phase.name, namedPhaseStrategy(phase.strategy, phase.name, steps), opts);
@@ -154,8 +172,7 @@ function customPhase(phase: PhaseSpec, pod: PodSpec, opts: GenerateOptions): Pha
     }
     return podSteps;
   });
-  const strategy = dependencyStrategy(prerequisites);
-  return phaseOf(phase.name, phase.strategy.endsWith('-canary') ? canaryStrategy(strategy, steps) : { strategy, steps }, opts);
+  return phaseOf(phase.name, namedPhaseStrategy(phase.strategy, phase.name, steps, prerequisites), opts);
 }
 
 function yamlPhase(phase: PhaseSpec, spec: ServiceSpec, opts: GenerateOptions): PhaseModel {
@@ -167,9 +184,11 @@ function yamlPhase(phase: PhaseSpec, spec: ServiceSpec, opts: GenerateOptions): 
 }
 
 function planStrategy(name: string | undefined, phases: readonly PhaseModel[], plan: string): BasicStrategyModel {
-  if (name === undefined || name === 'serial') return serialStrategy(phases.map((p) => phaseView(p)));
-  if (name === 'parallel') return parallelStrategy();
-  throw new GenerationError(`Unsupported plan strategy '${name}', expected one of: ${javaList(PLAN_STRATEGY_NAMES)} (plan '${plan}')`);
+  const entry = (PLAN_STRATEGY_TABLE as Record<string, PlanStrategyEntry | undefined>)[name ?? 'serial'];
+  if (entry) return BUILD_OVER[entry.over](phases);
+  throw new GenerationError(
+    `Unsupported plan strategy '${name}', expected one of: ${javaList(listedStrategyNames(PLAN_STRATEGY_TABLE))} (plan '${plan}')`,
+  );
 }
 
 function yamlPlan(plan: PlanSpec, spec: ServiceSpec, opts: GenerateOptions, errors: string[]): PlanModel | undefined {
@@ -196,7 +215,7 @@ function yamlPlan(plan: PlanSpec, spec: ServiceSpec, opts: GenerateOptions, erro
 /** reference §3.1: one serial phase per pod type, one step per pod instance launching all its tasks. */
 function defaultDeployPlan(spec: ServiceSpec, opts: GenerateOptions): PlanModel {
   const phases = spec.pods.map((pod) => defaultPhase(pod, pod.type, 'serial', opts));
-  return { name: DEPLOY_PLAN, strategy: serialStrategy(phases.map((p) => phaseView(p))), phases, errors: [] };
+  return { name: DEPLOY_PLAN, strategy: BUILD_OVER.serial(phases), phases, errors: [] };
 }
 
 /**

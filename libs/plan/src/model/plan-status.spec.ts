@@ -3,7 +3,7 @@ import { dirtyAssets, phaseStatus, planStatus, proceedPlan } from './plan-status
 import { forceCompleteStep, planAfterTaskStatus, restartStep } from './step-lifecycle';
 import { stepStatus } from './step-status';
 import { deployStep, parallelPhase, phaseOf, planOf } from './testing';
-import type { PlanModel, StepModel } from './types';
+import type { PlanModel, StepModel } from '@marshal/contracts';
 
 /** Two serial phases of one step each (the original's DefaultPlanManagerTest plan). */
 function twoPhasePlan(step0: StepModel, step1: StepModel): PlanModel {

@@ -9,7 +9,8 @@ import {
   strategyCandidates,
   strategyInterrupted,
 } from './strategy';
-import type { PhaseModel, PlanContext, PlanModel, Requirement, StepModel } from './types';
+import type { PhaseModel, PlanModel, Requirement, StepModel } from '@marshal/contracts';
+import type { PlanContext } from './plan-context';
 
 export function stepView(step: StepModel, ctx: PlanContext = {}): ChildView {
   return { id: step.id, status: stepStatus(step, ctx), interrupted: step.interrupted, requirement: step.requirement };

@@ -4,7 +4,7 @@ import { toPlanTree } from './plan-tree';
 import { newRecoveryPlan, nextRecoveryPlan } from './recovery';
 import { decommissionPlan } from './teardown-plans';
 import { idGenerator, pod, serviceSpec, task } from './testing';
-import type { PlanModel } from './types';
+import type { PlanModel } from '@marshal/contracts';
 
 const meta = { id: 'e1', at: '2026-11-22T10:00:00.000Z', correlationId: 'c1', causationId: null, actor: 'service:plan-manager' };
 const helloWorld = serviceSpec([pod('hello', 1, [task('server')]), pod('world', 2, [task('server')])]);

@@ -2,7 +2,8 @@ import type { PlanTree, StepTree } from '@marshal/contracts';
 import { phaseStatus, planErrors, planStatus } from './plan-status';
 import { displayStatus, stepStatus } from './step-status';
 import { strategyName } from './strategy';
-import type { PlanContext, PlanModel, StepModel } from './types';
+import type { PlanModel, StepModel } from '@marshal/contracts';
+import type { PlanContext } from './plan-context';
 
 export interface TreeDisplay {
   ctx?: PlanContext;

@@ -3,7 +3,7 @@ import { planStatus } from './plan-status';
 import { newRecoveryPlan, nextRecoveryPlan, recoveryRequirements, tasksGoneByOperator, type RecoveryTaskView } from './recovery';
 import { stepAfterEvaluation } from './step-lifecycle';
 import { deployStep, idGenerator, phaseOf, planOf } from './testing';
-import type { PlanModel, Requirement } from './types';
+import { taskInstanceName, type PlanModel, type Requirement } from '@marshal/contracts';
 
 const POD = 'test-task-type';
 
@@ -11,7 +11,7 @@ const POD = 'test-task-type';
 function stored(taskSpecName: string, extra: Partial<RecoveryTaskView> = {}): RecoveryTaskView {
   const podIndex = extra.podIndex ?? 0;
   return {
-    taskName: `${POD}-${podIndex}-${taskSpecName}`,
+    taskName: taskInstanceName(POD, podIndex, taskSpecName),
     podType: POD,
     podIndex,
     taskSpecName,

@@ -1,10 +1,11 @@
 import type { GoalState, RecoveryType, TaskState } from '@marshal/contracts';
-import { TERMINAL_TASK_STATES } from '@marshal/contracts';
+import { isTaskDone, podInstanceName, requirementName } from '@marshal/contracts';
 import { RECOVERY_PLAN } from './plan-names';
-import { conflictsWithAny, podInstanceName, requirementName, stepTaskNames } from './requirement';
+import { conflictsWithAny, stepTaskNames } from './requirement';
 import { stepStatus } from './step-status';
 import { parallelStrategy } from './strategy';
-import type { PlanContext, PlanModel, Requirement } from './types';
+import type { PlanModel, Requirement } from '@marshal/contracts';
+import type { PlanContext } from './plan-context';
 
 /** One stored task as recovery sees it (reference §3.4). */
 export interface RecoveryTaskView {
@@ -51,11 +52,6 @@ export function tasksGoneByOperator(tasks: readonly RecoveryTaskView[]): string[
   return tasks.filter((t) => t.lastState === 'TASK_GONE_BY_OPERATOR' && !t.permanentlyFailed).map((t) => t.taskName);
 }
 
-/** Terminal, or lost/unreachable: a goal-RUNNING task in these states needs recovery (reference §3.4 step 2). */
-function needsRecovery(state: TaskState): boolean {
-  return TERMINAL_TASK_STATES.has(state) || state === 'TASK_LOST' || state === 'TASK_UNREACHABLE';
-}
-
 /** All permanently failed → PERMANENT, none → TRANSIENT, mixed → NONE (reference §3.4 step 6). */
 function recoveryTypeOf(tasks: readonly RecoveryTaskView[]): RecoveryType {
   if (tasks.every(permanentlyFailed)) return 'PERMANENT';
@@ -86,7 +82,7 @@ export function recoveryRequirements({ tasks, dirty, recoveryPlan, plans, ctx = 
       t.lastState !== undefined &&
       recoverable.has(t.taskName) &&
       t.goal === 'RUNNING' &&
-      (needsRecovery(t.lastState) || permanentlyFailed(t)),
+      (isTaskDone(t.lastState) || permanentlyFailed(t)),
   );
   const failedPods = [...groupByPod(failed).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 

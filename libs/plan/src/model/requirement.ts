@@ -1,7 +1,5 @@
 import { requirementsConflict, taskInstanceName } from '@marshal/contracts';
-import type { Requirement, StepModel } from './types';
-
-export { javaList, podInstanceName, taskInstanceName, requirementName, requirementsConflict } from '@marshal/contracts';
+import type { Requirement, StepModel } from '@marshal/contracts';
 
 export function conflictsWithAny(requirement: Requirement, others: readonly Requirement[]): boolean {
   return others.some((o) => requirementsConflict(requirement, o));

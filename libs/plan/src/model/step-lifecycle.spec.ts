@@ -11,7 +11,7 @@ import {
 } from './step-lifecycle';
 import { displayStatus, stepStatus, stepStatusFromTasks } from './step-status';
 import { deployStep } from './testing';
-import type { StepModel } from './types';
+import type { StepModel } from '@marshal/contracts';
 
 describe('step status from its tasks (reference §1.6.2 point 5, §9.4)', () => {
   it.each([

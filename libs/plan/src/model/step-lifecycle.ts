@@ -1,7 +1,7 @@
 import type { GoalState, OverrideProgress, Status, TaskState } from '@marshal/contracts';
 import { stepStatusFromTasks } from './step-status';
 import { mapSteps } from './plan-status';
-import type { PlanModel, StepModel } from './types';
+import type { PlanModel, StepModel } from '@marshal/contracts';
 
 /** Recomputes a deployment step's status from its tasks (reference §1.6.2 point 5); undefined leaves it as is. */
 function recomputed(step: StepModel): StepModel {
@@ -45,7 +45,11 @@ export interface TaskStatusOutcome {
   overrideProgress?: OverrideProgress;
 }
 
-const LOST: ReadonlySet<TaskState> = new Set<TaskState>([
+/**
+ * States after which a step launches its task again, without a back-off failure (reference §1.6.2 table: killed,
+ * killing, lost, gone, dropped, unreachable → PENDING). Not `isTaskDone`: FINISHED, FAILED and ERROR map otherwise.
+ */
+const RELAUNCH_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
   'TASK_KILLED',
   'TASK_KILLING',
   'TASK_LOST',
@@ -57,7 +61,7 @@ const LOST: ReadonlySet<TaskState> = new Set<TaskState>([
 function perTaskStatus(input: TaskStatusInput): { status: Status; backoff?: 'failed' | 'clear' } | undefined {
   const { state, goal, readinessPassed } = input;
   if (state === 'TASK_ERROR' || state === 'TASK_FAILED') return { status: 'DELAYED', backoff: 'failed' };
-  if (LOST.has(state)) return { status: 'PENDING' };
+  if (RELAUNCH_STATES.has(state)) return { status: 'PENDING' };
   if (state === 'TASK_GONE_BY_OPERATOR') return { status: 'PENDING', backoff: 'clear' };
   if (state === 'TASK_STAGING' || state === 'TASK_STARTING') return { status: 'STARTING' };
   if (state === 'TASK_RUNNING') {

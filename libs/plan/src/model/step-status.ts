@@ -1,7 +1,8 @@
 import type { DisplayStatus, Status } from '@marshal/contracts';
 import { isRunningStatus } from './aggregate-status';
 import { stepTaskNames } from './requirement';
-import type { PlanContext, StepModel } from './types';
+import type { StepModel } from '@marshal/contracts';
+import type { PlanContext } from './plan-context';
 
 /**
  * A step's reported status (reference §1.6.2 point 6): WAITING while interrupted and PENDING/PREPARED; a DELAYED

@@ -9,7 +9,7 @@ import {
   strategyName,
 } from './strategy';
 import { deployStep, phaseOf } from './testing';
-import type { BasicStrategyModel, PhaseModel, Requirement, StepModel } from './types';
+import type { BasicStrategyModel, PhaseModel, Requirement, StepModel } from '@marshal/contracts';
 
 /** Steps s0…s(n-1), each on its own pod instance. */
 const pendingSteps = (n: number) => Array.from({ length: n }, (_, i) => deployStep(`s${i}`));

@@ -1,18 +1,8 @@
 import type { Status } from '@marshal/contracts';
 import { conflictsWithAny } from './requirement';
 import { stepStatus } from './step-status';
-import type {
-  BasicStrategyModel,
-  CanaryStrategyModel,
-  DependencyStrategyModel,
-  ParallelStrategyModel,
-  PlanContext,
-  RandomStrategyModel,
-  Requirement,
-  SerialStrategyModel,
-  StepModel,
-  StrategyModel,
-} from './types';
+import type { BasicStrategyModel, CanaryStrategyModel, DependencyStrategyModel, ParallelStrategyModel, RandomStrategyModel, Requirement, SerialStrategyModel, StepModel, StrategyModel } from '@marshal/contracts';
+import type { PlanContext } from './plan-context';
 
 /** What a strategy sees of a child (a phase of a plan, or a step of a phase). */
 export interface ChildView {
@@ -84,6 +74,52 @@ function allComplete(ids: readonly string[], statusById: ReadonlyMap<string, Sta
   return ids.every((id) => (statusById.get(id) ?? 'COMPLETE') === 'COMPLETE');
 }
 
+type StrategyOfType<T extends BasicStrategyModel['type']> = Extract<BasicStrategyModel, { type: T }>;
+
+/**
+ * Which of the eligible children a basic strategy would work on now (reference §2.2), given all children (for the
+ * statuses of prerequisites) and the context.
+ */
+type CandidatesOf<S extends BasicStrategyModel> = (
+  strategy: S,
+  eligible: readonly ChildView[],
+  children: readonly ChildView[],
+  ctx: PlanContext,
+) => ChildView[];
+
+/**
+ * The basic strategies, one entry per model type (contracts' `BasicStrategyModelSchema`): a new model type is a
+ * compile error here until it has its implementation. YAML names map onto these through contracts'
+ * `PHASE_STRATEGY_TABLE` / `PLAN_STRATEGY_TABLE`; a canary wraps one of them.
+ */
+export const BASIC_STRATEGIES: { readonly [T in BasicStrategyModel['type']]: { candidates: CandidatesOf<StrategyOfType<T>> } } = {
+  parallel: { candidates: (_s, eligible) => [...eligible] },
+  random: {
+    candidates: (_s, eligible, _children, ctx) => {
+      if (eligible.length === 0) return [];
+      const pick = Math.min(eligible.length - 1, Math.floor((ctx.random?.() ?? 0) * eligible.length));
+      return [eligible[pick]];
+    },
+  },
+  dependency: {
+    candidates: (strategy, eligible, children) => {
+      const statusById = new Map(children.map((c) => [c.id, c.status]));
+      return eligible.filter((c) => allComplete(strategy.prerequisites[c.id] ?? [], statusById));
+    },
+  },
+  serial: {
+    // reference §2.2: each chain member waits for every earlier chain member; others wait for nothing.
+    candidates: (strategy, eligible, children) => {
+      const statusById = new Map(children.map((c) => [c.id, c.status]));
+      const position = new Map(strategy.chain.map((id, i) => [id, i]));
+      return eligible.filter((c) => {
+        const k = position.get(c.id);
+        return k === undefined || allComplete(strategy.chain.slice(0, k), statusById);
+      });
+    },
+  },
+};
+
 function basicCandidates(
   strategy: BasicStrategyModel,
   children: readonly ChildView[],
@@ -92,42 +128,34 @@ function basicCandidates(
 ): ChildView[] {
   if (strategy.interrupted) return [];
   const eligible = children.filter((c) => isEligibleChild(c, dirty));
-  switch (strategy.type) {
-    case 'parallel':
-      return eligible;
-    case 'random': {
-      if (eligible.length === 0) return [];
-      const pick = Math.min(eligible.length - 1, Math.floor((ctx.random?.() ?? 0) * eligible.length));
-      return [eligible[pick]];
-    }
-    case 'dependency': {
-      const statusById = new Map(children.map((c) => [c.id, c.status]));
-      return eligible.filter((c) => allComplete(strategy.prerequisites[c.id] ?? [], statusById));
-    }
-    case 'serial': {
-      // reference §2.2: each chain member waits for every earlier chain member; others wait for nothing.
-      const statusById = new Map(children.map((c) => [c.id, c.status]));
-      const position = new Map(strategy.chain.map((id, i) => [id, i]));
-      return eligible.filter((c) => {
-        const k = position.get(c.id);
-        return k === undefined || allComplete(strategy.chain.slice(0, k), statusById);
-      });
-    }
-  }
+  const candidates = BASIC_STRATEGIES[strategy.type].candidates as CandidatesOf<BasicStrategyModel>;
+  return candidates(strategy, eligible, children, ctx);
 }
 
-function canaryChildren(strategy: CanaryStrategyModel, children: readonly ChildView[]): ChildView[] {
-  return strategy.canarySteps.flatMap((id) => children.filter((c) => c.id === id));
+/**
+ * The canary rule (reference §2.2), in one place: where a canary stands among its children. `waiting`: the first
+ * selected canary step still interrupted — while there is one the canary period lasts, a phase proceed releases it
+ * and a phase interrupt is ignored; `released`: the first selected step released but not complete. The canary is
+ * interrupted (waits for a proceed) while a step waits and none released is still running.
+ */
+export function canaryPeriod(
+  strategy: CanaryStrategyModel,
+  children: readonly ChildView[],
+): { waiting?: ChildView; released?: ChildView; awaitingProceed: boolean } {
+  const selected = strategy.canarySteps.flatMap((id) => children.filter((c) => c.id === id));
+  const waiting = selected.find((c) => c.interrupted);
+  const released = selected.find((c) => !c.interrupted && c.status !== 'COMPLETE');
+  return { waiting, released, awaitingProceed: !!waiting && !released };
 }
 
-/** The first selected canary step still interrupted: while there is one, the canary period lasts. */
-function nextCanaryStep(strategy: CanaryStrategyModel, children: readonly ChildView[]): ChildView | undefined {
-  return canaryChildren(strategy, children).find((c) => c.interrupted);
+/** A strategy's own interrupted flag, set by an operator; a canary's lives in its inner strategy (reference §2.2). */
+export function ownInterrupted(strategy: StrategyModel): boolean {
+  return strategy.type === 'canary' ? strategy.inner.interrupted : strategy.interrupted;
 }
 
-/** The first selected canary step released but not complete. */
-function nextProceedStep(strategy: CanaryStrategyModel, children: readonly ChildView[]): ChildView | undefined {
-  return canaryChildren(strategy, children).find((c) => !c.interrupted && c.status !== 'COMPLETE');
+/** The strategy with its own interrupted flag set to `interrupted` (a canary's inner strategy's). */
+export function withOwnInterrupted(strategy: StrategyModel, interrupted: boolean): StrategyModel {
+  return strategy.type === 'canary' ? { ...strategy, inner: { ...strategy.inner, interrupted } } : { ...strategy, interrupted };
 }
 
 /** The children a strategy would work on now, in children order (reference §2.2; the original's order was a hash map's). */
@@ -138,24 +166,22 @@ export function strategyCandidates(
   ctx: PlanContext = {},
 ): ChildView[] {
   if (strategy.type !== 'canary') return basicCandidates(strategy, children, dirty, ctx);
-  if (nextCanaryStep(strategy, children)) {
-    return canaryChildren(strategy, children).filter((c) => isEligibleChild(c, dirty));
+  if (canaryPeriod(strategy, children).waiting) {
+    return strategy.canarySteps.flatMap((id) => children.filter((c) => c.id === id)).filter((c) => isEligibleChild(c, dirty));
   }
   return basicCandidates(strategy.inner, children, dirty, ctx);
 }
 
 /** A parent's interrupted flag (reference §1.4); a canary is interrupted while it waits for a proceed. */
 export function strategyInterrupted(strategy: StrategyModel, children: readonly ChildView[]): boolean {
-  if (strategy.type !== 'canary') return strategy.interrupted;
-  if (nextCanaryStep(strategy, children) && !nextProceedStep(strategy, children)) return true;
-  return strategy.inner.interrupted;
+  if (strategy.type === 'canary' && canaryPeriod(strategy, children).awaitingProceed) return true;
+  return ownInterrupted(strategy);
 }
 
 /** Interrupts a strategy; a canary ignores it during its canary period (reference §2.2). */
 export function interruptStrategy(strategy: StrategyModel, children: readonly ChildView[]): StrategyModel {
-  if (strategy.type !== 'canary') return { ...strategy, interrupted: true };
-  if (nextCanaryStep(strategy, children)) return strategy;
-  return { ...strategy, inner: { ...strategy.inner, interrupted: true } };
+  if (strategy.type === 'canary' && canaryPeriod(strategy, children).waiting) return strategy;
+  return withOwnInterrupted(strategy, true);
 }
 
 /**
@@ -166,8 +192,7 @@ export function proceedStrategy(
   strategy: StrategyModel,
   children: readonly ChildView[],
 ): { strategy: StrategyModel; release?: string } {
-  if (strategy.type !== 'canary') return { strategy: { ...strategy, interrupted: false } };
-  const next = nextCanaryStep(strategy, children);
-  if (next) return { strategy, release: next.id };
-  return { strategy: { ...strategy, inner: { ...strategy.inner, interrupted: false } } };
+  const waiting = strategy.type === 'canary' ? canaryPeriod(strategy, children).waiting : undefined;
+  if (waiting) return { strategy, release: waiting.id };
+  return { strategy: withOwnInterrupted(strategy, false) };
 }

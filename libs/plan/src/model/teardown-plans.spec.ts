@@ -1,9 +1,9 @@
-import type { OverrideTarget } from '@marshal/contracts';
+import { taskInstanceName, type OverrideTarget } from '@marshal/contracts';
 import { phaseCandidates, planCandidates, planStatus } from './plan-status';
 import { decommissionPlan, uninstallPlan, type DecommissionTaskView, type UninstallTaskView } from './teardown-plans';
 import { strategyName } from './strategy';
 import { idGenerator, pod, serviceSpec, task } from './testing';
-import type { PlanModel } from './types';
+import type { PlanModel } from '@marshal/contracts';
 
 /** DecommissionPlanFactoryTest's stored tasks: name, resource count, and the override each had. */
 const STORED: [string, number, string, number, OverrideTarget | undefined][] = [
@@ -21,7 +21,7 @@ const STORED: [string, number, string, number, OverrideTarget | undefined][] = [
 ];
 
 const storedTasks: DecommissionTaskView[] = STORED.map(([podType, podIndex, t, resources, override]) => {
-  const taskName = `${podType}-${podIndex}-${t}`;
+  const taskName = taskInstanceName(podType, podIndex, t);
   return {
     taskName,
     podType,

@@ -1,9 +1,9 @@
 import type { OverrideTarget, ServiceSpec, TaskState } from '@marshal/contracts';
 import { DECOMMISSION_PLAN, DEPLOY_PLAN } from './plan-names';
 import { phaseView } from './plan-status';
-import { podInstanceName } from './requirement';
+import { podInstanceName } from '@marshal/contracts';
 import { dependencyStrategy, parallelStrategy, serialStrategy } from './strategy';
-import type { BasicStrategyModel, PhaseModel, PlanModel, StepKind, StepModel } from './types';
+import type { BasicStrategyModel, PhaseModel, PlanModel, StepKind, StepModel } from '@marshal/contracts';
 
 /** A step without requirement that acts on one task, resource or the framework (reference §1.6). */
 function actionStep(kind: StepKind, name: string, newId: () => string, target?: string): StepModel {

@@ -1,7 +1,7 @@
 import type { PodSpec, ServiceSpec, Status, TaskSpec } from '@marshal/contracts';
-import { requirementName } from './requirement';
+import { requirementName } from '@marshal/contracts';
 import { parallelStrategy, serialStrategy } from './strategy';
-import type { PhaseModel, PlanModel, Requirement, StepModel, StrategyModel } from './types';
+import type { PhaseModel, PlanModel, Requirement, StepModel, StrategyModel } from '@marshal/contracts';
 
 /** Test fixtures for this lib's specs (not exported from the package). */
 

@@ -1,6 +1,18 @@
-import { makeEvent, serviceAggregate, type EventData, type EventMeta, type EventType, type MarshalEvent, type PlanModel, type StepModel, type Subjects } from '@marshal/contracts';
-import { backoffContext } from '../model/backoff';
-import type { PlanContext } from '../model/types';
+import {
+  MarshalError,
+  makeEvent,
+  serviceAggregate,
+  type ErrorCode,
+  type EventData,
+  type EventMeta,
+  type EventType,
+  type MarshalEvent,
+  type PlanModel,
+  type StepModel,
+  type Subjects,
+} from '@marshal/contracts';
+import { toPlanTree } from '../model/plan-tree';
+import { allTasksPaused, planContext, type StepLocation } from './service.queries';
 import type { ServiceState } from './service-state';
 
 /** Clock, ids and the cause of a decision: domain code never reads them itself. */
@@ -42,21 +54,56 @@ export function serviceEvent<T extends EventType>(state: ServiceState, ctx: Deci
   return makeEvent(type, serviceAggregate(state.service), data, meta(ctx)) as MarshalEvent;
 }
 
-/** What status computations need at `now`: the service's active back-off delays (reference §1.6.3). */
-export function planContext(state: ServiceState, now: string): PlanContext {
-  return backoffContext(state.backoff, Date.parse(now));
+/** A StepStatusChanged from `where.step` to `next`, or nothing when the step did not change. */
+export function stepChanged(state: ServiceState, ctx: DecisionContext, where: StepLocation, next: StepModel, reason: string): MarshalEvent | undefined {
+  const before = where.step;
+  if (before.status === next.status && JSON.stringify(before.launched) === JSON.stringify(next.launched) && before.prepared === next.prepared && JSON.stringify(before.errors) === JSON.stringify(next.errors)) {
+    return undefined;
+  }
+  return serviceEvent(state, ctx, 'StepStatusChanged', {
+    service: state.service,
+    plan: where.plan.name,
+    phaseId: where.phase.id,
+    phase: where.phase.name,
+    stepId: before.id,
+    step: before.name,
+    from: before.status,
+    to: next.status,
+    reason,
+    launched: next.launched,
+    prepared: next.prepared,
+    errors: next.errors,
+  });
 }
 
-/** Every task of the step's pod instance has a PAUSED override (reference §1.6.2 display status). */
-export function allTasksPaused(state: ServiceState, step: StepModel): boolean {
-  const req = step.requirement;
-  if (!req) return false;
-  const spec = state.targetConfigId ? state.configs[state.targetConfigId]?.spec : undefined;
-  const pod = spec?.pods.find((p) => p.type === req.podType);
-  if (!pod || pod.tasks.length === 0) return false;
-  return pod.tasks.every((t) => state.overrides[`${req.podType}-${req.podIndex}-${t.name}`]?.target === 'PAUSED');
+export function generated(state: ServiceState, ctx: DecisionContext, model: PlanModel, order: number, configId: string): MarshalEvent {
+  const scratch: ServiceState = { ...state, plans: [...state.plans.filter((p) => p.name !== model.name), model] };
+  const tree = toPlanTree(model, { ctx: planContext(scratch, ctx.now), allTasksPaused: (s) => allTasksPaused(scratch, s) });
+  return serviceEvent(state, ctx, 'PlanGenerated', { service: state.service, configId, order, model, plan: tree });
 }
 
-export function findPlan(state: ServiceState, name: string): PlanModel | undefined {
-  return state.plans.find((p) => p.name === name);
+/** Codes a command is rejected with: the original's 404, 208 and 400 (reference §6.2). */
+export type RejectionCode = Extract<ErrorCode, 'NOT_FOUND' | 'ALREADY_REPORTED' | 'INVALID_ARGUMENT'>;
+
+/**
+ * What `decide` answers, for every command: accepted with the decision to append and the reply's text (and the task
+ * instances a pod command acted on), or rejected with a domain code and a message; a rejection changes no state.
+ */
+export type DecideResult =
+  | { ok: true; decision: Decision; message: string; tasks: string[] }
+  | { ok: false; code: RejectionCode; message: string };
+
+export const accepted = (decision: Decision, message = '', tasks: string[] = []): DecideResult => ({ ok: true, decision, message, tasks });
+
+export const rejected = (code: RejectionCode, message: string): DecideResult => ({ ok: false, code, message });
+
+/** The one place a rejected command becomes a `MarshalError` (STYLE.md "Errors are domain values"). */
+export function acceptedOrThrow(result: DecideResult): Extract<DecideResult, { ok: true }> {
+  if (result.ok) return result;
+  throw new MarshalError(result.code, result.message);
+}
+
+/** Exhaustiveness: a new member of a union is a compile error where this is called. */
+export function assertUnreachable(x: never): never {
+  throw new Error(`unreachable: ${JSON.stringify(x)}`);
 }

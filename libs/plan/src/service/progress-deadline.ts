@@ -1,7 +1,7 @@
 import type { Status, StepModel } from '@marshal/contracts';
 import { coordinatorCandidates } from '../model/coordinator';
 import { stepStatus } from '../model/step-status';
-import { planContext } from './decision';
+import { planContext } from './service.queries';
 import { progressDeadlineMs } from './service-settings';
 import type { ServiceState, StepProgress } from './service-state';
 

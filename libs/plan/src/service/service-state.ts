@@ -9,13 +9,13 @@ import type {
   ServiceSpec,
   Status,
   StepModel,
-  StrategyModel,
   Subjects,
   TaskState,
   ValidationError,
 } from '@marshal/contracts';
 import { clearDelay, type BackoffState } from '../model/backoff';
 import { RECOVERY_PLAN } from '../model/plan-names';
+import { withOwnInterrupted } from '../model/strategy';
 
 /** One task instance (`hello-0-server`) as the log knows it: its latest launch and what became of it. */
 export interface TaskRecord {
@@ -151,15 +151,6 @@ function mapStepOf(plan: PlanModel, stepId: string, f: (s: StepModel) => StepMod
   return { ...plan, phases: plan.phases.map((ph) => (ph.steps.some((s) => s.id === stepId) ? { ...ph, steps: ph.steps.map((s) => (s.id === stepId ? f(s) : s)) } : ph)) };
 }
 
-/** A phase strategy's own interrupted flag; a canary's lives in its inner strategy (reference §2.2). */
-export function setStrategyInterrupted(strategy: StrategyModel, interrupted: boolean): StrategyModel {
-  return strategy.type === 'canary' ? { ...strategy, inner: { ...strategy.inner, interrupted } } : { ...strategy, interrupted };
-}
-
-export function strategyFlag(strategy: StrategyModel): boolean {
-  return strategy.type === 'canary' ? strategy.inner.interrupted : strategy.interrupted;
-}
-
 /**
  * The effect of one plan event on one plan (reference §1.4, §1.5, §3.7): what operator commands change. Events for
  * other plans, and events that do not change a plan model, leave it as it is.
@@ -173,7 +164,7 @@ export function evolvePlan(plan: PlanModel, e: MarshalEvent): PlanModel {
     case 'PhaseInterrupted':
     case 'PhaseProceeded': {
       const interrupted = e.type === 'PhaseInterrupted';
-      return mapPhase(plan, e.data.phaseId, (p) => ({ ...p, strategy: setStrategyInterrupted(p.strategy, interrupted) }));
+      return mapPhase(plan, e.data.phaseId, (p) => ({ ...p, strategy: withOwnInterrupted(p.strategy, interrupted) }));
     }
     case 'StepInterrupted':
     case 'StepProceeded': {
@@ -435,7 +426,25 @@ export function evolveService(state: ServiceState, rec: Recorded<MarshalEvent>, 
       for (const t of e.data.tasks) failed[t.taskId] = true;
       return { ...s, permanentlyFailed: failed };
     }
-    default:
+    // Facts of agents, the ledger, projections and state files: nothing plan-manager keeps.
+    case 'AgentRegistered':
+    case 'AgentLost':
+    case 'ResourcesReserved':
+    case 'ResourcesReservedBatch':
+    case 'ResourcesReleased':
+    case 'ProjectionRebuildStarted':
+    case 'ProjectionRebuildCompleted':
+    case 'StateFileStored':
       return s;
+    default:
+      return ignoredAtRuntime(e, s);
   }
+}
+
+/**
+ * Exhaustiveness over the event union: a new event type is a compile error above until it is handled or listed as
+ * ignored. At run time the catalogue only decodes known types, so nothing reaches here; the fold keeps its state.
+ */
+function ignoredAtRuntime(_event: never, state: ServiceState): ServiceState {
+  return state;
 }

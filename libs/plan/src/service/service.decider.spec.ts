@@ -1,5 +1,6 @@
 import type { ServiceSpec, TaskInfo } from '@marshal/contracts';
 import { pod, serviceSpec, task } from '../model/testing';
+import { deciderSpecification } from './decider-specification';
 import { Log, SERVICE, subjects, transitions } from './testing';
 
 const helloSpec = (count = 1): ServiceSpec => ({ ...serviceSpec([pod('hello', count, [task('server')])]), name: SERVICE });
@@ -104,5 +105,63 @@ describe('service aggregate: generation and the step lifecycle', () => {
     log.accept(helloSpec(2), 'cfg-1');
     log.converge();
     expect(log.replay()).toEqual(log.state);
+  });
+});
+
+describe('service decider: given a history, when a command, then events (reference §6.2, §6.3, §3.6)', () => {
+  const installed = (): Log => {
+    const log = new Log();
+    log.accept(helloSpec(1), 'cfg-1');
+    log.converge();
+    return log;
+  };
+  const spec = (log: Log) => deciderSpecification(() => log.ctx(log.actor));
+
+  it('rejects every command on a service it never saw, changing nothing', () => {
+    const log = new Log();
+    const when = spec(log).given([]).when;
+    when({ type: 'ApplyPlanCommand', command: { plan: 'deploy', action: 'interrupt' } }).thenRejects('NOT_FOUND', `Service ${SERVICE} not found`);
+    when({ type: 'ApplyPodCommand', command: { pod: 'hello-0', action: 'restart' } }).thenRejects('NOT_FOUND', `Service ${SERVICE} not found`);
+    when({ type: 'UninstallService' }).thenRejects('NOT_FOUND', `Service ${SERVICE} not found`);
+    when({ type: 'ReportOfferEvaluation', plan: 'deploy', stepId: 's', result: { kind: 'done', note: 'x' } }).thenRejects('NOT_FOUND');
+    when({ type: 'Tick' }).then([]);
+  });
+
+  it('interrupts a running plan; a second interrupt is ALREADY_REPORTED', () => {
+    const log = new Log();
+    log.accept(helloSpec(2), 'cfg-1');
+    spec(log).given(log.events).when({ type: 'ApplyPlanCommand', command: { plan: 'deploy', action: 'interrupt' } }).then([
+      { type: 'PlanInterrupted', data: { service: SERVICE, plan: 'deploy' } },
+    ]);
+    log.plan({ plan: 'deploy', action: 'interrupt' });
+    spec(log).given(log.events).when({ type: 'ApplyPlanCommand', command: { plan: 'deploy', action: 'interrupt' } }).thenRejects('ALREADY_REPORTED', 'Command has already been reported or completed');
+  });
+
+  it('restarting a pod asks for it and kills its tasks on their agent subjects', () => {
+    const log = installed();
+    const task = log.state.tasks['hello-0-server'];
+    spec(log).given(log.events).when({ type: 'ApplyPodCommand', command: { pod: 'hello-0', action: 'restart' } }).then([
+      { type: 'TaskKillRequested', data: { service: SERVICE, agentId: task.agentId, taskId: task.taskId, taskName: 'hello-0-server', reason: 'pod restart by operator:alice' } },
+      { type: 'PodRestartRequested', data: { service: SERVICE, pod: 'hello-0', tasks: ['hello-0-server'] } },
+    ]);
+    spec(log).given(log.events).when({ type: 'ApplyPodCommand', command: { pod: 'hello-7', action: 'restart' } }).thenRejects('NOT_FOUND', 'Pod hello-7 not found');
+  });
+
+  it('a report for a step the service no longer has decides nothing', () => {
+    const log = installed();
+    spec(log).given(log.events).when({ type: 'ReportOfferEvaluation', plan: 'deploy', stepId: 'gone', result: { kind: 'no-fit', outcome: 'x' } }).then([]);
+  });
+
+  it('uninstall starts once: the plans are replaced by the uninstall plan; a second request changes nothing', () => {
+    const log = installed();
+    const given = spec(log).given(log.events);
+    given.when({ type: 'UninstallService' }).then([
+      { type: 'ServiceUninstallStarted', data: { service: SERVICE } },
+      { type: 'PlanRemoved', data: { service: SERVICE, plan: 'deploy', reason: 'service uninstall' } },
+      { type: 'PlanRemoved', data: { service: SERVICE, plan: 'recovery', reason: 'service uninstall' } },
+      { type: 'PlanGenerated', data: expect.objectContaining({ service: SERVICE, order: 0, configId: 'cfg-1' }) },
+    ]);
+    log.uninstall();
+    spec(log).given(log.events).when({ type: 'UninstallService' }).then([]);
   });
 });

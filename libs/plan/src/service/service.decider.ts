@@ -1,274 +1,74 @@
-import {
-  TERMINAL_TASK_STATES,
-  makeEvent,
-  serviceAggregate,
-  type Candidate,
-  type CommandRequest,
-  type MarshalEvent,
-  type PhaseModel,
-  type PlanModel,
-  type Recorded,
-  type Requirement,
-  type StepModel,
-} from '@marshal/contracts';
-import { readinessCheckPassed, stepAfterEvaluation, stepAfterTaskStatus, type StoredTaskGoalView } from '../model/step-lifecycle';
-import { coordinatorCandidates } from '../model/coordinator';
-import { phaseStatus, planErrors, planStatus } from '../model/plan-status';
-import { stepStatus, displayStatus } from '../model/step-status';
-import { recordFailure } from '../model/backoff';
-import { DECOMMISSION_PLAN, DEPLOY_PLAN } from '../model/plan-names';
-import type { PlanContext } from '../model/types';
+import { makeEvent, serviceAggregate, type MarshalEvent, type PlanModel } from '@marshal/contracts';
+import { DECOMMISSION_PLAN } from '../model/plan-names';
+import { applyPlanCommand } from '../model/plan-commands';
+import { stepAfterEvaluation, stepAfterTaskStatus } from '../model/step-lifecycle';
+import { ownInterrupted } from '../model/strategy';
+import { uninstallPlan, type UninstallTaskView } from '../model/teardown-plans';
 import {
   NO_DECISION,
-  allTasksPaused,
+  accepted,
+  assertUnreachable,
+  generated,
   meta,
-  planContext,
   planOnly,
+  rejected,
   serviceEvent,
+  stepChanged,
+  type DecideResult,
   type Decision,
   type DecisionContext,
 } from './decision';
-import { overdueSteps } from './progress-deadline';
-import { backoffParams } from './service-settings';
+import type { OfferEvaluationResult, PlanCommand, PodCommand, ServiceCommand } from './service.commands';
+import { findStep, orderedTasks, planContext, podInstances, type StepLocation } from './service.queries';
 import type { ServiceState, TaskRecord } from './service-state';
 
-export type { Decision, DecisionContext } from './decision';
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * A rejected configuration's errors as the deploy plan shows them (reference §3.8.2 step 2, `ConfigValidationError`):
- * Marshal's rejections are never fatal and carry no old/new values.
+ * The fine-grained events that turn `before` into `after`, for a plan an operator command changed (reference §1.4,
+ * §1.5, §3.7): the plan's and phases' interrupt flags, parameters, steps' interrupt flags, and step status changes
+ * (restarts, force-completes) with `reason` naming the command. Folding them with `evolvePlan` gives `after`.
  */
-export function rejectionErrors(state: ServiceState): string[] {
-  return state.rejected.map((e) => `Field: '${e.path}'; Message: '${e.message}'; Fatal: false`);
-}
-
-/** Errors a plan shows besides its own and its steps': a rejected update (deploy only) and overdue steps. */
-function extraErrors(state: ServiceState, plan: PlanModel, overdue: Map<string, string[]>): string[] {
-  return [...(plan.name === DEPLOY_PLAN && !state.uninstalling ? rejectionErrors(state) : []), ...(overdue.get(plan.name) ?? [])];
-}
-
-/** The plan with the errors it shows attached: any error makes it ERROR (reference §1.3 rule 1). */
-function shown(plan: PlanModel, extra: string[]): PlanModel {
-  return extra.length ? { ...plan, errors: [...plan.errors, ...extra] } : plan;
-}
-
-function stepDisplay(state: ServiceState, step: StepModel, ctx: PlanContext): string {
-  if (step.errors.length) return 'ERROR';
-  return displayStatus(stepStatus(step, ctx), { allTasksPaused: allTasksPaused(state, step) });
-}
-
-/**
- * The configuration a task effectively runs: the one it was launched with, carried forward through every later
- * configuration that did not change its pod type (reference §3.8.2 step 4, "relabel untouched tasks").
- */
-export function effectiveConfigId(state: ServiceState, task: TaskRecord): string {
-  const next = new Map<string, string>();
-  for (const c of Object.values(state.configs)) if (c.previousConfigId) next.set(c.previousConfigId, c.configId);
-  let current = task.configId;
-  for (let hops = 0; hops < 10_000; hops++) {
-    const n = next.get(current);
-    if (!n || state.configs[n].changedPods.includes(task.podType)) break;
-    current = n;
-  }
-  return current;
-}
-
-export function storedTasksOf(state: ServiceState, req: Requirement): StoredTaskGoalView[] {
-  return req.tasks.flatMap((name) => {
-    const t = state.tasks[`${req.podType}-${req.podIndex}-${name}`];
-    if (!t) return [];
-    return [{ goal: t.goal, lastState: t.lastState, configId: effectiveConfigId(state, t), readinessPassed: t.readinessPassed, permanentlyFailed: !!state.permanentlyFailed[t.taskId] }];
-  });
-}
-
-/** PlanStatusChanged for every plan whose derived statuses differ from what was last published. */
-export function publishStatuses(state: ServiceState, ctx: DecisionContext): MarshalEvent[] {
-  const pctx = planContext(state, ctx.now);
-  const overdue = overdueSteps(state, ctx.now);
+export function planChangeEvents(state: ServiceState, ctx: DecisionContext, before: PlanModel, after: PlanModel, reason: string): MarshalEvent[] {
   const out: MarshalEvent[] = [];
-  for (const plan of state.plans) {
-    const seen = state.published[plan.name];
-    const extra = extraErrors(state, plan, overdue);
-    const status = planStatus(shown(plan, extra), pctx);
-    const errors = [...planErrors(plan), ...extra];
-    const phases = plan.phases.map((p) => ({ id: p.id, status: phaseStatus(p, pctx) })).filter((p) => seen?.phases[p.id] !== p.status);
-    const steps = plan.phases
-      .flatMap((p) => p.steps)
-      .map((s) => ({ id: s.id, status: stepDisplay(state, s, pctx) as 'ERROR' }))
-      .filter((s) => seen?.steps[s.id] !== s.status);
-    const same = seen && seen.status === status && JSON.stringify(seen.errors) === JSON.stringify(errors) && !phases.length && !steps.length;
-    if (!same) out.push(serviceEvent(state, ctx, 'PlanStatusChanged', { service: state.service, plan: plan.name, status, errors, phases, steps }));
+  const plan = { service: state.service, plan: after.name };
+  if (before.strategy.interrupted !== after.strategy.interrupted) {
+    out.push(serviceEvent(state, ctx, after.strategy.interrupted ? 'PlanInterrupted' : 'PlanProceeded', plan));
   }
-  return out;
-}
-
-export interface StepLocation {
-  plan: PlanModel;
-  phase: PhaseModel;
-  step: StepModel;
-}
-
-export function findStep(state: ServiceState, planName: string, stepId: string): StepLocation | undefined {
-  const plan = state.plans.find((p) => p.name === planName);
-  for (const phase of plan?.phases ?? []) {
-    const step = phase.steps.find((s) => s.id === stepId);
-    if (plan && step) return { plan, phase, step };
+  const steps = (p: PlanModel) => p.phases.flatMap((ph) => ph.steps);
+  const afterSteps = steps(after);
+  if (afterSteps.length && !sameJson(steps(before).map((s) => s.parameters), afterSteps.map((s) => s.parameters))) {
+    const parameters = afterSteps[0].parameters;
+    if (!afterSteps.every((s) => sameJson(s.parameters, parameters))) throw new Error('a plan command set different parameters on different steps');
+    out.push(serviceEvent(state, ctx, 'PlanParametersSet', { ...plan, parameters }));
   }
-  return undefined;
-}
-
-/** A StepStatusChanged from `where.step` to `next`, or nothing when the step did not change. */
-export function stepChanged(state: ServiceState, ctx: DecisionContext, where: StepLocation, next: StepModel, reason: string): MarshalEvent | undefined {
-  const before = where.step;
-  if (before.status === next.status && JSON.stringify(before.launched) === JSON.stringify(next.launched) && before.prepared === next.prepared && JSON.stringify(before.errors) === JSON.stringify(next.errors)) {
-    return undefined;
-  }
-  return serviceEvent(state, ctx, 'StepStatusChanged', {
-    service: state.service,
-    plan: where.plan.name,
-    phaseId: where.phase.id,
-    phase: where.phase.name,
-    stepId: before.id,
-    step: before.name,
-    from: before.status,
-    to: next.status,
-    reason,
-    launched: next.launched,
-    prepared: next.prepared,
-    errors: next.errors,
-  });
-}
-
-/**
- * A task status (reference §1.6.2 point 4): transitions of the steps that launched this task id, the task's back-off
- * delay (recorded only when the service enables back-off, §1.6.3) and its goal-override progress (§1.6.4).
- */
-function onTaskStatus(state: ServiceState, rec: Recorded<MarshalEvent>, ctx: DecisionContext): Decision {
-  const e = rec.event;
-  if (e.type !== 'TaskStatusUpdated') return NO_DECISION;
-  const task = state.tasks[e.data.taskName];
-  if (!task || task.taskId !== e.data.taskId) return NO_DECISION;
-  const out: MarshalEvent[] = [];
-  let backoff: 'failed' | 'clear' | undefined;
-  let progress: ReturnType<typeof stepAfterTaskStatus>['overrideProgress'];
-  for (const plan of state.plans) {
-    for (const phase of plan.phases) {
-      for (const step of phase.steps) {
-        if (!step.launched.some((l) => l.taskId === e.data.taskId)) continue;
-        const outcome = stepAfterTaskStatus(step, {
-          taskId: e.data.taskId,
-          state: e.data.state,
-          readinessPassed: readinessCheckPassed(task.hasReadinessCheck, e.data.readiness),
-          goal: task.goal,
-        });
-        backoff = outcome.backoff ?? backoff;
-        progress = outcome.overrideProgress ?? progress;
-        const ev = stepChanged(state, ctx, { plan, phase, step }, outcome.step, `${e.data.taskName} is ${e.data.state}${e.data.message ? `: ${e.data.message}` : ''}`);
-        if (ev) out.push(ev);
-      }
+  after.phases.forEach((phase, i) => {
+    const old = before.phases[i];
+    if (!old || old.id !== phase.id) throw new Error(`a plan command changed the phases of plan ${after.name}`);
+    const where = { ...plan, phaseId: phase.id, phase: phase.name };
+    if (ownInterrupted(old.strategy) !== ownInterrupted(phase.strategy)) {
+      out.push(serviceEvent(state, ctx, ownInterrupted(phase.strategy) ? 'PhaseInterrupted' : 'PhaseProceeded', where));
     }
-  }
-  // TASK_GONE_BY_OPERATOR clears the delay whatever the step did with it (reference §1.6.2 table).
-  if (e.data.state === 'TASK_GONE_BY_OPERATOR') backoff = 'clear';
-  const params = backoffParams(state);
-  if (backoff === 'failed' && params) {
-    const next = recordFailure(state.backoff, task.taskName, Date.parse(e.at), params)[task.taskName];
-    out.push(serviceEvent(state, ctx, 'TaskDelayed', { service: state.service, taskName: task.taskName, delayMs: next.delayMs, since: next.since }));
-  } else if (backoff === 'clear' && state.backoff[task.taskName]) {
-    out.push(serviceEvent(state, ctx, 'TaskDelaysCleared', { service: state.service, tasks: [task.taskName], reason: `${task.taskName} is ${e.data.state}` }));
-  }
-  const override = state.overrides[task.taskName];
-  if (override && progress && override.progress !== 'COMPLETE' && override.progress !== progress) {
-    out.push(
-      serviceEvent(state, ctx, 'GoalOverridesChanged', {
-        service: state.service,
-        overrides: [{ taskName: task.taskName, target: override.target, progress }],
-        reason: `${task.taskName} is ${e.data.state}`,
-      }),
-    );
-  }
-  return planOnly(out);
-}
-
-/**
- * Task statuses a step has not taken in yet (level-triggered, run by `reconcileService`): a status the log holds but
- * that came before the step tracked its task — the coordinator's launch report was decided on a state not yet folded
- * up to the status, or plan-manager replayed the two after a crash, when it reacts to nothing. Each step that launched
- * a task whose latest status would change it gets that status now. Back-off and override progress stay with the live
- * reaction (`onTaskStatus`).
- */
-export function lateTaskStatuses(state: ServiceState, ctx: DecisionContext): MarshalEvent[] {
-  const out: MarshalEvent[] = [];
-  for (const plan of state.plans) {
-    for (const phase of plan.phases) {
-      for (const step of phase.steps) {
-        if (step.status === 'COMPLETE' || step.launched.length === 0) continue;
-        let next = step;
-        const caught: string[] = [];
-        for (const l of step.launched) {
-          const task = state.tasks[l.taskName];
-          if (!task?.lastState || task.taskId !== l.taskId) continue;
-          const after = stepAfterTaskStatus(next, { taskId: task.taskId, state: task.lastState, readinessPassed: task.readinessPassed, goal: task.goal }).step;
-          // Only a status the step has not taken in: the task's own entry changes. (A step restarted by an operator
-          // keeps its entries; their statuses, taken in before, must not complete it again.)
-          const entry = (st: typeof step) => st.launched.find((x) => x.taskId === l.taskId)?.status;
-          if (entry(after) === entry(next)) continue;
-          caught.push(`${task.taskName} is ${task.lastState}`);
-          next = after;
-        }
-        const ev = caught.length ? stepChanged(state, ctx, { plan, phase, step }, next, caught.join(', ')) : undefined;
-        if (ev) out.push(ev);
+    phase.steps.forEach((step, j) => {
+      const was = old.steps[j];
+      const at = { ...where, stepId: step.id, step: step.name };
+      if (was.interrupted !== step.interrupted) out.push(serviceEvent(state, ctx, step.interrupted ? 'StepInterrupted' : 'StepProceeded', at));
+      if (was.status !== step.status || !sameJson(was.launched, step.launched) || was.prepared !== step.prepared || !sameJson(was.errors, step.errors)) {
+        out.push(
+          serviceEvent(state, ctx, 'StepStatusChanged', {
+            ...at,
+            from: was.status,
+            to: step.status,
+            reason,
+            launched: step.launched,
+            prepared: step.prepared,
+            errors: step.errors,
+          }),
+        );
       }
-    }
-  }
+    });
+  });
   return out;
-}
-
-/**
- * At launch, an override not yet under way is (reference §1.6.4; the original did it while recording the launch). A
- * launch that raced an uninstall (placed before it started) is killed: the uninstall plan does not know it.
- */
-function onTaskLaunched(state: ServiceState, rec: Recorded<MarshalEvent>, ctx: DecisionContext): Decision {
-  const e = rec.event;
-  if (e.type !== 'TaskLaunched') return NO_DECISION;
-  const name = e.data.task.taskName;
-  const task = state.tasks[name];
-  if (state.uninstalling && task?.taskId === e.data.task.taskId) {
-    return {
-      plan: [],
-      tasks: [
-        {
-          subject: ctx.subjects.serviceTask(state.service, task.agentId),
-          event: makeEvent('TaskKillRequested', serviceAggregate(state.service), { service: state.service, agentId: task.agentId, taskId: task.taskId, taskName: name, reason: 'launched during uninstall' }, meta(ctx)) as MarshalEvent,
-        },
-      ],
-    };
-  }
-  const override = state.overrides[name];
-  if (!override || override.progress !== 'PENDING') return NO_DECISION;
-  return planOnly([
-    serviceEvent(state, ctx, 'GoalOverridesChanged', {
-      service: state.service,
-      overrides: [{ taskName: name, target: override.target, progress: 'IN_PROGRESS' }],
-      reason: `${name} launched`,
-    }),
-  ]);
-}
-
-/**
- * What plan-manager must append after an event another writer put in the service's history (already folded into
- * `state`): step transitions, back-off and override progress from task statuses. Plans for a new configuration,
- * recovery and the like are `reconcileService`'s, run after every reaction.
- */
-export function reactToEvent(state: ServiceState, rec: Recorded<MarshalEvent>, ctx: DecisionContext): Decision {
-  switch (rec.event.type) {
-    case 'TaskStatusUpdated':
-      return onTaskStatus(state, rec, ctx);
-    case 'TaskLaunched':
-      return onTaskLaunched(state, rec, ctx);
-    default:
-      return NO_DECISION;
-  }
 }
 
 /** A stored task's fact on its agent's task subject. */
@@ -305,7 +105,7 @@ function decommissionEffects(state: ServiceState, where: StepLocation, ctx: Deci
 }
 
 /** The coordinator's report on a candidate (reference §1.6.2 updateOfferStatus, §2.6, §3.5, §3.6). */
-export function applyOfferReport(state: ServiceState, report: CommandRequest<'plan.offer-evaluated'>, ctx: DecisionContext): Decision {
+function reportOfferEvaluation(state: ServiceState, report: { plan: string; stepId: string; result: OfferEvaluationResult }, ctx: DecisionContext): Decision {
   const where = findStep(state, report.plan, report.stepId);
   if (!where) return NO_DECISION;
   const r = report.result;
@@ -338,61 +138,121 @@ export function applyOfferReport(state: ServiceState, report: CommandRequest<'pl
   }
 }
 
-/** Tasks of the pod instance sharing a resource set with the tasks to launch, still alive (reference §2.6 step 4). */
-function tasksToKill(state: ServiceState, req: Requirement): Candidate['tasksToKill'] {
-  const configId = state.targetConfigId;
-  const pod = configId ? state.configs[configId]?.spec.pods.find((p) => p.type === req.podType) : undefined;
-  if (!pod) return [];
-  const sets = new Set(pod.tasks.filter((t) => req.tasks.includes(t.name)).map((t) => t.resourceSet));
-  return pod.tasks
-    .filter((t) => sets.has(t.resourceSet))
-    .flatMap((t) => {
-      const rec = state.tasks[`${req.podType}-${req.podIndex}-${t.name}`];
-      if (!rec || rec.killRequested || (rec.lastState && TERMINAL_TASK_STATES.has(rec.lastState))) return [];
-      return [{ taskId: rec.taskId, taskName: rec.taskName, agentId: rec.agentId }];
-    });
+/**
+ * An operator command on a plan (reference §6.2): the original's outcome, and when it is OK the events describing
+ * exactly what changed — none when nothing did (e.g. `continue` on a plan that only waits for a canary phase).
+ */
+function decidePlanCommand(state: ServiceState, cmd: PlanCommand, ctx: DecisionContext): DecideResult {
+  const before = state.plans.find((p) => p.name === cmd.plan);
+  const result = applyPlanCommand(before, cmd, planContext(state, ctx.now));
+  if (result.outcome.code !== 'OK') return rejected(result.outcome.code, result.outcome.message);
+  if (!before) return rejected('NOT_FOUND', `Plan ${cmd.plan} not found`);
+  const what = [cmd.phase && `phase ${cmd.phase}`, cmd.step && `step ${cmd.step}`].filter(Boolean).join(', ');
+  const events = planChangeEvents(state, ctx, before, result.plan as PlanModel, `${cmd.action}${what ? ` (${what})` : ''} by ${ctx.actor}`);
+  const delayed = result.clearBackoff.filter((t) => state.backoff[t]);
+  if (delayed.length) events.push(serviceEvent(state, ctx, 'TaskDelaysCleared', { service: state.service, tasks: delayed, reason: `${cmd.action} by ${ctx.actor}` }));
+  return accepted(planOnly(events), result.outcome.message);
+}
+
+function kill(state: ServiceState, ctx: DecisionContext, t: TaskRecord, reason: string): { subject: string; event: MarshalEvent } {
+  return {
+    subject: ctx.subjects.serviceTask(state.service, t.agentId),
+    event: makeEvent('TaskKillRequested', serviceAggregate(state.service), { service: state.service, agentId: t.agentId, taskId: t.taskId, taskName: t.taskName, reason }, meta(ctx)) as MarshalEvent,
+  };
 }
 
 /**
- * The steps the coordinator may work on now (reference §2.5, §2.6 step 1): candidates of every plan in coordinator
- * order, only those PENDING or PREPARED. Recovery launches with the task's own configuration (§3.4); paused tasks
- * are named so that they launch with the pause command (§1.6.4).
+ * An operator command on a pod instance (reference §6.3, §1.6.4, §3.4): restart and replace act on every task of the
+ * pod (replace also labels them permanently failed); pause and resume on the tasks named (or all), storing their
+ * override. The tasks are killed — even those already ended — and recovery relaunches them.
  */
-export function candidatesOf(state: ServiceState, now: string): Candidate[] {
-  if (state.plans.length === 0 || !state.targetConfigId) return [];
-  const ctx = planContext(state, now);
-  const { candidates } = coordinatorCandidates(state.plans, { ctx });
-  const out: Candidate[] = [];
-  for (const { plan, phase, step } of candidates) {
-    const status = stepStatus(step, ctx);
-    if (status !== 'PENDING' && status !== 'PREPARED') continue;
-    const req = step.requirement;
-    let configId = state.targetConfigId;
-    if (req && req.recoveryType !== 'NONE') {
-      const own = req.tasks.map((t) => state.tasks[`${req.podType}-${req.podIndex}-${t}`]).filter((t): t is TaskRecord => !!t);
-      configId = (own.find((t) => t.goal === 'RUNNING') ?? own[0])?.configId ?? configId;
-    }
-    const paused = req ? req.tasks.filter((t) => state.overrides[`${req.podType}-${req.podIndex}-${t}`]?.target === 'PAUSED') : [];
-    out.push({
-      service: state.service,
-      configId,
-      plan: plan.name,
-      phaseId: phase.id,
-      phase: phase.name,
-      stepId: step.id,
-      step: step.name,
-      kind: step.kind,
-      ...(step.target ? { target: step.target } : {}),
-      status,
-      podType: req?.podType ?? '',
-      podIndex: req?.podIndex ?? 0,
-      tasks: req?.tasks ?? [],
-      recoveryType: req?.recoveryType ?? 'NONE',
-      environment: step.parameters,
-      tasksToKill: req ? tasksToKill(state, req) : [],
-      ...(paused.length ? { paused } : {}),
-      ...(state.stepLineage[step.id] ? { lineage: state.stepLineage[step.id] } : {}),
-    });
+function decidePodCommand(state: ServiceState, cmd: PodCommand, ctx: DecisionContext): DecideResult {
+  const notFound = rejected('NOT_FOUND', `Pod ${cmd.pod} not found`);
+  const tasks = podInstances(state).get(cmd.pod);
+  if (!tasks) return notFound;
+  let selected = tasks;
+  if ((cmd.action === 'pause' || cmd.action === 'resume') && cmd.tasks && cmd.tasks.length > 0) {
+    const picked = cmd.tasks.map((n) => tasks.find((t) => t.taskName === n || t.taskSpecName === n));
+    if (picked.some((t) => !t)) return notFound;
+    selected = tasks.filter((t) => picked.includes(t));
   }
-  return out;
+  const names = selected.map((t) => t.taskName);
+  const data = { service: state.service, pod: cmd.pod, tasks: names };
+  const plan: MarshalEvent[] = [];
+  switch (cmd.action) {
+    case 'restart':
+      plan.push(serviceEvent(state, ctx, 'PodRestartRequested', data));
+      break;
+    case 'replace':
+      plan.push(serviceEvent(state, ctx, 'PodReplaceRequested', { ...data, taskIds: selected.map((t) => t.taskId) }));
+      break;
+    case 'pause':
+      plan.push(serviceEvent(state, ctx, 'PodPauseRequested', data));
+      break;
+    case 'resume':
+      plan.push(serviceEvent(state, ctx, 'PodResumeRequested', data));
+      break;
+  }
+  return accepted({ plan, tasks: selected.map((t) => kill(state, ctx, t, `pod ${cmd.action} by ${ctx.actor}`)) }, `${cmd.action} ${cmd.pod}`, names);
+}
+
+/**
+ * The uninstall plan for the service's stored tasks (reference §3.6), replacing every plan: ServiceUninstallStarted,
+ * the other plans removed, the uninstall plan generated as `deploy`.
+ */
+function uninstallEvents(state: ServiceState, ctx: DecisionContext): MarshalEvent[] {
+  const configId = state.targetConfigId as string;
+  const spec = state.configs[configId].spec;
+  const views: UninstallTaskView[] = orderedTasks(state).map((t) => ({
+    taskId: t.taskId,
+    taskName: t.taskName,
+    hostname: t.hostname,
+    resourceIds: [t.reservationId],
+    permanentlyFailed: !!state.permanentlyFailed[t.taskId],
+    ...(t.lastState ? { lastState: t.lastState } : {}),
+  }));
+  const plan = uninstallPlan(spec, views, ctx.newId);
+  const scratch: ServiceState = { ...state, plans: [plan] };
+  return [
+    serviceEvent(state, ctx, 'ServiceUninstallStarted', { service: state.service }),
+    ...state.plans.map((p) => serviceEvent(state, ctx, 'PlanRemoved', { service: state.service, plan: p.name, reason: 'service uninstall' })),
+    generated(scratch, ctx, plan, 0, configId),
+  ];
+}
+
+/**
+ * Uninstall (reference §3.6): the plans are replaced by the uninstall plan named `deploy`; once it completes,
+ * `reconcileService` removes the service. A second request changes nothing.
+ */
+function decideUninstall(state: ServiceState, ctx: DecisionContext): DecideResult {
+  if (state.uninstalling) return accepted(NO_DECISION, `${state.service} is being uninstalled`);
+  if (!state.targetConfigId) return rejected('NOT_FOUND', `Service ${state.service} not found`);
+  return accepted(planOnly(uninstallEvents(state, ctx)), `uninstalling ${state.service}`);
+}
+
+/** A service plan-manager knows: one with a configuration or plans (operator commands name it). */
+const known = (state: ServiceState): boolean => !!state.targetConfigId || state.plans.length > 0;
+
+/**
+ * The service aggregate's decider (STYLE.md "Deciders"): every command, one result shape. Operator commands on a
+ * service plan-manager does not know, and reports for a service it never saw an event of, are NOT_FOUND. What
+ * follows a decision — reconciling (`reconcileService`) and publishing statuses (`publishStatuses`) — is the
+ * caller's, run after every decision.
+ */
+export function decide(state: ServiceState, command: ServiceCommand, ctx: DecisionContext): DecideResult {
+  const unknown = rejected('NOT_FOUND', `Service ${state.service} not found`);
+  switch (command.type) {
+    case 'ReportOfferEvaluation':
+      return state.seq === 0 ? unknown : accepted(reportOfferEvaluation(state, command, ctx));
+    case 'ApplyPlanCommand':
+      return known(state) ? decidePlanCommand(state, command.command, ctx) : unknown;
+    case 'ApplyPodCommand':
+      return known(state) ? decidePodCommand(state, command.command, ctx) : unknown;
+    case 'UninstallService':
+      return known(state) ? decideUninstall(state, ctx) : unknown;
+    case 'Tick':
+      return accepted(NO_DECISION);
+    default:
+      return assertUnreachable(command);
+  }
 }

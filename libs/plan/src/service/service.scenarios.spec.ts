@@ -1,6 +1,6 @@
-import type { ServiceSpec } from '@marshal/contracts';
+import { podInstanceName, type ServiceSpec } from '@marshal/contracts';
 import { pod, serviceSpec, task } from '../model/testing';
-import { reconcileService } from './reconcile';
+import { reconcileService } from './reconcile.policy';
 import { evolveService, initialServiceState, type ServiceState } from './service-state';
 import { Log, SERVICE, subjects, transitions } from './testing';
 
@@ -132,7 +132,7 @@ describe('§9.12 end-to-end simulations at the aggregate', () => {
     expect(log.tree('recovery').steps).toEqual(['world-0:[server]=PREPARED']);
     const v2 = spec(v1.pods.map((p) => ({ ...p, tasks: p.tasks.map((t) => ({ ...t, env: { SLEEP_DURATION: '2000' } })) })));
     log.accept(v2, 'cfg-2', { previous: 'cfg-1', changedPods: ['hello', 'world'] });
-    log.place = (c) => ({ agentId: `agent-${c.podType}-${c.podIndex}`, hostname: 'h' });
+    log.place = (c) => ({ agentId: `agent-${podInstanceName(c.podType, c.podIndex)}`, hostname: 'h' });
     const candidates = log.candidates();
     expect(candidates.map((c) => [c.plan, c.step, c.configId])).toEqual([
       ['deploy', 'hello-0:[server]', 'cfg-2'],

@@ -1,9 +1,10 @@
 import {
   makeEvent,
+  podInstanceName,
   serviceAggregate,
   subjectsFor,
+  taskInstanceName,
   type Candidate,
-  type CommandRequest,
   type EventData,
   type EventType,
   type MarshalEvent,
@@ -13,11 +14,14 @@ import {
   type TaskState,
 } from '@marshal/contracts';
 import { idGenerator } from '../model/testing';
-import { isEmpty, type Decision, type DecisionContext } from './decision';
-import { decidePlanCommand, decidePodCommand, decideUninstall, type PlanCommand, type PodCommand } from './operator.decider';
-import { reconcileService } from './reconcile';
+import { NO_DECISION, acceptedOrThrow, isEmpty, type DecideResult, type Decision, type DecisionContext } from './decision';
+import { publishStatuses } from './publish.policy';
+import { reactToEvent } from './react.policy';
+import { reconcileService } from './reconcile.policy';
+import type { OfferEvaluationResult, PlanCommand, PodCommand, ServiceCommand } from './service.commands';
+import { decide } from './service.decider';
+import { candidatesOf } from './service.queries';
 import { evolveService, initialServiceState, type ServiceState } from './service-state';
-import { applyOfferReport, candidatesOf, publishStatuses, reactToEvent } from './service.decider';
 
 /** Test harness for the service aggregate (not exported from the package). */
 
@@ -45,7 +49,7 @@ export class Log {
   private readonly newId = idGenerator('id');
   private readonly taskIds = idGenerator('task');
   /** Where the coordinator places a candidate; null: no agent fits. Default: every pod instance on its own agent. */
-  place: (c: Candidate) => Placement | null = (c) => ({ agentId: `agent-${c.podType}-${c.podIndex}`, hostname: `host-${c.podType}-${c.podIndex}` });
+  place: (c: Candidate) => Placement | null = (c) => ({ agentId: `agent-${podInstanceName(c.podType, c.podIndex)}`, hostname: `host-${podInstanceName(c.podType, c.podIndex)}` });
 
   get now(): string {
     return new Date(this.nowMs).toISOString();
@@ -133,27 +137,31 @@ export class Log {
     return this.external(subjects.serviceConfig(SERVICE), 'ConfigurationRejected', { service: SERVICE, errors, warnings: [] });
   }
 
-  report(plan: string, stepId: string, result: CommandRequest<'plan.offer-evaluated'>['result']): MarshalEvent[] {
-    const req = { meta: { commandId: 'x', actor: 'service:coordinator', correlationId: 'c' }, service: SERVICE, plan, stepId, minSeq: 0, result };
-    return this.settle(applyOfferReport(this.state, req, this.ctx('service:coordinator')));
+  report(plan: string, stepId: string, result: OfferEvaluationResult): MarshalEvent[] {
+    const ctx = this.ctx('service:coordinator');
+    return this.settle(acceptedOrThrow(decide(this.state, { type: 'ReportOfferEvaluation', plan, stepId, result }, ctx)).decision);
+  }
+
+  /** An operator's command, decided as plan-manager does: a rejection appends nothing. */
+  command(command: ServiceCommand): { events: MarshalEvent[]; code: string; message: string; tasks: string[] } {
+    const ctx = this.ctx(this.actor);
+    const result: DecideResult = decide(this.state, command, ctx);
+    if (!result.ok) return { events: [], code: result.code, message: result.message, tasks: [] };
+    return { events: this.settle(result.decision, ctx), code: 'OK', message: result.message, tasks: result.tasks };
   }
 
   plan(cmd: PlanCommand): { events: MarshalEvent[]; code: string; message: string } {
-    const ctx = this.ctx(this.actor);
-    const { decision, outcome } = decidePlanCommand(this.state, cmd, ctx);
-    return { events: outcome.code === 'OK' ? this.settle(decision, ctx) : [], ...outcome };
+    const { tasks: _tasks, ...out } = this.command({ type: 'ApplyPlanCommand', command: cmd });
+    return out;
   }
 
   pod(cmd: PodCommand): { events: MarshalEvent[]; code: string; message: string; tasks: string[] } {
-    const ctx = this.ctx(this.actor);
-    const { decision, outcome } = decidePodCommand(this.state, cmd, ctx);
-    return { events: outcome.code === 'OK' ? this.settle(decision, ctx) : [], ...outcome };
+    return this.command({ type: 'ApplyPodCommand', command: cmd });
   }
 
   uninstall(): { events: MarshalEvent[]; code: string } {
-    const ctx = this.ctx(this.actor);
-    const { decision, outcome } = decideUninstall(this.state, ctx);
-    return { events: this.settle(decision, ctx), code: outcome.code };
+    const { events, code } = this.command({ type: 'UninstallService' });
+    return { events: code === 'OK' ? events : this.settle(NO_DECISION), code };
   }
 
   candidates(): Candidate[] {
@@ -163,7 +171,7 @@ export class Log {
   private taskInfo(c: Candidate, taskSpecName: string): TaskInfo {
     const config = this.state.configs[c.configId];
     const spec = config.spec.pods.find((p) => p.type === c.podType)?.tasks.find((t) => t.name === taskSpecName);
-    const taskName = `${c.podType}-${c.podIndex}-${taskSpecName}`;
+    const taskName = taskInstanceName(c.podType, c.podIndex, taskSpecName);
     const paused = c.paused?.includes(taskSpecName);
     return {
       taskId: `${taskName}__${this.taskIds()}`,
@@ -216,7 +224,7 @@ export class Log {
           service: SERVICE,
           agentId: where.agentId,
           hostname: where.hostname,
-          reservationId: `res-${c.podType}-${c.podIndex}-${where.agentId}`,
+          reservationId: `res-${podInstanceName(c.podType, c.podIndex)}-${where.agentId}`,
           step: { plan: c.plan, phaseId: c.phaseId, stepId: c.stepId, step: c.step },
           task,
         });

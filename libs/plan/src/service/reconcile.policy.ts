@@ -1,33 +1,18 @@
-import { TERMINAL_TASK_STATES, type MarshalEvent, type PlanModel, type ServiceSpec } from '@marshal/contracts';
+import { isTaskDone, podInstanceName, type MarshalEvent, type PlanModel, type ServiceSpec } from '@marshal/contracts';
+import { delayActive } from '../model/backoff';
 import { coordinatorCandidates } from '../model/coordinator';
 import { generatePlans, type GenerateOptions } from '../model/plan-generation';
 import { DECOMMISSION_PLAN, DEPLOY_PLAN, RECOVERY_PLAN } from '../model/plan-names';
 import { planStatus } from '../model/plan-status';
-import { newRecoveryPlan, nextRecoveryPlan, recoveryRequirements, tasksGoneByOperator, type RecoveryTaskView } from '../model/recovery';
-import { initialStepStatus } from '../model/step-lifecycle';
-import { decommissionPlan, uninstallPlan, type DecommissionTaskView, type UninstallTaskView } from '../model/teardown-plans';
-import { delayActive } from '../model/backoff';
-import { stepTaskNames } from '../model/requirement';
-import { NO_DECISION, allTasksPaused, planContext, planOnly, serviceEvent, type Decision, type DecisionContext } from './decision';
-import { permanentFailureTimeoutMs } from './service-settings';
-import type { ServiceState, TaskRecord } from './service-state';
-import { lateTaskStatuses, storedTasksOf } from './service.decider';
 import { toPlanTree } from '../model/plan-tree';
-
-/** Tasks of the target configuration's pods first, each pod's tasks in pod-spec order (recovery's requirement order). */
-function orderedTasks(state: ServiceState): TaskRecord[] {
-  const spec = state.targetConfigId ? state.configs[state.targetConfigId]?.spec : undefined;
-  const rank = (t: TaskRecord): number => spec?.pods.find((p) => p.type === t.podType)?.tasks.findIndex((x) => x.name === t.taskSpecName) ?? -1;
-  return Object.values(state.tasks).sort(
-    (a, b) => (a.podType < b.podType ? -1 : a.podType > b.podType ? 1 : 0) || a.podIndex - b.podIndex || rank(a) - rank(b) || (a.taskName < b.taskName ? -1 : 1),
-  );
-}
-
-function generated(state: ServiceState, ctx: DecisionContext, model: PlanModel, order: number, configId: string): MarshalEvent {
-  const scratch: ServiceState = { ...state, plans: [...state.plans.filter((p) => p.name !== model.name), model] };
-  const tree = toPlanTree(model, { ctx: planContext(scratch, ctx.now), allTasksPaused: (s) => allTasksPaused(scratch, s) });
-  return serviceEvent(state, ctx, 'PlanGenerated', { service: state.service, configId, order, model, plan: tree });
-}
+import { newRecoveryPlan, nextRecoveryPlan, recoveryRequirements, tasksGoneByOperator, type RecoveryTaskView } from '../model/recovery';
+import { stepTaskNames } from '../model/requirement';
+import { initialStepStatus, stepAfterTaskStatus } from '../model/step-lifecycle';
+import { decommissionPlan, type DecommissionTaskView } from '../model/teardown-plans';
+import { NO_DECISION, generated, planOnly, serviceEvent, stepChanged, type Decision, type DecisionContext } from './decision';
+import { permanentFailureTimeoutMs } from './service-settings';
+import { allTasksPaused, orderedTasks, planContext, storedTasksOf } from './service.queries';
+import type { ServiceState, TaskRecord } from './service-state';
 
 /**
  * The deploy plan, then the custom plans, of a configuration (reference §3.0–§3.3, §3.7). The original refused to
@@ -131,12 +116,12 @@ function permanentFailures(state: ServiceState, ctx: DecisionContext): MarshalEv
     t.goal === 'RUNNING' &&
     recoverable.has(t.taskName) &&
     t.lastState !== undefined &&
-    (TERMINAL_TASK_STATES.has(t.lastState) || t.lastState === 'TASK_LOST' || t.lastState === 'TASK_UNREACHABLE') &&
+    isTaskDone(t.lastState) &&
     !state.permanentlyFailed[t.taskId] &&
     t.stateAt !== undefined &&
     now - Date.parse(t.stateAt) >= timeout;
-  const pods = new Set(tasks.filter(down).map((t) => `${t.podType}-${t.podIndex}`));
-  const label = tasks.filter((t) => pods.has(`${t.podType}-${t.podIndex}`) && !state.permanentlyFailed[t.taskId] && !gone.has(t.taskName));
+  const pods = new Set(tasks.filter(down).map((t) => podInstanceName(t.podType, t.podIndex)));
+  const label = tasks.filter((t) => pods.has(podInstanceName(t.podType, t.podIndex)) && !state.permanentlyFailed[t.taskId] && !gone.has(t.taskName));
   if (label.length) {
     out.push(
       serviceEvent(state, ctx, 'TasksPermanentlyFailed', {
@@ -186,6 +171,40 @@ function recoveryPass(state: ServiceState, ctx: DecisionContext): MarshalEvent[]
 }
 
 /**
+ * Task statuses a step has not taken in yet (level-triggered, run by `reconcileService`): a status the log holds but
+ * that came before the step tracked its task — the coordinator's launch report was decided on a state not yet folded
+ * up to the status, or plan-manager replayed the two after a crash, when it reacts to nothing. Each step that launched
+ * a task whose latest status would change it gets that status now. Back-off and override progress stay with the live
+ * reaction (`onTaskStatus`).
+ */
+export function lateTaskStatuses(state: ServiceState, ctx: DecisionContext): MarshalEvent[] {
+  const out: MarshalEvent[] = [];
+  for (const plan of state.plans) {
+    for (const phase of plan.phases) {
+      for (const step of phase.steps) {
+        if (step.status === 'COMPLETE' || step.launched.length === 0) continue;
+        let next = step;
+        const caught: string[] = [];
+        for (const l of step.launched) {
+          const task = state.tasks[l.taskName];
+          if (!task?.lastState || task.taskId !== l.taskId) continue;
+          const after = stepAfterTaskStatus(next, { taskId: task.taskId, state: task.lastState, readinessPassed: task.readinessPassed, goal: task.goal }).step;
+          // Only a status the step has not taken in: the task's own entry changes. (A step restarted by an operator
+          // keeps its entries; their statuses, taken in before, must not complete it again.)
+          const entry = (st: typeof step) => st.launched.find((x) => x.taskId === l.taskId)?.status;
+          if (entry(after) === entry(next)) continue;
+          caught.push(`${task.taskName} is ${task.lastState}`);
+          next = after;
+        }
+        const ev = caught.length ? stepChanged(state, ctx, { plan, phase, step }, next, caught.join(', ')) : undefined;
+        if (ev) out.push(ev);
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * Level-triggered fixes that must hold whatever event came last — run after every reaction, after replaying the log
  * (a crash may have interrupted a decision) and on every tick (time-based rules). Returns the first fix that is
  * needed; the caller applies it and asks again until nothing is left:
@@ -208,28 +227,4 @@ export function reconcileService(state: ServiceState, ctx: DecisionContext): Dec
   const late = lateTaskStatuses(state, ctx);
   if (late.length) return planOnly(late);
   return planOnly(recoveryPass(state, ctx));
-}
-
-/**
- * The uninstall plan for the service's stored tasks (reference §3.6), replacing every plan: ServiceUninstallStarted,
- * the other plans removed, the uninstall plan generated as `deploy`.
- */
-export function uninstallEvents(state: ServiceState, ctx: DecisionContext): MarshalEvent[] {
-  const configId = state.targetConfigId as string;
-  const spec = state.configs[configId].spec;
-  const views: UninstallTaskView[] = orderedTasks(state).map((t) => ({
-    taskId: t.taskId,
-    taskName: t.taskName,
-    hostname: t.hostname,
-    resourceIds: [t.reservationId],
-    permanentlyFailed: !!state.permanentlyFailed[t.taskId],
-    ...(t.lastState ? { lastState: t.lastState } : {}),
-  }));
-  const plan = uninstallPlan(spec, views, ctx.newId);
-  const scratch: ServiceState = { ...state, plans: [plan] };
-  return [
-    serviceEvent(state, ctx, 'ServiceUninstallStarted', { service: state.service }),
-    ...state.plans.map((p) => serviceEvent(state, ctx, 'PlanRemoved', { service: state.service, plan: p.name, reason: 'service uninstall' })),
-    generated(scratch, ctx, plan, 0, configId),
-  ];
 }

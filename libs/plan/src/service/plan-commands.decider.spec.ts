@@ -1,8 +1,10 @@
 import type { PlanModel, ServiceSpec } from '@marshal/contracts';
 import { applyPlanCommand } from '../model/plan-commands';
 import { pod, serviceSpec, task } from '../model/testing';
-import { planContext } from './decision';
-import { decidePlanCommand, type PlanCommand } from './operator.decider';
+import { acceptedOrThrow } from './decision';
+import type { PlanCommand } from './service.commands';
+import { decide } from './service.decider';
+import { planContext } from './service.queries';
 import { evolvePlan } from './service-state';
 import { Log, SERVICE, transitions } from './testing';
 
@@ -70,7 +72,7 @@ describe('operator plan commands become events that rebuild the plan exactly (re
     const before = plan(log, cmd.plan);
     const expected = applyPlanCommand(before, cmd, planContext(log.state, log.now));
     expect(expected.outcome.code).toBe('OK');
-    const { decision } = decidePlanCommand(log.state, cmd, log.ctx(log.actor));
+    const { decision } = acceptedOrThrow(decide(log.state, { type: 'ApplyPlanCommand', command: cmd }, log.ctx(log.actor)));
     expect(decision.plan.reduce(evolvePlan, before)).toEqual(expected.plan);
     log.plan(cmd);
     expect(plan(log, cmd.plan)).toEqual(expected.plan);
