@@ -6,3 +6,4 @@ export * from './progress-deadline';
 export * from './reconcile';
 export * from './operator.decider';
 export * from './paused-task';
+export * from './deployment';
