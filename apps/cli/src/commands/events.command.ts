@@ -1,5 +1,6 @@
+import type { AuditEvent, EventChain } from '@marshal/contracts';
 import { CliError } from '../client';
-import { formatChain, formatEvent, type LoggedEvent } from '../format/event-log';
+import { formatChain, formatEvent } from '../format/event-log';
 import type { Cli } from '../main';
 
 interface EventsOptions {
@@ -21,12 +22,6 @@ interface EventsOptions {
   tail?: string;
   follow?: boolean;
   json?: boolean;
-}
-
-interface EventList {
-  events: LoggedEvent[];
-  cursor: number;
-  more: boolean;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -79,19 +74,19 @@ export function registerEvents(cli: Cli): void {
     .action(async (o: EventsOptions) => {
       const client = cli.client();
       const base = queryOf(o, cli.globals().name);
-      const print = (list: LoggedEvent[]): void => {
+      const print = (list: AuditEvent[]): void => {
         for (const e of list) cli.out((o.json ? JSON.stringify(e) : formatEvent(e)) + '\n');
       };
       const first = new URLSearchParams(base);
       if (o.after !== undefined) first.set('after', o.after);
       if (o.limit !== undefined) first.set('limit', o.limit);
       if (o.tail !== undefined || (o.after === undefined && o.limit === undefined)) first.set('tail', o.tail ?? '50');
-      const page = (await client.call('GET', `v1/events?${first}`)).json<EventList>();
+      const page = (await client.route('GET /v1/events', `v1/events?${first}`)).reply();
       print(page.events);
       let cursor = page.cursor || Number(o.after ?? 0);
       if (page.events.length === 0 && o.after === undefined) {
         // Nothing matched yet: follow from where the log is now.
-        const latest = (await client.call('GET', `v1/events?tail=1&data=false`)).json<EventList>();
+        const latest = (await client.route('GET /v1/events', `v1/events?tail=1&data=false`)).reply();
         cursor = latest.cursor;
       }
       if (!o.follow) {
@@ -103,7 +98,7 @@ export function registerEvents(cli: Cli): void {
         next.set('after', String(cursor));
         next.set('limit', '500');
         next.set('wait', String(FOLLOW_WAIT_MS));
-        const got = (await client.call('GET', `v1/events?${next}`)).json<EventList>();
+        const got = (await client.route('GET /v1/events', `v1/events?${next}`)).reply();
         print(got.events);
         cursor = got.cursor;
       }
@@ -117,10 +112,10 @@ export function registerEvents(cli: Cli): void {
     .action(async (id: string, o: { json?: boolean }) => {
       // `events` has its own --json, which commander gives to the parent command.
       const json = o.json || events.opts<EventsOptions>().json;
-      const res = await cli.client().call('GET', `v1/events/${encodeURIComponent(id)}/chain`);
-      let body: { id: string; causes: LoggedEvent[]; events: LoggedEvent[]; truncated: boolean };
+      const res = await cli.client().route('GET /v1/events/{id}/chain', `v1/events/${encodeURIComponent(id)}/chain`);
+      let body: EventChain;
       try {
-        body = res.json();
+        body = res.reply();
       } catch {
         throw new CliError(`The gateway answered with something that is not JSON:\n${res.body}`);
       }

@@ -51,7 +51,7 @@ export function describeBodies(doc: OpenAPIObject): OpenAPIObject {
     for (const p of [own, ...perService]) {
       const op = doc.paths[p]?.[key] as (Record<string, unknown> & { responses?: Record<string, Record<string, unknown>> }) | undefined;
       if (!op) continue;
-      if (def.body) op['requestBody'] = { required: true, content: { 'application/json': { schema: plainSchema(def.body) } } };
+      if (def.body) op['requestBody'] = { required: def.bodyOptional !== true, content: { 'application/json': { schema: plainSchema(def.body) } } };
       const responses = (op.responses ??= {});
       const success = Object.keys(responses).filter((code) => /^2\d\d$/.test(code));
       for (const code of success.length ? success : ['200']) {

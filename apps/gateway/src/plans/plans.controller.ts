@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res }
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { negotiate } from '@fastify/accept-negotiator';
-import { MarshalError, type HttpResponseOf, type PlanAction } from '@marshal/contracts';
+import { MarshalError, type HttpBodyOf, type HttpResponseOf, type PlanAction } from '@marshal/contracts';
 import { ReadModelQueries, TimeTravel, parsePointInTime } from '@marshal/persistence';
 import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 import { callerOf } from '../auth/auth.guard';
@@ -26,7 +26,7 @@ const GZIP_MIN_BYTES = 860;
  * The body of `POST /v1/plans/{plan}/start`: a JSON object of strings (reference §6.2); none is `{}`. Key names are
  * checked by plan-manager, with the original's message.
  */
-export function startParameters(body: unknown): Record<string, string> {
+export function startParameters(body: unknown): HttpBodyOf<'POST /v1/plans/{plan}/start'> {
   if (body === undefined || body === null || body === '') return {};
   const fail = (why: string): never => {
     throw asPlainText(new MarshalError('INVALID_ARGUMENT', `Couldn't parse parameters: ${why}`));

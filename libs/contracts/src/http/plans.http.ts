@@ -35,6 +35,10 @@ export const PlanBody = Type.Object(
 );
 export type PlanBody = Static<typeof PlanBody>;
 
+/** `POST /v1/plans/{plan}/start`: parameters for the plan's tasks' environment (reference §6.2); none is `{}`. */
+export const StartPlanBody = Type.Record(Type.String(), Type.String());
+export type StartPlanBody = Static<typeof StartPlanBody>;
+
 /** `GET /v1/plans`: the plan names. */
 export const PlanNamesBody = Type.Array(Type.String());
 export type PlanNamesBody = Static<typeof PlanNamesBody>;

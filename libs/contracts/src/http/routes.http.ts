@@ -4,7 +4,7 @@ import { OfferOutcomeSummarySchema } from '../commands/coordinator.commands';
 import { ProjectionsStatus, RebuildReplyBody } from './admin.http';
 import { AgentBody } from './agents.http';
 import { EventChain, EventList } from './audit.http';
-import { CommandMessageBody, PlanBody, PlanNamesBody } from './plans.http';
+import { CommandMessageBody, PlanBody, PlanNamesBody, StartPlanBody } from './plans.http';
 import { InstallBody, ServiceDescription, ServiceSummary, SubmitReplyBody, UninstallReplyBody, UpdateBody } from './services.http';
 
 /** The JSON error of the gateway: a domain error's code, message and every detail with its path. */
@@ -14,6 +14,8 @@ export type ErrorBody = Static<typeof ErrorBody>;
 export interface HttpRouteDefinition {
   /** The JSON body the route takes, when it takes one. */
   body?: TSchema;
+  /** The body may be left out. */
+  bodyOptional?: true;
   /** The JSON body of its successful answer. */
   response: TSchema;
 }
@@ -32,7 +34,7 @@ export const HTTP_ROUTES = {
   'DELETE /v1/services/{name}': { response: UninstallReplyBody },
   'GET /v1/plans': { response: PlanNamesBody },
   'GET /v1/plans/{plan}': { response: PlanBody },
-  'POST /v1/plans/{plan}/start': { response: CommandMessageBody },
+  'POST /v1/plans/{plan}/start': { body: StartPlanBody, bodyOptional: true, response: CommandMessageBody },
   'POST /v1/plans/{plan}/stop': { response: CommandMessageBody },
   'POST /v1/plans/{plan}/continue': { response: CommandMessageBody },
   'POST /v1/plans/{plan}/interrupt': { response: CommandMessageBody },
@@ -48,7 +50,8 @@ export const HTTP_ROUTES = {
 
 export type HttpRoute = keyof typeof HTTP_ROUTES;
 export type HttpResponseOf<R extends HttpRoute> = Static<(typeof HTTP_ROUTES)[R]['response']>;
-export type HttpBodyOf<R extends HttpRoute> = (typeof HTTP_ROUTES)[R] extends { body: infer B extends TSchema } ? Static<B> : undefined;
+/** A route without a body takes none, or `{}` (what some clients always send). */
+export type HttpBodyOf<R extends HttpRoute> = (typeof HTTP_ROUTES)[R] extends { body: infer B extends TSchema } ? Static<B> : Record<string, never> | undefined;
 
 /** `GET /v1/plans/{plan}` → `['GET', '/v1/plans/{plan}']`. */
 export function splitRoute(route: HttpRoute): [method: string, path: string] {
