@@ -1,28 +1,18 @@
-import type { AuditEvent, EventChain } from '@marshal/contracts';
+import { EVENT_LIST_FILTERS, type AuditEvent, type EventChain, type EventFilter } from '@marshal/contracts';
 import { CliError } from '../client';
 import { formatChain, formatEvent } from '../format/event-log';
 import type { Cli } from '../main';
 
-interface EventsOptions {
-  service?: string[];
-  plan?: string[];
-  phase?: string[];
-  step?: string[];
-  pod?: string[];
-  task?: string[];
-  agent?: string[];
-  type?: string[];
-  actor?: string[];
+/** The flags: the filters of `GET /v1/events` (`--correlation`, `--causation` for its `correlationId`, `causationId`), and paging. */
+type EventsOptions = Omit<EventFilter, 'correlationId' | 'causationId'> & {
   correlation?: string[];
   causation?: string[];
-  since?: string;
-  until?: string;
   after?: string;
   limit?: string;
   tail?: string;
   follow?: boolean;
   json?: boolean;
-}
+};
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 /** Long-poll window of `--follow`: the gateway answers as soon as events arrive, or empty after this. */
@@ -30,20 +20,8 @@ const FOLLOW_WAIT_MS = 25_000;
 
 function queryOf(o: EventsOptions, service: string | undefined): URLSearchParams {
   const q = new URLSearchParams();
-  const lists: [string, string[] | undefined][] = [
-    ['service', o.service ?? (service ? [service] : undefined)],
-    ['plan', o.plan],
-    ['phase', o.phase],
-    ['step', o.step],
-    ['pod', o.pod],
-    ['task', o.task],
-    ['agent', o.agent],
-    ['type', o.type],
-    ['actor', o.actor],
-    ['correlationId', o.correlation],
-    ['causationId', o.causation],
-  ];
-  for (const [name, values] of lists) for (const v of values ?? []) q.append(name, v);
+  const filter: EventFilter = { ...o, service: o.service ?? (service ? [service] : undefined), correlationId: o.correlation, causationId: o.causation };
+  for (const name of EVENT_LIST_FILTERS) for (const v of filter[name] ?? []) q.append(name, v);
   if (o.since) q.set('since', o.since);
   if (o.until) q.set('until', o.until);
   return q;

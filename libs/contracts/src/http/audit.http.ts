@@ -1,5 +1,16 @@
 import { Type, type Static } from '@sinclair/typebox';
 
+/**
+ * The repeatable filters of `GET /v1/events`, as query parameters: a filter given several times matches any of its
+ * values, different filters must all match. `phase`, `step`: id or name; `pod`: a pod instance (`hello-0`), its steps'
+ * transitions and its tasks' events; `task`: name or id.
+ */
+export const EVENT_LIST_FILTERS = ['service', 'plan', 'phase', 'step', 'pod', 'task', 'agent', 'type', 'actor', 'correlationId', 'causationId'] as const;
+export type EventListFilter = (typeof EVENT_LIST_FILTERS)[number];
+
+/** The filters of `GET /v1/events`: the list filters, and `since`/`until` (ISO-8601 times, inclusive). */
+export type EventFilter = { [K in EventListFilter]?: string[] } & { since?: string; until?: string };
+
 /** One event as the audit API shows it: the envelope (data upcast to the current version) and where it was logged. */
 export const AuditEvent = Type.Object(
   {

@@ -1,28 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { upcast, type AuditEvent, type ChainEvent, type EventChain, type EventEnvelope, type EventList, type MarshalEvent, type Recorded } from '@marshal/contracts';
+import { upcast, type AuditEvent, type ChainEvent, type EventChain, type EventEnvelope, type EventFilter, type EventList, type MarshalEvent, type Recorded } from '@marshal/contracts';
 import { ref, type RefKind } from '../projection/audit';
-
-/** Filters of `GET /v1/events`; list values match any of them, different filters must all match. */
-export interface EventFilter {
-  service?: string[];
-  plan?: string[];
-  /** Phase id or name. */
-  phase?: string[];
-  /** Step id or name. */
-  step?: string[];
-  /** Pod instance (`hello-0`): its steps' transitions and its tasks' events. */
-  pod?: string[];
-  /** Task name or id. */
-  task?: string[];
-  agent?: string[];
-  type?: string[];
-  actor?: string[];
-  correlationId?: string[];
-  causationId?: string[];
-  /** ISO-8601 times, inclusive. */
-  since?: string;
-  until?: string;
-}
 
 export interface EventPage {
   /** Only events after this sequence (the cursor). */
@@ -36,7 +14,7 @@ export interface EventPage {
 }
 
 // The wire types of the audit API are declared once, with the routes the CLI calls (`@marshal/contracts` http).
-export type { AuditEvent, ChainEvent, EventChain, EventList } from '@marshal/contracts';
+export type { AuditEvent, ChainEvent, EventChain, EventFilter, EventList } from '@marshal/contracts';
 
 export const MAX_PAGE = 1000;
 const MAX_CHAIN = 5000;
