@@ -1,3 +1,5 @@
+import { pathMatchesRoute, splitRoute, type ErrorBody, type HttpBodyOf, type HttpResponseOf, type HttpRoute } from '@marshal/contracts';
+
 /** Errors the CLI prints; `exitCode` tells the shell what kind of failure it was. */
 export class CliError extends Error {
   constructor(
@@ -21,6 +23,11 @@ export interface HttpResult {
   /** The log sequence a write produced (`X-Marshal-Seq`), for reading one's own write. */
   seq?: number;
   json<T = unknown>(): T;
+}
+
+/** The answer of a route of the catalogue: its body read as the type the gateway declares for it. */
+export interface RouteResult<R extends HttpRoute> extends HttpResult {
+  reply(): HttpResponseOf<R>;
 }
 
 /** A thin HTTP client of the gateway, with the original CLI's error handling (reference §7.1). */
@@ -47,12 +54,23 @@ export class GatewayClient {
     if (accept(res.status)) return result;
     throw httpError(method, url, res.status, text);
   }
+
+  /**
+   * A call of one route of the HTTP catalogue (`@marshal/contracts`): its body is checked against the route's type at
+   * compile time, its answer read as the route's type, and the path must be one of the route's.
+   */
+  async route<R extends HttpRoute>(route: R, path: string, body?: HttpBodyOf<R>, accept?: (status: number) => boolean): Promise<RouteResult<R>> {
+    // A path that is not the route's would be read as the wrong type: a bug of the CLI, not of its user.
+    if (!pathMatchesRoute(route, path)) throw new Error(`${path} is not a path of ${route}`);
+    const res = await this.call(splitRoute(route)[0], path, body, accept);
+    return { ...res, reply: () => res.json<HttpResponseOf<R>>() };
+  }
 }
 
 function httpError(method: string, url: string, status: number, body: string): CliError {
   let detail = body.trim();
   try {
-    const j = JSON.parse(body) as { message?: string; details?: { path: string; message: string }[] };
+    const j = JSON.parse(body) as Partial<ErrorBody>;
     if (j.message) detail = j.message + (j.details?.length ? '\n' + j.details.map((d) => `  ${d.path}: ${d.message}`).join('\n') : '');
   } catch {
     /* plain text body */

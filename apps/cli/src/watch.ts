@@ -31,8 +31,8 @@ async function watch(
   let lines = 0;
   for (let first = true; ; first = false) {
     const url = first && opts.seq !== undefined ? `${path}${path.includes('?') ? '&' : '?'}seq=${opts.seq}` : path;
-    const res = await client.call('GET', url, undefined, (s) => s === 200 || s === 202 || s === 417 || s === 404);
-    const answer: PlanReply | undefined = res.status === 404 ? undefined : res.json<PlanReply>();
+    const res = await client.route('GET /v1/plans/{plan}', url, undefined, (s) => s === 200 || s === 202 || s === 417 || s === 404);
+    const answer: PlanReply | undefined = res.status === 404 ? undefined : res.reply();
     // Until the plan is generated again, what is shown is the one the write replaces: treat it as not there yet.
     const plan = answer && opts.replaced !== undefined && planIdentity(answer) === opts.replaced ? undefined : answer;
     const view = plan ? `${toPlanStatusTree(planName, plan)}${progressBar(plan)}\n` : (opts.absent ?? '');

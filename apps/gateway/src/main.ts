@@ -11,7 +11,7 @@ import { GatewayConfig } from './config';
 import { TokenStore, loadTokens } from './auth/tokens';
 import { GatewayModule } from './gateway.module';
 import { GatewayMetrics } from './metrics/metrics';
-import { annotateRoles } from './http/openapi';
+import { annotateRoles, describeBodies } from './http/openapi';
 
 async function main(): Promise<void> {
   const ctx = await createServiceContext(GatewayConfig);
@@ -35,8 +35,9 @@ async function main(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(RootModule, adapter, { logger: new NestLogger(ctx.log) });
   // Uploads of the state API (reference §6.6): one field `file` of at most 1024 bytes; the form is read by the route.
   await app.register(multipart, { limits: { fileSize: MAX_STATE_FILE_BYTES, files: 1, fields: 0, parts: 1 } });
-  // The OpenAPI document is generated from the controllers, so every route anyone adds is in it.
-  const document = annotateRoles(SwaggerModule.createDocument(
+  // The OpenAPI document is generated from the controllers, so every route anyone adds is in it; the bodies of the
+  // routes the CLI calls come from their one declaration in contracts.
+  const document = describeBodies(annotateRoles(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Marshal API')
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
       .addBearerAuth()
       .addSecurityRequirements('bearer')
       .build(),
-  ));
+  )));
   SwaggerModule.setup('v1/docs', app, document, { jsonDocumentUrl: 'v1/openapi.json', yamlDocumentUrl: 'v1/openapi.yaml' });
   const metrics = app.get(GatewayMetrics);
   adapter.getInstance().addHook('onResponse', (req, reply, done) => {

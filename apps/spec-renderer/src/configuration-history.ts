@@ -1,5 +1,6 @@
 import type { EventOf, MarshalEvent, Recorded } from '@marshal/contracts';
 import type { EventStore } from '@marshal/messaging';
+import { evolveDeployment, NO_DEPLOYMENT } from '@marshal/plan';
 import type { Subjects } from '@marshal/contracts';
 
 /** What the log says about a service's configurations: its current target and where the subject ends. */
@@ -35,11 +36,7 @@ export async function readHistory(store: EventStore, subjects: Subjects, service
 
 /** Has the deploy plan of the service ever completed (reference §2.7 `last-completed-update-type`)? */
 export async function deploymentCompleted(store: EventStore, subjects: Subjects, service: string): Promise<boolean> {
-  let completed = false;
-  for await (const rec of store.read(subjects.servicePlan(service))) {
-    if (rec.event.type === 'PlanStatusChanged' && rec.event.data.plan === 'deploy' && rec.event.data.status === 'COMPLETE') completed = true;
-    // A removed service's past deployments do not count for the one installed under its name since.
-    if (rec.event.type === 'ServiceRemoved') completed = false;
-  }
-  return completed;
+  let facts = NO_DEPLOYMENT;
+  for await (const rec of store.read(subjects.servicePlan(service)) as AsyncGenerator<Recorded<MarshalEvent>>) facts = evolveDeployment(facts, rec.event);
+  return facts.deploymentCompleted;
 }

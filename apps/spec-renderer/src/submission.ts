@@ -1,7 +1,6 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { CommandRequest, EventData, Package, ServiceSpec, ValidationError } from '@marshal/contracts';
-import { parsePlacement } from '@marshal/offer';
-import { diffSpecs, PACKAGE_FILES, podSpecChanged, renderPackage, validateConfiguration } from '@marshal/spec';
+import { decideConfiguration } from '@marshal/scheduling';
+import { renderPackage } from '@marshal/spec';
 import type { ConfigurationHistory } from './configuration-history';
 
 export type SubmitRequest = CommandRequest<'spec.submit'> | CommandRequest<'spec.render'>;
@@ -22,30 +21,6 @@ export type SubmissionOutcome =
   | { kind: 'unchanged'; service: string; configId: string; warnings: string[]; spec: ServiceSpec }
   | { kind: 'accepted'; service: string; spec: ServiceSpec; warnings: string[]; diff: string; event: Omit<EventData<'ConfigurationAccepted'>, 'configId'> };
 
-/** Placement strings are parsed by the offer lib; a bad one is a validation error on that pod (reference §5.5). */
-export function placementErrors(spec: ServiceSpec): ValidationError[] {
-  const errors: ValidationError[] = [];
-  for (const pod of spec.pods) {
-    if (pod.placement === undefined) continue;
-    const parsed = parsePlacement(pod.placement, pod.type);
-    if ('error' in parsed) {
-      errors.push({ path: `pods.${pod.type}.placement`, message: `The PlacementRule for PodSpec '${pod.type}' had invalid constraints: ${parsed.error}` });
-    }
-  }
-  return errors;
-}
-
-const PACKAGE_FILE_NAMES: readonly string[] = Object.values(PACKAGE_FILES);
-
-/**
- * An error located in the input rather than in the spec: an option (JSON pointer), a package file as a whole
- * (syntax, size, template errors) or the env overrides. Such input never became a configuration.
- */
-export function isInputError(e: ValidationError): boolean {
-  if (e.path.startsWith('/') || e.path === 'package' || e.path === 'env' || e.path.startsWith('env.')) return true;
-  return PACKAGE_FILE_NAMES.some((f) => e.path === f || e.path.startsWith(`${f}:`));
-}
-
 /**
  * The service a submission addresses: the name given, else (install) the `name` of the package rendered with the
  * given options. Undefined when the package does not render: evaluation then reports why.
@@ -58,8 +33,8 @@ export function serviceNameOf(request: SubmitRequest): string | undefined {
 
 /**
  * Decides what a submitted configuration becomes (reference §3.8.2): render the package with the merged options
- * (defaults ← stored ← provided, or without stored on `replace`), check placement and every validator against the
- * current target, then accept, reject, or report that nothing changed.
+ * (defaults ← stored ← provided, or without stored on `replace`), then let the configuration decision of
+ * `@marshal/scheduling` accept, reject, or report that nothing changed.
  */
 export function evaluateSubmission(
   request: SubmitRequest,
@@ -83,40 +58,32 @@ export function evaluateSubmission(
     env: request.service ? { FRAMEWORK_NAME: request.service } : undefined,
   });
   const name = service ?? rendered.spec?.name ?? '';
-  const rejected = (errors: ValidationError[], spec: ServiceSpec | null): SubmissionOutcome => ({
-    kind: 'rejected',
-    service: name,
-    errors,
-    warnings: rendered.warnings,
-    spec,
-    record: mode === 'update' && !errors.some(isInputError),
-  });
-  if (!rendered.spec) return rejected(rendered.errors, null);
-  // The service's identity wins over a `name:` hard-coded in svc.yml.
-  const spec: ServiceSpec = { ...rendered.spec, name };
-  const previous = target?.spec ?? null;
-  const errors = [...placementErrors(spec), ...validateConfiguration(previous, spec, { deploymentCompleted })];
-  if (errors.length) return rejected(errors, spec);
-  if (target && isDeepStrictEqual(target.spec, spec)) {
-    return { kind: 'unchanged', service: name, configId: target.configId, warnings: rendered.warnings, spec };
+  const decision = decideConfiguration(rendered, target ? { configId: target.configId, spec: target.spec } : null, { mode, deploymentCompleted, service: name });
+  switch (decision.kind) {
+    case 'rejected':
+      return { kind: 'rejected', service: name, errors: decision.errors, warnings: rendered.warnings, spec: decision.spec, record: decision.record };
+    case 'unchanged':
+      return { kind: 'unchanged', service: name, configId: decision.configId, warnings: rendered.warnings, spec: decision.spec };
+    case 'accepted': {
+      const { spec, diff, changedPods } = decision;
+      return {
+        kind: 'accepted',
+        service: name,
+        spec,
+        warnings: rendered.warnings,
+        diff,
+        event: {
+          service: name,
+          previousConfigId: target?.configId ?? null,
+          spec,
+          options: rendered.resolvedOptions,
+          package: pkg,
+          schedulerEnv: rendered.schedulerEnv,
+          warnings: rendered.warnings,
+          diff,
+          changedPods,
+        },
+      };
+    }
   }
-  const diff = diffSpecs(previous, spec);
-  return {
-    kind: 'accepted',
-    service: name,
-    spec,
-    warnings: rendered.warnings,
-    diff,
-    event: {
-      service: name,
-      previousConfigId: target?.configId ?? null,
-      spec,
-      options: rendered.resolvedOptions,
-      package: pkg,
-      schedulerEnv: rendered.schedulerEnv,
-      warnings: rendered.warnings,
-      diff,
-      changedPods: previous ? previous.pods.filter((p) => spec.pods.some((n) => n.type === p.type) && podSpecChanged(previous, spec, p.type)).map((p) => p.type) : [],
-    },
-  };
 }

@@ -22,3 +22,4 @@ export * from './commands/offer.commands';
 export * from './commands/coordinator.commands';
 export * from './commands/projector.commands';
 export * from './command-catalog';
+export * from './http';

@@ -133,5 +133,6 @@ export {
 } from './service/service-settings';
 
 // Views the gateway serves.
-export { HEALTH, serviceHealth, type HealthName, type HealthResult, type HealthPlanView } from './health/service-health';
+export { HEALTH, serviceHealth, planHasErrors, frameworkHealthCode, type HealthName, type HealthResult, type HealthPlanView } from './health/service-health';
+export { evolveDeployment, NO_DEPLOYMENT, type DeploymentFacts } from './service/deployment';
 export { debugPlans, type DebugPlanInput, type DebugPlansFilter, type DebugPlansResult } from './debug/debug-plans';

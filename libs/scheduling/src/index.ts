@@ -11,3 +11,7 @@ export { reserveOnAgent, type Proposed, type ReservationDecision } from './reser
 export { taskIdFor, launchSettings, launchTasks, type SchedulerApi, type LaunchInput, type LaunchDecision } from './launch.rules';
 export { detectLostAgents, type Liveness } from './lost-agent.rule';
 // --- end of the coordinator's decisions ---
+
+// --- Rules spanning spec, plan and offer: configuration decisions (README "Rules spanning spec, plan and offer"). ---
+export * from './configuration/placement-validation';
+export * from './configuration/configuration.decision';

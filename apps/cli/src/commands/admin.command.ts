@@ -1,20 +1,5 @@
+import type { ProjectionsStatus } from '@marshal/contracts';
 import type { Cli } from '../main';
-
-interface Generation {
-  id: number;
-  state: string;
-  checkpoint: number;
-  lag: number;
-  createdAt: string;
-  activatedAt: string | null;
-  requestedBy: string | null;
-}
-
-interface ProjectionsStatus {
-  head: number;
-  lag: number;
-  generations: Generation[];
-}
 
 function describe(s: ProjectionsStatus): string {
   const lines = [`log head ${s.head}, read models ${s.lag} event${s.lag === 1 ? '' : 's'} behind`];
@@ -35,7 +20,7 @@ export function registerAdmin(cli: Cli): void {
     .description('Show the read models: log head, checkpoint and lag of the active generation and of a rebuild')
     .option('--json', 'print the JSON')
     .action(async (o: { json?: boolean }) => {
-      const s = (await cli.client().call('GET', 'v1/admin/projections')).json<ProjectionsStatus>();
+      const s = (await cli.client().route('GET /v1/admin/projections', 'v1/admin/projections')).reply();
       cli.out(o.json ? JSON.stringify(s, null, 2) + '\n' : describe(s));
     });
 
@@ -46,13 +31,13 @@ export function registerAdmin(cli: Cli): void {
     .option('--json', 'print the JSON answer')
     .action(async (o: { wait?: boolean; json?: boolean }) => {
       const client = cli.client();
-      const r = (await client.call('POST', 'v1/admin/rebuild-projections', {})).json<{ generation: number; started: boolean; headSeq: number }>();
+      const r = (await client.route('POST /v1/admin/rebuild-projections', 'v1/admin/rebuild-projections', {})).reply();
       if (o.json) cli.out(JSON.stringify(r, null, 2) + '\n');
       else cli.out(`${r.started ? 'Rebuilding' : 'Already rebuilding'} the read models as generation ${r.generation} (log head ${r.headSeq}).\n`);
       if (!o.wait) return;
       let last = -1;
       for (;;) {
-        const s = (await client.call('GET', 'v1/admin/projections')).json<ProjectionsStatus>();
+        const s = (await client.route('GET /v1/admin/projections', 'v1/admin/projections')).reply();
         const g = s.generations.find((x) => x.id === r.generation);
         if (!g || g.state === 'active') {
           if (!o.json) cli.out(g ? `Generation ${g.id} serves now (checkpoint ${g.checkpoint}).\n` : `Generation ${r.generation} was replaced.\n`);

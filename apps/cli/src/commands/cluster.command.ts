@@ -7,7 +7,7 @@ export function registerCluster(cli: Cli): void {
     .description('List the installed services with their deploy status')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const services = (await cli.client().call('GET', 'v1/services')).json<{ name: string; deployStatus: string | null; packageName: string | null; packageVersion: string | null }[]>();
+      const services = (await cli.client().route('GET /v1/services', 'v1/services')).reply();
       if (o.json) return cli.out(JSON.stringify(services, null, 2) + '\n');
       if (services.length === 0) return cli.out('No service is installed.\n');
       for (const s of services) cli.out(`${s.name}\t${s.packageName ?? '-'} ${s.packageVersion ?? ''}\tdeploy ${s.deployStatus ?? 'not planned yet'}\n`);
@@ -18,7 +18,7 @@ export function registerCluster(cli: Cli): void {
     .description('List the agents with their resources and reservations')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const agents = (await cli.client().call('GET', 'v1/agents')).json<{ agentId: string; hostname: string; lost: boolean; zone: string | null; resources: { cpus: number; memory: number }; reservations: unknown[] }[]>();
+      const agents = (await cli.client().route('GET /v1/agents', 'v1/agents')).reply();
       if (o.json) return cli.out(JSON.stringify(agents, null, 2) + '\n');
       for (const a of agents) {
         cli.out(`${a.hostname}\t${a.lost ? 'LOST' : 'active'}\tzone ${a.zone ?? '-'}\t${a.resources.cpus} cpus, ${a.resources.memory} MB\t${a.reservations.length} pods\n`);

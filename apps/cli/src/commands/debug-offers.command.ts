@@ -24,8 +24,7 @@ export function registerDebugOffers(cli: Cli): void {
     .action(async (o: { pending?: boolean }) => {
       const name = cli.globals().name;
       const path = name ? `v1/service/${encodeURIComponent(name)}/v2/debug/offers` : 'v2/debug/offers';
-      const res = await cli.client().call('GET', path);
-      const body = res.json<OfferOutcomeSummary>();
+      const body = (await cli.client().route('GET /v2/debug/offers', path)).reply();
       cli.out(o.pending ? renderPending(body) : JSON.stringify(body, null, 2) + '\n');
     });
 }

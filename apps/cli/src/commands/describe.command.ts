@@ -1,14 +1,6 @@
 import type { Cli } from '../main';
 import { serviceName } from './service-name';
 
-interface Description {
-  name: string;
-  package: { name: string | null; version: string | null };
-  resolvedOptions: Record<string, unknown>;
-  targetConfigId: string | null;
-  lastErrors: { path: string; message: string }[];
-}
-
 /** `marshal describe` (reference §7.6): the resolved options of the service's target configuration. */
 export function registerDescribe(cli: Cli): void {
   cli.program
@@ -17,7 +9,7 @@ export function registerDescribe(cli: Cli): void {
     .option('--json', 'print the whole description: package, options, target configuration, last rejected update')
     .action(async (o: { json?: boolean }) => {
       const name = await serviceName(cli);
-      const d = (await cli.client().call('GET', `v1/services/${encodeURIComponent(name)}`)).json<Description>();
+      const d = (await cli.client().route('GET /v1/services/{name}', `v1/services/${encodeURIComponent(name)}`)).reply();
       if (o.json) {
         cli.out(JSON.stringify(d, null, 2) + '\n');
         return;

@@ -1,33 +1,18 @@
+import { EVENT_LIST_FILTERS, type AuditEvent, type EventChain, type EventFilter } from '@marshal/contracts';
 import { CliError } from '../client';
-import { formatChain, formatEvent, type LoggedEvent } from '../format/event-log';
+import { formatChain, formatEvent } from '../format/event-log';
 import type { Cli } from '../main';
 
-interface EventsOptions {
-  service?: string[];
-  plan?: string[];
-  phase?: string[];
-  step?: string[];
-  pod?: string[];
-  task?: string[];
-  agent?: string[];
-  type?: string[];
-  actor?: string[];
+/** The flags: the filters of `GET /v1/events` (`--correlation`, `--causation` for its `correlationId`, `causationId`), and paging. */
+type EventsOptions = Omit<EventFilter, 'correlationId' | 'causationId'> & {
   correlation?: string[];
   causation?: string[];
-  since?: string;
-  until?: string;
   after?: string;
   limit?: string;
   tail?: string;
   follow?: boolean;
   json?: boolean;
-}
-
-interface EventList {
-  events: LoggedEvent[];
-  cursor: number;
-  more: boolean;
-}
+};
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 /** Long-poll window of `--follow`: the gateway answers as soon as events arrive, or empty after this. */
@@ -35,20 +20,8 @@ const FOLLOW_WAIT_MS = 25_000;
 
 function queryOf(o: EventsOptions, service: string | undefined): URLSearchParams {
   const q = new URLSearchParams();
-  const lists: [string, string[] | undefined][] = [
-    ['service', o.service ?? (service ? [service] : undefined)],
-    ['plan', o.plan],
-    ['phase', o.phase],
-    ['step', o.step],
-    ['pod', o.pod],
-    ['task', o.task],
-    ['agent', o.agent],
-    ['type', o.type],
-    ['actor', o.actor],
-    ['correlationId', o.correlation],
-    ['causationId', o.causation],
-  ];
-  for (const [name, values] of lists) for (const v of values ?? []) q.append(name, v);
+  const filter: EventFilter = { ...o, service: o.service ?? (service ? [service] : undefined), correlationId: o.correlation, causationId: o.causation };
+  for (const name of EVENT_LIST_FILTERS) for (const v of filter[name] ?? []) q.append(name, v);
   if (o.since) q.set('since', o.since);
   if (o.until) q.set('until', o.until);
   return q;
@@ -79,19 +52,19 @@ export function registerEvents(cli: Cli): void {
     .action(async (o: EventsOptions) => {
       const client = cli.client();
       const base = queryOf(o, cli.globals().name);
-      const print = (list: LoggedEvent[]): void => {
+      const print = (list: AuditEvent[]): void => {
         for (const e of list) cli.out((o.json ? JSON.stringify(e) : formatEvent(e)) + '\n');
       };
       const first = new URLSearchParams(base);
       if (o.after !== undefined) first.set('after', o.after);
       if (o.limit !== undefined) first.set('limit', o.limit);
       if (o.tail !== undefined || (o.after === undefined && o.limit === undefined)) first.set('tail', o.tail ?? '50');
-      const page = (await client.call('GET', `v1/events?${first}`)).json<EventList>();
+      const page = (await client.route('GET /v1/events', `v1/events?${first}`)).reply();
       print(page.events);
       let cursor = page.cursor || Number(o.after ?? 0);
       if (page.events.length === 0 && o.after === undefined) {
         // Nothing matched yet: follow from where the log is now.
-        const latest = (await client.call('GET', `v1/events?tail=1&data=false`)).json<EventList>();
+        const latest = (await client.route('GET /v1/events', `v1/events?tail=1&data=false`)).reply();
         cursor = latest.cursor;
       }
       if (!o.follow) {
@@ -103,7 +76,7 @@ export function registerEvents(cli: Cli): void {
         next.set('after', String(cursor));
         next.set('limit', '500');
         next.set('wait', String(FOLLOW_WAIT_MS));
-        const got = (await client.call('GET', `v1/events?${next}`)).json<EventList>();
+        const got = (await client.route('GET /v1/events', `v1/events?${next}`)).reply();
         print(got.events);
         cursor = got.cursor;
       }
@@ -117,10 +90,10 @@ export function registerEvents(cli: Cli): void {
     .action(async (id: string, o: { json?: boolean }) => {
       // `events` has its own --json, which commander gives to the parent command.
       const json = o.json || events.opts<EventsOptions>().json;
-      const res = await cli.client().call('GET', `v1/events/${encodeURIComponent(id)}/chain`);
-      let body: { id: string; causes: LoggedEvent[]; events: LoggedEvent[]; truncated: boolean };
+      const res = await cli.client().route('GET /v1/events/{id}/chain', `v1/events/${encodeURIComponent(id)}/chain`);
+      let body: EventChain;
       try {
-        body = res.json();
+        body = res.reply();
       } catch {
         throw new CliError(`The gateway answered with something that is not JSON:\n${res.body}`);
       }

@@ -17,8 +17,7 @@ export function registerInstall(cli: Cli): void {
       const name = o.name ?? cli.globals().name;
       const pkg = readPackage(pkgPath);
       const options = o.options ? readOptions(o.options) : {};
-      const res = await cli.client().call('POST', 'v1/services', { ...(name ? { name } : {}), package: pkg, options });
-      const reply = res.json<{ service: string; configId: string; warnings: string[]; seq: number }>();
+      const reply = (await cli.client().route('POST /v1/services', 'v1/services', { ...(name ? { name } : {}), package: pkg, options })).reply();
       if (o.json) {
         cli.out(JSON.stringify(reply, null, 2) + '\n');
         return;

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { standInGateway, runCli as run, type Reply, type Seen } from '../testing/stand-in-gateway';
+import type { PlanBody, ServiceDescription } from '@marshal/contracts';
+import { routeReply, standInGateway, runCli as run, type Reply, type Seen } from '../testing/stand-in-gateway';
 import { packageVersionsText } from './update.command';
 
 const servers: Server[] = [];
@@ -13,25 +14,41 @@ async function stub(answer: (req: Seen, n: number) => Reply) {
   return g;
 }
 
-const plan = (status: string, steps: string[]): string =>
-  JSON.stringify({ status, strategy: 'serial', errors: [], phases: [{ name: 'hello', status, strategy: 'serial', steps: steps.map((s, i) => ({ name: `hello-${i}:[server]`, status: s })) }] });
+/** A deploy plan of one phase as the gateway answers it; `id` tells one generation of the plan from another. */
+const plan = (status: string, steps: string[], id = 'p'): PlanBody => ({
+  status,
+  strategy: 'serial',
+  errors: [],
+  phases: [
+    {
+      id: `${id}-phase`,
+      name: 'hello',
+      status,
+      strategy: 'serial',
+      startedAt: null,
+      completedAt: null,
+      steps: steps.map((s, i) => ({ id: `${id}-step-${i}`, name: `hello-${i}:[server]`, status: s, message: '', startedAt: null, completedAt: null })),
+    },
+  ],
+});
+const planReply = (req: Seen, status: number, body: PlanBody): Reply => routeReply(req, 'GET /v1/plans/{plan}', status, body);
 
 describe('update verbs act on the deploy plan (reference §7.6; §10.3 quirk 8 fixed)', () => {
   it.each([
-    [['update', 'pause'], '/v1/service/hello-world/plans/deploy/interrupt', '"deploy" plan has been paused.'],
-    [['update', 'resume', 'hello'], '/v1/service/hello-world/plans/deploy/continue?phase=hello', '"deploy" plan: phase "hello" has been resumed.'],
-    [['update', 'force-complete', 'hello', 'hello-0:[server]'], '/v1/service/hello-world/plans/deploy/forceComplete?phase=hello&step=hello-0%3A%5Bserver%5D', '"deploy" plan: step "hello-0:[server]" in phase "hello" has been forced to complete.'],
-    [['update', 'force-restart', 'hello', 'hello-0:[server]'], '/v1/service/hello-world/plans/deploy/restart?phase=hello&step=hello-0%3A%5Bserver%5D', '"deploy" plan: step "hello-0:[server]" in phase "hello" has been restarted.'],
-    [['update', 'force-restart'], '/v1/service/hello-world/plans/deploy/restart', '"deploy" plan has been restarted.'],
-  ])('%j → POST %s', async (args, url, text) => {
-    const g = await stub(() => [200, '{"message":"Received cmd: x"}']);
+    [['update', 'pause'], '/v1/service/hello-world/plans/deploy/interrupt', 'POST /v1/plans/{plan}/interrupt', '"deploy" plan has been paused.'],
+    [['update', 'resume', 'hello'], '/v1/service/hello-world/plans/deploy/continue?phase=hello', 'POST /v1/plans/{plan}/continue', '"deploy" plan: phase "hello" has been resumed.'],
+    [['update', 'force-complete', 'hello', 'hello-0:[server]'], '/v1/service/hello-world/plans/deploy/forceComplete?phase=hello&step=hello-0%3A%5Bserver%5D', 'POST /v1/plans/{plan}/forceComplete', '"deploy" plan: step "hello-0:[server]" in phase "hello" has been forced to complete.'],
+    [['update', 'force-restart', 'hello', 'hello-0:[server]'], '/v1/service/hello-world/plans/deploy/restart?phase=hello&step=hello-0%3A%5Bserver%5D', 'POST /v1/plans/{plan}/restart', '"deploy" plan: step "hello-0:[server]" in phase "hello" has been restarted.'],
+    [['update', 'force-restart'], '/v1/service/hello-world/plans/deploy/restart', 'POST /v1/plans/{plan}/restart', '"deploy" plan has been restarted.'],
+  ] as const)('%j → POST %s', async (args, url, route, text) => {
+    const g = await stub((req) => routeReply(req, route, 200, { message: 'Received cmd: x' }));
     const r = await run(g.url, '--name', 'hello-world', ...args);
     expect(g.seen).toEqual([{ method: 'POST', url, body: '' }]);
     expect(r.out).toBe(`${text}\n`);
   });
 
   it('--json prints the reply instead of the text', async () => {
-    const g = await stub(() => [200, '{"message":"Received cmd: interrupt"}']);
+    const g = await stub((req) => routeReply(req, 'POST /v1/plans/{plan}/interrupt', 200, { message: 'Received cmd: interrupt' }));
     expect((await run(g.url, 'update', 'pause', '--json')).out).toBe('{\n  "message": "Received cmd: interrupt"\n}\n');
   });
 
@@ -48,7 +65,15 @@ describe('update verbs act on the deploy plan (reference §7.6; §10.3 quirk 8 f
   });
 
   it('update package-versions prints the installed version; Marshal has no repository to move to', async () => {
-    const g = await stub(() => [200, '{"name":"hello-world","package":{"name":"hello-world","version":"v1.0"},"resolvedOptions":{}}']);
+    const described: ServiceDescription = {
+      name: 'hello-world',
+      package: { name: 'hello-world', version: 'v1.0' },
+      resolvedOptions: {},
+      targetConfigId: 'c1',
+      lastErrors: [],
+      deployStatus: 'COMPLETE',
+    };
+    const g = await stub((req) => routeReply(req, 'GET /v1/services/{name}', 200, described));
     expect((await run(g.url, '--name', 'hello-world', 'update', 'package-versions')).out).toBe(
       'Current package version is: v1.0\nNo valid package downgrade versions.\nNo valid package upgrade versions.\n',
     );
@@ -58,7 +83,7 @@ describe('update verbs act on the deploy plan (reference §7.6; §10.3 quirk 8 f
 describe('watching a plan', () => {
   it('plan status --watch redraws on each change with a progress bar until COMPLETE', async () => {
     const views = [plan('IN_PROGRESS', ['STARTING', 'PENDING']), plan('IN_PROGRESS', ['STARTING', 'PENDING']), plan('IN_PROGRESS', ['COMPLETE', 'STARTING']), plan('COMPLETE', ['COMPLETE', 'COMPLETE'])];
-    const g = await stub((_r, n) => [n === 3 ? 200 : 202, views[n]]);
+    const g = await stub((req, n) => planReply(req, n === 3 ? 200 : 202, views[n]));
     const r = await run(g.url, 'plan', 'status', 'deploy', '--watch');
     expect(r.error).toBeUndefined();
     expect(g.seen).toHaveLength(4);
@@ -68,7 +93,7 @@ describe('watching a plan', () => {
   }, 10_000);
 
   it('update status --watch stops with exit 1 when the rollout has errors', async () => {
-    const g = await stub(() => [417, JSON.stringify({ ...JSON.parse(plan('ERROR', ['ERROR'])), errors: ['hello-0:[server] failed'] })]);
+    const g = await stub((req) => planReply(req, 417, { ...plan('ERROR', ['ERROR']), errors: ['hello-0:[server] failed'] }));
     const r = await run(g.url, 'update', 'status', '--watch');
     expect(g.seen[0].url).toBe('/v1/plans/deploy');
     expect(r.error).toMatchObject({ exitCode: 1, message: 'plan deploy has errors' });
@@ -79,7 +104,11 @@ describe('watching a plan', () => {
 describe('steering verbs with --wait', () => {
   it('plan force-restart --wait watches the plan from the sequence the command answered with', async () => {
     const g = await stub((req, n) =>
-      req.method === 'POST' ? [200, '{"message":"Received cmd: restart"}', { 'x-marshal-seq': '51' }] : n === 1 ? [202, plan('IN_PROGRESS', ['PENDING'])] : [200, plan('COMPLETE', ['COMPLETE'])],
+      req.method === 'POST'
+        ? routeReply(req, 'POST /v1/plans/{plan}/restart', 200, { message: 'Received cmd: restart' }, { 'x-marshal-seq': '51' })
+        : n === 1
+          ? planReply(req, 202, plan('IN_PROGRESS', ['PENDING']))
+          : planReply(req, 200, plan('COMPLETE', ['COMPLETE'])),
     );
     const r = await run(g.url, '--name', 'hello-world', 'plan', 'force-restart', 'deploy', 'hello', 'hello-0:[server]', '--wait');
     expect(r.error).toBeUndefined();
@@ -94,20 +123,15 @@ describe('steering verbs with --wait', () => {
 
 describe('update start --wait', () => {
   it('watches the rollout the update caused, not the complete deploy plan it replaces', async () => {
-    const withIds = (body: string, id: string): string => {
-      const p = JSON.parse(body) as { phases: { id?: string; steps: { id?: string }[] }[] };
-      p.phases.forEach((ph) => ((ph.id = `${id}-phase`), ph.steps.forEach((st, i) => (st.id = `${id}-step-${i}`))));
-      return JSON.stringify(p);
-    };
-    const old = withIds(plan('COMPLETE', ['COMPLETE']), 'old');
-    const answers: Reply[] = [
-      [200, old],
-      [200, '{"service":"hello-world","configId":"c2","unchanged":false,"warnings":[],"diff":"-a\\n+b","seq":77}'],
-      [200, old],
-      [202, withIds(plan('IN_PROGRESS', ['STARTING']), 'new')],
-      [200, withIds(plan('COMPLETE', ['COMPLETE']), 'new')],
+    const old = plan('COMPLETE', ['COMPLETE'], 'old');
+    const answers: ((req: Seen) => Reply)[] = [
+      (req) => planReply(req, 200, old),
+      (req) => routeReply(req, 'PUT /v1/services/{name}', 200, { accepted: true, service: 'hello-world', configId: 'c2', unchanged: false, errors: [], warnings: [], diff: '-a\n+b', seq: 77 }),
+      (req) => planReply(req, 200, old),
+      (req) => planReply(req, 202, plan('IN_PROGRESS', ['STARTING'], 'new')),
+      (req) => planReply(req, 200, plan('COMPLETE', ['COMPLETE'], 'new')),
     ];
-    const g = await stub((_r, n) => answers[n]);
+    const g = await stub((req, n) => answers[n](req));
     const options = join(mkdtempSync(join(tmpdir(), 'marshal-cli-')), 'o.json');
     writeFileSync(options, '{"hello":{"cpus":0.2}}');
     const r = await run(g.url, '--name', 'hello-world', 'update', 'start', '--options', options, '--wait');
@@ -130,8 +154,8 @@ describe('update start --wait', () => {
 describe('marshal uninstall', () => {
   it('sends DELETE /v1/services/<name>; --wait follows the uninstall plan from its sequence until the service is gone', async () => {
     const g = await stub((req, n) => {
-      if (req.method === 'DELETE') return [202, '{"message":"Received cmd: uninstall hello-world","service":"hello-world","seq":42}'];
-      return n === 1 ? [202, plan('IN_PROGRESS', ['STARTING'])] : [404, 'Service hello-world not found'];
+      if (req.method === 'DELETE') return routeReply(req, 'DELETE /v1/services/{name}', 202, { message: 'Received cmd: uninstall hello-world', service: 'hello-world', seq: 42 });
+      return n === 1 ? planReply(req, 202, plan('IN_PROGRESS', ['STARTING'])) : [404, 'Service hello-world not found'];
     });
     const r = await run(g.url, 'uninstall', 'hello-world', '--wait');
     expect(r.error).toBeUndefined();
@@ -141,7 +165,9 @@ describe('marshal uninstall', () => {
   });
 
   it('never guesses which service to remove', async () => {
-    const g = await stub(() => [200, '[{"name":"hello-world"}]']);
+    const g = await stub((req) =>
+      routeReply(req, 'GET /v1/services', 200, [{ name: 'hello-world', configId: 'c1', packageName: 'hello-world', packageVersion: 'v1.0', lastErrors: [], deployStatus: 'COMPLETE' }]),
+    );
     expect((await run(g.url, 'uninstall')).error).toMatchObject({ exitCode: 2, message: 'Name the service to uninstall: marshal uninstall <service>' });
     expect(g.seen).toEqual([]);
   });

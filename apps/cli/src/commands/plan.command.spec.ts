@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { runCli as run, standInGateway } from '../testing/stand-in-gateway';
+import { routeReply, runCli as run, standInGateway, type Reply, type Seen } from '../testing/stand-in-gateway';
 import { parseParameters, planCommandText, planQuery } from './plan.command';
 
 describe('plan command inputs and texts (reference §7.2, §7.7)', () => {
@@ -39,33 +39,33 @@ describe('plan command inputs and texts (reference §7.2, §7.7)', () => {
 describe('plan commands against a gateway (reference §7.2, §7.7)', () => {
   const servers: Server[] = [];
   afterAll(() => servers.forEach((s) => s.close()));
-  const start = async (status: number, body: string) => {
-    const g = await standInGateway(() => [status, body]);
+  const start = async (status: number, body: string | ((req: Seen) => Reply)) => {
+    const g = await standInGateway((req) => (typeof body === 'string' ? [status, body] : body(req)));
     servers.push(g.server);
     return { ...g, requests: g.seen };
   };
 
   it('plan start sends the parameters as a JSON body and prints the reply', async () => {
-    const g = await start(200, '{"message":"Received cmd: start sidecar with parameters: {PLAN_PARAMETER=parameterized}"}');
+    const g = await start(200, (req) => routeReply(req, 'POST /v1/plans/{plan}/start', 200, { message: 'Received cmd: start sidecar with parameters: {PLAN_PARAMETER=parameterized}' }));
     const r = await run(g.url, '--name', 'hello-world', 'plan', 'start', 'sidecar', '-p', 'PLAN_PARAMETER=parameterized');
     expect(g.requests).toEqual([{ method: 'POST', url: '/v1/service/hello-world/plans/sidecar/start', body: '{"PLAN_PARAMETER":"parameterized"}' }]);
     expect(r.out).toBe('{\n  "message": "Received cmd: start sidecar with parameters: {PLAN_PARAMETER=parameterized}"\n}\n');
   });
 
   it('plan force-complete calls forceComplete with phase and step', async () => {
-    const g = await start(200, '{"message":"Received cmd: forceComplete"}');
+    const g = await start(200, (req) => routeReply(req, 'POST /v1/plans/{plan}/forceComplete', 200, { message: 'Received cmd: forceComplete' }));
     const r = await run(g.url, 'plan', 'force-complete', 'deploy', 'hello', 'hello-0:[server]');
     expect(g.requests[0].url).toBe('/v1/plans/deploy/forceComplete?phase=hello&step=hello-0%3A%5Bserver%5D');
     expect(r.out).toBe('"deploy" plan: step "hello-0:[server]" in phase "hello" has been forced to complete.\n');
   });
 
   it.each([
-    [['pause', 'deploy'], '/v1/plans/deploy/interrupt', '"deploy" plan has been paused.'],
-    [['resume', 'deploy', 'hello'], '/v1/plans/deploy/continue?phase=hello', '"deploy" plan: phase "hello" has been resumed.'],
-    [['force-restart', 'deploy'], '/v1/plans/deploy/restart', '"deploy" plan has been restarted.'],
-    [['force-restart', 'deploy', 'hello'], '/v1/plans/deploy/restart?phase=hello', '"deploy" plan: phase "hello" has been restarted.'],
-  ])('plan %j calls %s and prints %s', async (args, url, text) => {
-    const g = await start(200, '{"message":"Received cmd: x"}');
+    [['pause', 'deploy'], '/v1/plans/deploy/interrupt', 'POST /v1/plans/{plan}/interrupt', '"deploy" plan has been paused.'],
+    [['resume', 'deploy', 'hello'], '/v1/plans/deploy/continue?phase=hello', 'POST /v1/plans/{plan}/continue', '"deploy" plan: phase "hello" has been resumed.'],
+    [['force-restart', 'deploy'], '/v1/plans/deploy/restart', 'POST /v1/plans/{plan}/restart', '"deploy" plan has been restarted.'],
+    [['force-restart', 'deploy', 'hello'], '/v1/plans/deploy/restart?phase=hello', 'POST /v1/plans/{plan}/restart', '"deploy" plan: phase "hello" has been restarted.'],
+  ] as const)('plan %j calls %s and prints %s', async (args, url, route, text) => {
+    const g = await start(200, (req) => routeReply(req, route, 200, { message: 'Received cmd: x' }));
     const r = await run(g.url, 'plan', ...args);
     expect(g.requests[0].url).toBe(url);
     expect(r.out).toBe(`${text}\n`);

@@ -1,4 +1,5 @@
-import { CliError, type HttpResult } from '../client';
+import type { HttpBodyOf, HttpRoute } from '@marshal/contracts';
+import { CliError, type RouteResult } from '../client';
 import { toPlanStatusTree, type PlanReply } from '../format/plan-tree';
 import type { Cli } from '../main';
 import { watchPlan } from '../watch';
@@ -54,8 +55,10 @@ export function planCommandText(verb: PlanVerb, reply: string, plan: string, pha
  * errors; other 404s print the gateway's message (`Plan x not found`; the original printed a generic text, §10.3
  * quirk 7).
  */
-async function planCall(cli: Cli, path: string, body?: unknown): Promise<HttpResult> {
-  const res = await cli.client().call('POST', cli.servicePath(path), body, (s) => s === 200 || s === 208 || s === 404);
+type PlanCommandRoute = Extract<HttpRoute, `POST /v1/plans/{plan}/${string}`>;
+
+async function planCall<R extends PlanCommandRoute>(cli: Cli, route: R, path: string, body?: HttpBodyOf<R>): Promise<RouteResult<R>> {
+  const res = await cli.client().route(route, cli.servicePath(path), body, (s) => s === 200 || s === 208 || s === 404);
   if (res.status === 208) throw new CliError('Cannot execute command. Command has already been issued or the plan has completed', EXIT_ALREADY);
   if (res.status === 404) {
     throw new CliError(res.body.trim() === 'Element not found' ? 'Plan, phase, and/or step does not exist' : res.body.trim() || 'Not found', 5);
@@ -81,8 +84,8 @@ const plan$ = (plan: string) => `plans/${encodeURIComponent(plan)}`;
  * plan from the command's own log sequence until it completes (exit 0) or has errors (exit 1).
  */
 export async function steerPlan(cli: Cli, verb: PlanVerb, plan: string, phase: string | undefined, step: string | undefined, o: { json?: boolean; wait?: boolean }): Promise<void> {
-  const action = { pause: 'interrupt', resume: 'continue', 'force-restart': 'restart', 'force-complete': 'forceComplete' }[verb];
-  const res = await planCall(cli, `${plan$(plan)}/${action}${planQuery(phase, step)}`);
+  const action = ({ pause: 'interrupt', resume: 'continue', 'force-restart': 'restart', 'force-complete': 'forceComplete' } as const)[verb];
+  const res = await planCall(cli, `POST /v1/plans/{plan}/${action}`, `${plan$(plan)}/${action}${planQuery(phase, step)}`);
   cli.out(o.json ? prettyJson(res.body) : planCommandText(verb, res.body, plan, phase, step) + '\n');
   if (o.wait) await watchPlan(cli.client(), cli.servicePath(plan$(plan)), plan, o.json ? () => undefined : cli.out, { seq: res.seq });
 }
@@ -99,10 +102,10 @@ export async function showPlan(cli: Cli, name: string, o: { json?: boolean; watc
   if (o.watch && o.at !== undefined) throw new CliError('--watch follows the plan as it is now; it cannot be combined with --at', 2);
   if (o.watch && !o.json) return watchPlan(cli.client(), cli.servicePath(plan$(name)), name, cli.out);
   const at = o.at !== undefined ? `?at=${encodeURIComponent(o.at)}` : '';
-  const res = await cli.client().call('GET', cli.servicePath(`${plan$(name)}${at}`), undefined, (s) => s === 200 || s === 202 || s === 417);
+  const res = await cli.client().route('GET /v1/plans/{plan}', cli.servicePath(`${plan$(name)}${at}`), undefined, (s) => s === 200 || s === 202 || s === 417);
   let body: PlanReply;
   try {
-    body = res.json<PlanReply>();
+    body = res.reply();
   } catch {
     throw new CliError(`The gateway answered with something that is not JSON:\n${res.body}`);
   }
@@ -116,8 +119,8 @@ export function registerPlan(cli: Cli): void {
     .command('list')
     .description('List the plans of the service')
     .action(async () => {
-      const res = await cli.client().call('GET', cli.servicePath('plans'));
-      cli.out(JSON.stringify(res.json(), null, 2) + '\n');
+      const res = await cli.client().route('GET /v1/plans', cli.servicePath('plans'));
+      cli.out(JSON.stringify(res.reply(), null, 2) + '\n');
     });
 
   plan
@@ -137,7 +140,7 @@ export function registerPlan(cli: Cli): void {
     .option('-p, --params <VAR=value>', 'a parameter (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option(...WAIT_OPTION)
     .action(async (name: string, o: { params: string[]; wait?: boolean }) => {
-      const res = await planCall(cli, `${plan$(name)}/start`, parseParameters(o.params));
+      const res = await planCall(cli, 'POST /v1/plans/{plan}/start', `${plan$(name)}/start`, parseParameters(o.params));
       cli.out(prettyJson(res.body));
       if (o.wait) await watchPlan(cli.client(), cli.servicePath(plan$(name)), name, cli.out, { seq: res.seq });
     });
@@ -147,7 +150,7 @@ export function registerPlan(cli: Cli): void {
     .description('Stop a plan: interrupt it and reset its steps')
     .argument('<plan>', 'plan name')
     .action(async (name: string) => {
-      const res = await planCall(cli, `${plan$(name)}/stop`);
+      const res = await planCall(cli, 'POST /v1/plans/{plan}/stop', `${plan$(name)}/stop`);
       cli.out(prettyJson(res.body));
     });
 

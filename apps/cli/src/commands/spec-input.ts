@@ -1,8 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
 import type { ServiceSpec, ValidationError } from '@marshal/contracts';
-import { parsePlacement } from '@marshal/offer';
-import { PACKAGE_FILES, renderPackage, renderServiceYaml, validateConfiguration } from '@marshal/spec';
+import { decideConfiguration } from '@marshal/scheduling';
+import { PACKAGE_FILES, renderPackage, renderServiceYaml } from '@marshal/spec';
 import { CliError } from '../client';
 import { readOptions, readPackage } from '../package-dir';
 
@@ -99,21 +99,10 @@ function readText(file: string): string {
   }
 }
 
-/** Placement strings are parsed by the offer lib, as spec-renderer does (reference §5.5). */
-function placementErrors(spec: ServiceSpec): ValidationError[] {
-  return spec.pods.flatMap((pod) => {
-    if (pod.placement === undefined) return [];
-    const parsed = parsePlacement(pod.placement, pod.type);
-    return 'error' in parsed
-      ? [{ path: `pods.${pod.type}.placement`, message: `The PlacementRule for PodSpec '${pod.type}' had invalid constraints: ${parsed.error}` }]
-      : [];
-  });
-}
-
 /**
  * Renders and validates without a server what an install would: a package (directory, or a svc.yml with
- * `--package`) with its options, or a bare svc.yml with an environment; then placement and the validators of a
- * first install (reference §4.8).
+ * `--package`) with its options, or a bare svc.yml with an environment; then what spec-renderer decides for a first
+ * install: placement and the validators of reference §4.8.
  */
 export function evaluateOffline(input: SpecInput): OfflineResult {
   const sourceIsPackage = isDirectory(input.source);
@@ -147,7 +136,8 @@ export function evaluateOffline(input: SpecInput): OfflineResult {
     rendered = renderServiceYaml(readText(input.source), input.env, { files: filesNextTo(dirname(input.source)), strict: input.strict, fileName: yamlName });
   }
 
-  const errors = [...rendered.errors];
-  if (rendered.spec) errors.push(...placementErrors(rendered.spec), ...validateConfiguration(null, rendered.spec, { deploymentCompleted: false }));
-  return { spec: errors.length ? null : rendered.spec, schedulerEnv: rendered.schedulerEnv, errors, warnings: rendered.warnings };
+  // What spec-renderer would decide for a first install, by the same rule.
+  const decision = decideConfiguration(rendered, null, { mode: 'install', deploymentCompleted: false });
+  const errors = decision.kind === 'rejected' ? decision.errors : [];
+  return { spec: decision.kind === 'rejected' ? null : decision.spec, schedulerEnv: rendered.schedulerEnv, errors, warnings: rendered.warnings };
 }

@@ -2,12 +2,6 @@ import { CliError } from '../client';
 import type { Cli } from '../main';
 import { watchUninstall } from '../watch';
 
-interface UninstallReply {
-  message: string;
-  service: string;
-  seq: number;
-}
-
 /** `marshal uninstall <service> [--wait]`: the uninstall plan (reference §3.6), then the service is removed. */
 export function registerUninstall(cli: Cli): void {
   cli.program
@@ -20,7 +14,7 @@ export function registerUninstall(cli: Cli): void {
       // Destructive: unlike the other verbs, the only installed service is not taken as the default.
       const name = given ?? cli.globals().name;
       if (!name) throw new CliError('Name the service to uninstall: marshal uninstall <service>', 2);
-      const reply = (await cli.client().call('DELETE', `v1/services/${encodeURIComponent(name)}`)).json<UninstallReply>();
+      const reply = (await cli.client().route('DELETE /v1/services/{name}', `v1/services/${encodeURIComponent(name)}`)).reply();
       if (o.json) cli.out(JSON.stringify(reply, null, 2) + '\n');
       else cli.out(`Uninstalling ${reply.service}. Watch it with: marshal --name ${reply.service} plan status deploy\n`);
       if (!o.wait) return;

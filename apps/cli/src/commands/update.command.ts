@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import type { ErrorBody, UpdateBody } from '@marshal/contracts';
 import { CliError } from '../client';
 import type { Cli } from '../main';
 import { readOptions, readPackage } from '../package-dir';
@@ -6,20 +7,6 @@ import type { PlanReply } from '../format/plan-tree';
 import { planIdentity, watchPlan } from '../watch';
 import { WAIT_OPTION, showPlan, steerPlan, type PlanVerb } from './plan.command';
 import { serviceName } from './service-name';
-
-interface UpdateReply {
-  service: string;
-  configId: string;
-  unchanged: boolean;
-  warnings: string[];
-  diff: string;
-  seq: number;
-}
-
-interface ErrorBody {
-  message?: string;
-  details?: { path: string; message: string }[];
-}
 
 /** `marshal update start|status` (reference §7.6): change the options or the package of a service and watch it. */
 export function registerUpdate(cli: Cli): void {
@@ -35,7 +22,7 @@ export function registerUpdate(cli: Cli): void {
     .option('--wait', 'watch the rollout (the deploy plan) until it completes (exit 1 if it has errors)')
     .action(async (o: { options?: string; package?: string; replace?: boolean; json?: boolean; wait?: boolean }) => {
       if (!o.options && !o.package) throw new CliError('Either --options and/or --package must be specified', 2);
-      const body = {
+      const body: UpdateBody = {
         ...(o.options ? { options: readOptions(o.options) } : {}),
         ...(o.package ? { package: readPackage(o.package) } : {}),
         replace: o.replace ?? false,
@@ -43,20 +30,20 @@ export function registerUpdate(cli: Cli): void {
       const name = await serviceName(cli);
       const deployPath = `v1/service/${encodeURIComponent(name)}/plans/deploy`;
       // The deploy plan the update will replace: --wait watches the one generated after it.
-      const before = o.wait ? await cli.client().call('GET', deployPath, undefined, (s) => [200, 202, 404, 417].includes(s)) : undefined;
+      const before = o.wait ? await cli.client().route('GET /v1/plans/{plan}', deployPath, undefined, (s) => [200, 202, 404, 417].includes(s)) : undefined;
       const replaced = before && before.status !== 404 ? planIdentity(before.json<PlanReply>()) : undefined;
-      const res = await cli.client().call('PUT', `v1/services/${encodeURIComponent(name)}`, body, (s) => (s >= 200 && s < 300) || s === 400);
+      const res = await cli.client().route('PUT /v1/services/{name}', `v1/services/${encodeURIComponent(name)}`, body, (s) => (s >= 200 && s < 300) || s === 400);
       if (res.status === 400) {
-        let err: ErrorBody = {};
+        let err: Partial<ErrorBody> = {};
         try {
-          err = res.json<ErrorBody>();
+          err = res.json<Partial<ErrorBody>>();
         } catch {
           err = { message: res.body };
         }
         const lines = err.details?.length ? err.details.map((d) => `${d.path}: ${d.message}`) : [err.message ?? res.body];
         throw new CliError(`Update of ${name} rejected; the target configuration is unchanged:\n${lines.join('\n')}`, 1);
       }
-      const reply = res.json<UpdateReply>();
+      const reply = res.reply();
       if (o.json) {
         cli.out(JSON.stringify(reply, null, 2) + '\n');
         return;
@@ -126,7 +113,7 @@ export function registerUpdate(cli: Cli): void {
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       const name = await serviceName(cli);
-      const d = (await cli.client().call('GET', `v1/services/${encodeURIComponent(name)}`)).json<{ package: { version: string | null } }>();
+      const d = (await cli.client().route('GET /v1/services/{name}', `v1/services/${encodeURIComponent(name)}`)).reply();
       // Marshal keeps no repository of package versions: an update names its package directory (`--package`).
       const versions = { currentVersion: d.package.version, downgradesTo: [] as string[], upgradesTo: [] as string[] };
       if (o.json) return cli.out(JSON.stringify(versions, null, 2) + '\n');

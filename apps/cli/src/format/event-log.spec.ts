@@ -1,13 +1,14 @@
-import { formatChain, formatEvent, type LoggedEvent } from './event-log';
+import type { AuditEvent } from '@marshal/contracts';
+import { formatChain, formatEvent } from './event-log';
 
-const base = { version: 1, id: 'e', correlationId: 'c', causationId: null, at: '2026-11-22T05:00:06.811Z' };
-const transition: LoggedEvent = {
+const base = { version: 1, id: 'e', correlationId: 'c', causationId: null, at: '2026-11-22T05:00:06.811Z', subject: 'marshal.evt.service.hello-world', aggregate: 'service:hello-world' };
+const transition: AuditEvent = {
   ...base, seq: 16, type: 'StepStatusChanged', service: 'hello-world', agentId: null, actor: 'service:plan-manager', id: 't',
   data: { service: 'hello-world', plan: 'deploy', phase: 'hello', step: 'hello-0:[server]', from: 'STARTING', to: 'COMPLETE', reason: 'hello-0-server is TASK_RUNNING', errors: [] },
 };
 
 describe('readable event log', () => {
-  it.each<[string, LoggedEvent, string]>([
+  it.each<[string, AuditEvent, string]>([
     ['a step transition', transition,
       '#16 2026-11-22T05:00:06.811Z hello-world StepStatusChanged deploy › hello › hello-0:[server] STARTING → COMPLETE: hello-0-server is TASK_RUNNING (by service:plan-manager)'],
     ['a task status on an agent', { ...base, seq: 15, type: 'TaskStatusUpdated', service: 'hello-world', agentId: 'agent-1', actor: 'agent:agent-1',

@@ -1,26 +1,11 @@
-/** An event as `GET /v1/events` shows it. */
-export interface LoggedEvent {
-  seq: number;
-  id: string;
-  type: string;
-  version: number;
-  at: string;
-  service: string | null;
-  agentId: string | null;
-  actor: string;
-  correlationId: string;
-  causationId: string | null;
-  data?: unknown;
-  /** In a chain: steps along causation links from its first event. */
-  depth?: number;
-}
+import type { AuditEvent, EventChain } from '@marshal/contracts';
 
 type Data = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const obj = (v: unknown): Data | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Data) : undefined);
 
 /** `deploy › hello › hello-0:[server]`, a task or an agent: what the event is about, by the catalogue's field names. */
-function subjectOf(e: LoggedEvent, d: Data): string {
+function subjectOf(e: AuditEvent, d: Data): string {
   const stepRef = obj(d['step']);
   const plan = str(d['plan']) ?? str(obj(d['plan'])?.['name']) ?? str(obj(d['model'])?.['name']) ?? str(stepRef?.['plan']);
   const phase = str(d['phase']);
@@ -55,7 +40,7 @@ function detailOf(d: Data): string | undefined {
  * One readable line per event, whatever its type:
  * `#16 2026-11-22T05:00:06.811Z hello-world StepStatusChanged deploy › hello › hello-0:[server] STARTING → COMPLETE: <why> (by service:plan-manager)`.
  */
-export function formatEvent(e: LoggedEvent): string {
+export function formatEvent(e: AuditEvent): string {
   const d = obj(e.data) ?? {};
   const where = e.service ?? (e.agentId ? `agent ${e.agentId}` : 'system');
   const what = subjectOf(e, d);
@@ -66,7 +51,7 @@ export function formatEvent(e: LoggedEvent): string {
 }
 
 /** A causal chain as an indented tree, with what led to its first event above it. */
-export function formatChain(chain: { id: string; causes: LoggedEvent[]; events: LoggedEvent[]; truncated: boolean }): string {
+export function formatChain(chain: EventChain): string {
   const lines: string[] = [];
   if (chain.causes.length) {
     lines.push('caused by:');
@@ -74,7 +59,7 @@ export function formatChain(chain: { id: string; causes: LoggedEvent[]; events: 
     lines.push('');
   }
   lines.push(`chain of ${chain.id}:`);
-  for (const e of chain.events) lines.push(`${'  '.repeat((e.depth ?? 0) + 1)}${formatEvent(e)}`);
+  for (const e of chain.events) lines.push(`${'  '.repeat(e.depth + 1)}${formatEvent(e)}`);
   if (chain.truncated) lines.push('… (truncated: follow a later event with `marshal events chain <id>`)');
   return lines.join('\n') + '\n';
 }

@@ -1,10 +1,10 @@
-/** The plan JSON as the API returns it; every field may be missing in a malformed reply. */
-export interface PlanReply {
-  status?: string;
-  strategy?: string;
-  errors?: string[];
-  phases?: { id?: string; name?: string; status?: string; strategy?: string; steps?: { id?: string; name?: string; status?: string }[] }[];
-}
+import type { PlanBody } from '@marshal/contracts';
+
+/** Every field, at every depth, may be missing. */
+type Loose<T> = T extends readonly (infer U)[] ? Loose<U>[] : T extends object ? { [K in keyof T]?: Loose<T[K]> } : T;
+
+/** The plan JSON as the API declares it (`PlanBody`), read leniently: every field may be missing in a malformed reply. */
+export type PlanReply = Loose<PlanBody>;
 
 const or = (v: string | undefined): string => (v ? v : '<UNKNOWN>');
 

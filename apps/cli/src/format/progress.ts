@@ -1,3 +1,4 @@
+import { planHasErrors } from '@marshal/plan';
 import type { PlanReply } from './plan-tree';
 
 /** `[████████░░░░░░░░] 3/8 steps COMPLETE` for a plan, for live views. */
@@ -11,6 +12,6 @@ export function progressBar(plan: PlanReply, width = 24): string {
 /** Terminal statuses of a plan for `--wait`/`--watch`: COMPLETE ends well, ERROR ends badly. */
 export function planFinished(plan: PlanReply): 'complete' | 'error' | undefined {
   if (plan.status === 'COMPLETE') return 'complete';
-  if (plan.status === 'ERROR' || (plan.errors ?? []).length > 0) return 'error';
+  if (planHasErrors({ status: plan.status ?? '', errors: plan.errors ?? [] })) return 'error';
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pathMatchesRoute, splitRoute, type HttpResponseOf, type HttpRoute } from '@marshal/contracts';
 import { CliError } from '../client';
 import { buildProgram } from '../main';
 
@@ -20,6 +21,17 @@ export interface StandInGateway {
   server: Server;
 }
 
+/**
+ * The stand-in's JSON answer to a request of one route of the HTTP catalogue (`@marshal/contracts`): the body must be
+ * of the type the real gateway's controller returns for that route, so the stand-in cannot answer what the gateway
+ * never would (a compile error), and a request that is not of that route fails the test.
+ */
+export function routeReply<R extends HttpRoute>(req: Seen, route: R, status: number, body: HttpResponseOf<R>, headers: Record<string, string> = {}): Reply {
+  const [method] = splitRoute(route);
+  if (req.method !== method || !pathMatchesRoute(route, req.url)) throw new Error(`the stand-in gateway answers ${route}, but was asked ${req.method} ${req.url}`);
+  return [status, JSON.stringify(body), headers];
+}
+
 /** An HTTP server in place of the gateway: `answer` decides each reply from the request (and its index). */
 export async function standInGateway(answer: (req: Seen, n: number) => Reply): Promise<StandInGateway> {
   const seen: Seen[] = [];
@@ -29,7 +41,14 @@ export async function standInGateway(answer: (req: Seen, n: number) => Reply): P
     req.on('end', () => {
       const r = { method: req.method ?? '', url: req.url ?? '', body: data };
       seen.push(r);
-      const [status, body, headers = {}] = answer(r, seen.length - 1);
+      let reply: Reply;
+      try {
+        reply = answer(r, seen.length - 1);
+      } catch (e) {
+        // A request the test did not expect: answered 500 with why, so the CLI fails with it and so does the test.
+        reply = [500, `stand-in gateway: ${(e as Error).message}`];
+      }
+      const [status, body, headers = {}] = reply;
       res.writeHead(status, { 'content-type': body.startsWith('{') || body.startsWith('[') ? 'application/json' : 'text/plain', ...headers }).end(body);
     });
   });

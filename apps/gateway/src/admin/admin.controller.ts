@@ -1,11 +1,11 @@
 import { Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { CommandReply } from '@marshal/contracts';
+import type { HttpResponseOf } from '@marshal/contracts';
 import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 import { RequireRole, callerOf } from '../auth/auth.guard';
 import { NoBody } from '../http/request-body';
-import { ProjectionStatus, type ProjectionsStatus } from '../events/projection-status';
+import { ProjectionStatus } from '../events/projection-status';
 
 /** Administration of the read models (issue 6): their state, and a rebuild without downtime. */
 @Controller('v1/admin')
@@ -18,7 +18,7 @@ export class AdminController {
 
   /** `GET /v1/admin/projections`: the log's head, and each generation's checkpoint and lag. */
   @Get('projections')
-  projections(): Promise<ProjectionsStatus> {
+  projections(): Promise<HttpResponseOf<'GET /v1/admin/projections'>> {
     return this.status.status();
   }
 
@@ -30,7 +30,7 @@ export class AdminController {
   @HttpCode(202)
   @RequireRole('admin')
   @NoBody()
-  async rebuild(@Req() req: FastifyRequest): Promise<CommandReply<'projector.rebuild'>> {
+  async rebuild(@Req() req: FastifyRequest): Promise<HttpResponseOf<'POST /v1/admin/rebuild-projections'>> {
     const commandId = randomUUID();
     return this.ctx.bus.request(
       'projector.rebuild',

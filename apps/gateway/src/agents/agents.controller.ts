@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { ReadModelQueries, type AgentView } from '@marshal/persistence';
+import type { HttpResponseOf } from '@marshal/contracts';
+import { ReadModelQueries } from '@marshal/persistence';
 
 /** `GET /v1/agents`: every registered agent, its resources, attributes, whether it is lost, and its reservations. */
 @Controller('v1/agents')
@@ -7,7 +8,7 @@ export class AgentsController {
   constructor(private readonly queries: ReadModelQueries) {}
 
   @Get()
-  list(): Promise<AgentView[]> {
+  list(): Promise<HttpResponseOf<'GET /v1/agents'>> {
     return this.queries.agents();
   }
 }

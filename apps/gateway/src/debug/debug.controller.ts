@@ -3,6 +3,7 @@ import { podInstanceName } from '@marshal/contracts';
 import { ReadModelQueries, type PlanJson } from '@marshal/persistence';
 import { debugPlans, type DebugPlanInput, type DebugPlansResult } from '@marshal/plan';
 import { ServiceResolver } from '../http/service-resolver';
+import { ServiceLogViews } from '../state/service-log-views';
 
 interface TaskStatusView {
   name: string;
@@ -15,6 +16,7 @@ export class DebugController {
   constructor(
     private readonly queries: ReadModelQueries,
     private readonly services: ServiceResolver,
+    private readonly logViews: ServiceLogViews,
   ) {}
 
   private async plans(service: string): Promise<{ name: string; plan: PlanJson }[]> {
@@ -44,8 +46,9 @@ export class DebugController {
         phases: p.phases.map((ph) => ({ name: ph.name, status: ph.status, strategy: ph.strategy, steps: ph.steps.map((s) => ({ name: s.name, status: s.status, errors: errors.get(s.id) ?? [] })) })),
       });
     }
-    const deployed = inputs.some((p) => p.name === 'deploy' && p.status === 'COMPLETE');
-    return debugPlans(inputs, { plan, phase, step }, deployed);
+    // DEPLOYED means the deployment ever completed (reference §6.8), as plan-manager folds it, not the plan's status now.
+    const { deploymentCompleted } = await this.logViews.view(name);
+    return debugPlans(inputs, { plan, phase, step }, deploymentCompleted);
   }
 
   /** One task per step: the step's pod instance task whose name appears in the step name (reference §6.8). */

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { OfferOutcomeSummary } from '@marshal/contracts';
+import type { HttpResponseOf } from '@marshal/contracts';
 import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 import { callerOf } from '../auth/auth.guard';
 import { ServiceResolver } from '../http/service-resolver';
@@ -20,7 +20,7 @@ export class DebugOffersController {
   ) {}
 
   @Get('debug/offers')
-  async offers(@Param('service') service: string | undefined, @Req() req: FastifyRequest): Promise<OfferOutcomeSummary> {
+  async offers(@Param('service') service: string | undefined, @Req() req: FastifyRequest): Promise<HttpResponseOf<'GET /v2/debug/offers'>> {
     const name = service === undefined ? undefined : await this.services.resolve(service);
     const commandId = randomUUID();
     return this.ctx.bus.request(

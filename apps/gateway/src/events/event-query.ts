@@ -1,4 +1,4 @@
-import { MarshalError } from '@marshal/contracts';
+import { EVENT_LIST_FILTERS, MarshalError, type EventListFilter } from '@marshal/contracts';
 import { MAX_PAGE, type EventFilter, type EventPage } from '@marshal/persistence';
 
 /** Longest a `GET /v1/events?wait=` holds the request open for new events. */
@@ -14,19 +14,9 @@ export interface EventQuery {
 type Raw = Record<string, string | string[] | undefined>;
 
 /** Query parameter → filter; names may repeat (`type=A&type=B`); `type` also takes a comma-separated list. */
-const LIST_PARAMS: Record<string, keyof EventFilter> = {
-  service: 'service',
-  plan: 'plan',
-  phase: 'phase',
-  step: 'step',
-  pod: 'pod',
-  task: 'task',
-  agent: 'agent',
-  type: 'type',
-  actor: 'actor',
-  correlationId: 'correlationId',
+const LIST_PARAMS: Record<string, EventListFilter> = {
+  ...(Object.fromEntries(EVENT_LIST_FILTERS.map((f) => [f, f])) as Record<EventListFilter, EventListFilter>),
   correlation: 'correlationId',
-  causationId: 'causationId',
   causation: 'causationId',
 };
 const OTHER_PARAMS = ['since', 'until', 'after', 'limit', 'tail', 'data', 'wait'];

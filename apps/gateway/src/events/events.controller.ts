@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { MarshalError } from '@marshal/contracts';
-import { AuditQueries, ReadModelQueries, type EventChain, type EventList } from '@marshal/persistence';
+import { MarshalError, type HttpResponseOf } from '@marshal/contracts';
+import { AuditQueries, ReadModelQueries } from '@marshal/persistence';
 import { parseEventQuery } from './event-query';
 import { ProjectorProgress } from '../http/projector-progress';
 import { ServiceResolver } from '../http/service-resolver';
@@ -27,7 +27,7 @@ export class EventsController {
    * `marshal events --follow` follows the log live.
    */
   @Get('events')
-  async list(@Param('service') service: string | undefined, @Req() req: FastifyRequest): Promise<EventList> {
+  async list(@Param('service') service: string | undefined, @Req() req: FastifyRequest): Promise<HttpResponseOf<'GET /v1/events'>> {
     // Under /v1/service/<svc>/… an unknown service is a 404 like everywhere else.
     if (service) await this.services.resolve(service);
     const { filter, page, waitMs } = parseEventQuery(req.query as Query, service);
@@ -46,7 +46,7 @@ export class EventsController {
    * command or correlation id, every event of it and everything they caused.
    */
   @Get('events/:id/chain')
-  async chain(@Param('service') service: string | undefined, @Param('id') id: string, @Req() req: FastifyRequest): Promise<EventChain> {
+  async chain(@Param('service') service: string | undefined, @Param('id') id: string, @Req() req: FastifyRequest): Promise<HttpResponseOf<'GET /v1/events/{id}/chain'>> {
     if (service) await this.services.resolve(service);
     const data = (req.query as Query)['data'];
     const chain = await this.audit.chain(id, { data: data !== 'false' });

@@ -1,15 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ReadModelQueries, type GenerationProgress } from '@marshal/persistence';
+import type { ProjectionsStatus } from '@marshal/contracts';
+import { ReadModelQueries } from '@marshal/persistence';
 import { SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
-
-export interface ProjectionsStatus {
-  /** Last sequence of the event log. */
-  head: number;
-  /** Events in the log not yet in the read models the API serves (head − active checkpoint). */
-  lag: number;
-  /** The active generation and, during a rebuild, the one being built. */
-  generations: (GenerationProgress & { lag: number })[];
-}
 
 /**
  * How far the read models are behind the log. Exported by EventsModule for `GET /v1/admin/projections` and for the

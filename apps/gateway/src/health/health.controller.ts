@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { MarshalError } from '@marshal/contracts';
 import { ReadModelQueries } from '@marshal/persistence';
-import { serviceHealth, type HealthPlanView } from '@marshal/plan';
+import { frameworkHealthCode, serviceHealth, type HealthPlanView } from '@marshal/plan';
 import { ProjectionStatus } from '../events/projection-status';
 import { ServiceResolver } from '../http/service-resolver';
 
@@ -42,13 +42,9 @@ export class HealthController {
     } catch (e) {
       if (!(e instanceof MarshalError) || e.code !== 'INVALID_ARGUMENT') throw e;
       const all = await this.queries.services();
-      let code = 200;
-      for (const s of all) {
-        const views = await this.views(s.name);
-        if (views.some((v) => v.tree.errors.length || v.tree.status === 'ERROR')) code = 417;
-        else if (code === 200 && views.some((v) => v.tree.status !== 'COMPLETE')) code = 202;
-      }
-      void reply.status(code).send({ services: all.map((s) => s.name) });
+      const plans: HealthPlanView['tree'][][] = [];
+      for (const s of all) plans.push((await this.views(s.name)).map((v) => v.tree));
+      void reply.status(frameworkHealthCode(plans)).send({ services: all.map((s) => s.name) });
       return;
     }
     const h = serviceHealth(await this.views(name));

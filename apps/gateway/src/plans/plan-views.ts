@@ -1,11 +1,12 @@
 import { gzipSync } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import { ReadModelQueries, type PlanJson } from '@marshal/persistence';
+import { planHasErrors } from '@marshal/plan';
 import { ReadModelCache } from '../http/read-model-cache';
 
 /** `GET /v1/plans/{plan}`: 417 when the plan has errors, 200 when complete, else 202 (reference §6.2). */
 export function planHttpStatus(plan: PlanJson): number {
-  if (plan.status === 'ERROR' || plan.errors.length > 0) return 417;
+  if (planHasErrors(plan)) return 417;
   return plan.status === 'COMPLETE' ? 200 : 202;
 }
 

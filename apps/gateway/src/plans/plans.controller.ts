@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res }
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { negotiate } from '@fastify/accept-negotiator';
-import { MarshalError, type PlanAction } from '@marshal/contracts';
-import { ReadModelQueries, TimeTravel, parsePointInTime, type PlanJson } from '@marshal/persistence';
+import { MarshalError, type HttpBodyOf, type HttpResponseOf, type PlanAction } from '@marshal/contracts';
+import { ReadModelQueries, TimeTravel, parsePointInTime } from '@marshal/persistence';
 import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 import { callerOf } from '../auth/auth.guard';
 import { asPlainText } from '../http/http-errors';
@@ -26,7 +26,7 @@ const GZIP_MIN_BYTES = 860;
  * The body of `POST /v1/plans/{plan}/start`: a JSON object of strings (reference §6.2); none is `{}`. Key names are
  * checked by plan-manager, with the original's message.
  */
-export function startParameters(body: unknown): Record<string, string> {
+export function startParameters(body: unknown): HttpBodyOf<'POST /v1/plans/{plan}/start'> {
   if (body === undefined || body === null || body === '') return {};
   const fail = (why: string): never => {
     throw asPlainText(new MarshalError('INVALID_ARGUMENT', `Couldn't parse parameters: ${why}`));
@@ -56,7 +56,7 @@ export class PlansController {
   ) {}
 
   @Get('plans')
-  async list(@Param('service') service: string | undefined, @Req() req: FastifyRequest): Promise<string[]> {
+  async list(@Param('service') service: string | undefined, @Req() req: FastifyRequest): Promise<HttpResponseOf<'GET /v1/plans'>> {
     await this.ryw.waitFor(this.ryw.requestedSeq(req));
     return this.queries.planNames(await this.services.resolve(service));
   }
@@ -67,7 +67,7 @@ export class PlansController {
     @Param('plan') plan: string,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Buffer | PlanJson> {
+  ): Promise<Buffer | HttpResponseOf<'GET /v1/plans/{plan}'>> {
     await this.ryw.waitFor(this.ryw.requestedSeq(req));
     const at = (req.query as Record<string, string | undefined>)['at'];
     if (at !== undefined) {
@@ -97,7 +97,7 @@ export class PlansController {
     @Param('service') service: string | undefined,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Buffer | PlanJson> {
+  ): Promise<Buffer | HttpResponseOf<'GET /v1/plans/{plan}'>> {
     return this.get(service, 'deploy', req, reply);
   }
 
@@ -112,7 +112,7 @@ export class PlansController {
     req: FastifyRequest,
     reply: FastifyReply,
     target: { phase?: string; step?: string; parameters?: Record<string, string> } = {},
-  ): Promise<{ message: string }> {
+  ): Promise<HttpResponseOf<'POST /v1/plans/{plan}/start'>> {
     const name = await this.services.resolve(service);
     const commandId = randomUUID();
     try {

@@ -1,52 +1,13 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { MarshalError, type ErrorDetail } from '@marshal/contracts';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { MAX_FILE_PATH_LENGTH, MarshalError, type ErrorDetail } from '@marshal/contracts';
 import { MAX_OPTIONS_DEPTH, pointerTooDeep } from '@marshal/spec';
 
-/**
- * Schemas of the request bodies of /v1/services. Every body is checked against its schema before anything is sent
- * on: unknown fields are named, and limits keep a request inside what one NATS message can carry.
+/*
+ * The request bodies of /v1/services are declared with the routes the CLI calls (`@marshal/contracts` http). Every body
+ * is checked against its schema before anything is sent on: unknown fields are named, and limits keep a request inside
+ * what one NATS message can carry.
  */
-
-/** Files a package may hold, and how long a path inside it may be. */
-export const MAX_PACKAGE_FILES = 256;
-export const MAX_FILE_PATH_LENGTH = 256;
-
-const PackageBody = Type.Object(
-  {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    version: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    /** Every file of the package by path relative to its root: svc.yml, config.json, templates… */
-    files: Type.Record(Type.String({ minLength: 1, maxLength: MAX_FILE_PATH_LENGTH }), Type.String(), { maxProperties: MAX_PACKAGE_FILES }),
-  },
-  { additionalProperties: false },
-);
-
-const Options = Type.Record(Type.String(), Type.Unknown());
-
-/** `POST /v1/services`: install. */
-export const InstallBody = Type.Object(
-  {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-    package: PackageBody,
-    options: Type.Optional(Options),
-  },
-  { additionalProperties: false },
-);
-export type InstallBody = Static<typeof InstallBody>;
-
-/** `PUT /v1/services/{name}`: update (Cosmos `update`, reference §7.6). */
-export const UpdateBody = Type.Object(
-  {
-    /** Merged over the stored options, or replacing them with `replace`. */
-    options: Type.Optional(Options),
-    /** A new package (version); the stored one when absent. */
-    package: Type.Optional(PackageBody),
-    replace: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
-export type UpdateBody = Static<typeof UpdateBody>;
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const compiled = new WeakMap<TSchema, ValidateFunction>();

@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { MarshalError, type CommandReply, type CommandRequest, type Package } from '@marshal/contracts';
-import { ConfigurationQueries, ReadModelQueries, type ServiceDescription, type ServiceSummary } from '@marshal/persistence';
+import { InstallBody, MarshalError, UpdateBody, type CommandReply, type CommandRequest, type HttpResponseOf, type Package } from '@marshal/contracts';
+import { ConfigurationQueries, ReadModelQueries } from '@marshal/persistence';
 import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 import { RequireRole, callerOf } from '../auth/auth.guard';
 import { NoBody } from '../http/request-body';
 import { ReadYourWrites } from '../http/read-your-writes';
-import { InstallBody, UpdateBody, checkBody } from './request-bodies';
+import { checkBody } from './request-bodies';
 
 /** Room left in a NATS message for its headers next to the JSON of a command. */
 const HEADER_ALLOWANCE = 4 * 1024;
@@ -47,14 +47,14 @@ export class ServicesController {
   }
 
   @Get()
-  list(): Promise<ServiceSummary[]> {
+  list(): Promise<HttpResponseOf<'GET /v1/services'>> {
     return this.queries.services();
   }
 
   @Post()
   @HttpCode(201)
   @RequireRole('admin')
-  async install(@Body() body: unknown, @Req() req: FastifyRequest): Promise<CommandReply<'spec.submit'>> {
+  async install(@Body() body: unknown, @Req() req: FastifyRequest): Promise<HttpResponseOf<'POST /v1/services'>> {
     const b = checkBody(InstallBody, body, 'an install');
     const commandId = randomUUID();
     const reply = await this.submit({
@@ -71,7 +71,7 @@ export class ServicesController {
 
   /** Describe (Cosmos `describe`, reference §7.6): package, resolved options, target, last rejection. */
   @Get(':name')
-  async describe(@Param('name') name: string, @Req() req: FastifyRequest): Promise<ServiceDescription> {
+  async describe(@Param('name') name: string, @Req() req: FastifyRequest): Promise<HttpResponseOf<'GET /v1/services/{name}'>> {
     await this.ryw.waitFor(this.ryw.requestedSeq(req));
     const found = await this.configurations.describe(name);
     if (!found) throw new MarshalError('NOT_FOUND', `Service ${name} not found`);
@@ -85,7 +85,7 @@ export class ServicesController {
    */
   @Put(':name')
   @RequireRole('admin')
-  async update(@Param('name') name: string, @Body() body: unknown, @Req() req: FastifyRequest): Promise<CommandReply<'spec.submit'>> {
+  async update(@Param('name') name: string, @Body() body: unknown, @Req() req: FastifyRequest): Promise<HttpResponseOf<'PUT /v1/services/{name}'>> {
     const b = checkBody(UpdateBody, body, 'an update');
     const commandId = randomUUID();
     const reply = await this.submit({
@@ -110,7 +110,7 @@ export class ServicesController {
   @HttpCode(202)
   @RequireRole('admin')
   @NoBody()
-  async uninstall(@Param('name') name: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ message: string; service: string; seq: number }> {
+  async uninstall(@Param('name') name: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<HttpResponseOf<'DELETE /v1/services/{name}'>> {
     const commandId = randomUUID();
     const r = await this.ctx.bus.request(
       'service.uninstall',

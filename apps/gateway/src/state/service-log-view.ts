@@ -1,4 +1,5 @@
 import type { MarshalEvent } from '@marshal/contracts';
+import { evolveDeployment, type DeploymentFacts } from '@marshal/plan';
 
 /**
  * What the state API (reference §6.6) tells about a service that the read models do not hold, folded from the
@@ -6,12 +7,9 @@ import type { MarshalEvent } from '@marshal/contracts';
  * (reference §10.2): the framework id, the properties `last-completed-update-type` and `uninstalling`, and the files
  * uploaded through `PUT /v1/state/files/{name}` (properties `file-<name>`).
  */
-export interface ServiceLogView {
+export interface ServiceLogView extends DeploymentFacts {
   /** The first configuration accepted since the service was installed: stable for the life of the install. */
   frameworkId: string | null;
-  /** The deploy plan completed once (`last-completed-update-type` = `DEPLOY`, reference §2.7). */
-  deploymentCompleted: boolean;
-  uninstalling: boolean;
   /** Stored files by name, their bytes as base64. */
   files: Readonly<Record<string, string>>;
 }
@@ -24,10 +22,9 @@ export function evolveLogView(view: ServiceLogView, e: MarshalEvent): ServiceLog
     case 'ConfigurationAccepted':
       return view.frameworkId ? view : { ...view, frameworkId: e.data.configId };
     case 'PlanStatusChanged':
-      // As plan-manager counts it: the uninstall plan, also named deploy, is no deployment.
-      return e.data.plan === 'deploy' && e.data.status === 'COMPLETE' && !view.uninstalling && !view.deploymentCompleted ? { ...view, deploymentCompleted: true } : view;
     case 'ServiceUninstallStarted':
-      return { ...view, uninstalling: true };
+      // As plan-manager counts it (reference §2.7): one rule.
+      return evolveDeployment(view, e);
     case 'ServiceRemoved':
       // A later install under the same name starts afresh, files included.
       return EMPTY_LOG_VIEW;

@@ -1,28 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { upcast, type EventEnvelope, type MarshalEvent, type Recorded } from '@marshal/contracts';
+import { upcast, type AuditEvent, type ChainEvent, type EventChain, type EventEnvelope, type EventFilter, type EventList, type MarshalEvent, type Recorded } from '@marshal/contracts';
 import { ref, type RefKind } from '../projection/audit';
-
-/** Filters of `GET /v1/events`; list values match any of them, different filters must all match. */
-export interface EventFilter {
-  service?: string[];
-  plan?: string[];
-  /** Phase id or name. */
-  phase?: string[];
-  /** Step id or name. */
-  step?: string[];
-  /** Pod instance (`hello-0`): its steps' transitions and its tasks' events. */
-  pod?: string[];
-  /** Task name or id. */
-  task?: string[];
-  agent?: string[];
-  type?: string[];
-  actor?: string[];
-  correlationId?: string[];
-  causationId?: string[];
-  /** ISO-8601 times, inclusive. */
-  since?: string;
-  until?: string;
-}
 
 export interface EventPage {
   /** Only events after this sequence (the cursor). */
@@ -35,45 +13,8 @@ export interface EventPage {
   data?: boolean;
 }
 
-/** One event as the audit API shows it: the envelope (data upcast to the current version) and where it was logged. */
-export interface AuditEvent {
-  seq: number;
-  id: string;
-  type: string;
-  version: number;
-  at: string;
-  service: string | null;
-  agentId: string | null;
-  subject: string;
-  aggregate: string;
-  actor: string;
-  correlationId: string;
-  causationId: string | null;
-  data?: unknown;
-}
-
-export interface EventList {
-  events: AuditEvent[];
-  /** Cursor for the next page (`after`): the last sequence listed, or the cursor given when nothing matched. */
-  cursor: number;
-  /** True when the page was full: there may be more right away. */
-  more: boolean;
-}
-
-export interface ChainEvent extends AuditEvent {
-  /** Steps from the chain's first event along causation links (0 for the first ones). */
-  depth: number;
-}
-
-export interface EventChain {
-  /** The id asked for: an event id, a command id or a correlation id. */
-  id: string;
-  /** What led to the event asked for, root cause first (empty for a command or correlation id). */
-  causes: AuditEvent[];
-  /** The event (or the events of the command/correlation) and everything they caused, in log order. */
-  events: ChainEvent[];
-  truncated: boolean;
-}
+// The wire types of the audit API are declared once, with the routes the CLI calls (`@marshal/contracts` http).
+export type { AuditEvent, ChainEvent, EventChain, EventFilter, EventList } from '@marshal/contracts';
 
 export const MAX_PAGE = 1000;
 const MAX_CHAIN = 5000;

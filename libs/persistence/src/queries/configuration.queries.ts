@@ -1,16 +1,8 @@
 import type { DataSource } from 'typeorm';
+import type { ServiceDescription } from '@marshal/contracts';
 
-/** What `GET /v1/services/{name}` shows (Cosmos `describe`, reference §7.6, plus Marshal's own fields). */
-export interface ServiceDescription {
-  name: string;
-  package: { name: string | null; version: string | null };
-  /** Options of the target configuration: defaults ← stored ← provided. */
-  resolvedOptions: Record<string, unknown>;
-  targetConfigId: string | null;
-  /** Errors of the last rejected update, cleared by the next accepted one. */
-  lastErrors: { path: string; message: string }[];
-  deployStatus: string | null;
-}
+// What `GET /v1/services/{name}` shows is declared once, with the routes the CLI calls (`@marshal/contracts` http).
+export type { ServiceDescription };
 
 export interface StoredConfiguration {
   id: string;

@@ -2,33 +2,10 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { DEFAULT_PROJECTION, readCheckpoint } from '../projection/projector';
 import { listGenerations, type GenerationProgress } from '../schema/generations';
 
-/**
- * The JSON of `GET /v1/plans/{plan}` (reference §6.2): no plan name field, statuses as displayed. `startedAt` and
- * `completedAt` (ISO-8601 or null) are Marshal's additions.
- */
-export interface PlanJson {
-  phases: {
-    id: string;
-    name: string;
-    steps: { id: string; status: string; name: string; message: string; startedAt: string | null; completedAt: string | null }[];
-    strategy: string;
-    status: string;
-    startedAt: string | null;
-    completedAt: string | null;
-  }[];
-  errors: string[];
-  status: string;
-  strategy: string;
-}
-
-export interface ServiceSummary {
-  name: string;
-  configId: string | null;
-  packageName: string | null;
-  packageVersion: string | null;
-  lastErrors: { path: string; message: string }[];
-  deployStatus: string | null;
-}
+// The JSON of `GET /v1/plans/{plan}`, `GET /v1/services` and `GET /v1/agents` is declared once, with the routes the CLI
+// calls (`@marshal/contracts` http).
+import type { AgentBody as AgentView, AgentReservationBody, AgentResources, PlanBody as PlanJson, ServiceSummary } from '@marshal/contracts';
+export type { AgentView, PlanJson, ServiceSummary };
 
 /** A time as PostgreSQL returns it (Date) or as projections hold it (ISO-8601 string). */
 type Time = Date | string | null;
@@ -210,10 +187,10 @@ export class ReadModelQueries {
       attributes: r['attributes'] as Record<string, string>,
       zone: r['zone'] as string | null,
       region: r['region'] as string | null,
-      resources: r['resources'],
+      resources: r['resources'] as AgentResources,
       lost: r['lost'] as boolean,
       lostReason: r['lost_reason'] as string | null,
-      reservations: r['reservations'] as unknown[],
+      reservations: r['reservations'] as AgentReservationBody[],
     }));
   }
 }
@@ -248,15 +225,3 @@ export interface PodTaskView {
   override: { target: string; progress: string } | null;
 }
 
-export interface AgentView {
-  agentId: string;
-  hostname: string;
-  attributes: Record<string, string>;
-  zone: string | null;
-  region: string | null;
-  resources: unknown;
-  lost: boolean;
-  /** Why the agent was reported lost (null while it is not). */
-  lostReason: string | null;
-  reservations: unknown[];
-}

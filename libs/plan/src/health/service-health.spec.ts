@@ -1,4 +1,4 @@
-import { serviceHealth, type HealthPlanView } from './service-health';
+import { frameworkHealthCode, planHasErrors, serviceHealth, type HealthPlanView } from './service-health';
 
 const plan = (name: string, status: string, stepStatuses: string[] = [], opts: { errors?: string[]; interrupted?: boolean } = {}): HealthPlanView => ({
   tree: { name, status: status as never, errors: opts.errors ?? [], phases: [{ id: 'p', name: 'p', strategy: 'serial', status: status as never, steps: stepStatuses.map((s, i) => ({ id: `s${i}`, name: `s${i}`, kind: 'deployment', status: s as never, tasks: [], errors: [] })) }] },
@@ -28,5 +28,23 @@ describe('service health', () => {
     const r = serviceHealth([plan('deploy', 'PENDING', ['PENDING'])]);
     expect(r.reasons[0]).toMatch(/^Priority 1\. Status Code 500 is false/);
     expect(r.reasons[r.reasons.length - 1]).toMatch(/Status Code 204 is TRUE/);
+  });
+});
+
+// reference §6.9: the multi-service scheduler's own health, over every service's plans.
+describe('framework health', () => {
+  const p = (status: string, errors: string[] = []) => ({ status, errors });
+  it.each([
+    ['no services', [], 200],
+    ['every plan complete', [[p('COMPLETE'), p('COMPLETE')], [p('COMPLETE')]], 200],
+    ['a plan still deploying', [[p('COMPLETE')], [p('IN_PROGRESS')]], 202],
+    ['a plan with errors wins over one deploying, whichever service comes first', [[p('IN_PROGRESS')], [p('COMPLETE', ['bad'])]], 417],
+    ['a plan in ERROR', [[p('ERROR')], [p('PENDING')]], 417],
+  ])('%s → %s', (_name, services, code) => {
+    expect(frameworkHealthCode(services)).toBe(code);
+  });
+
+  it('a plan has errors when it is in ERROR or carries errors', () => {
+    expect([p('ERROR'), p('COMPLETE', ['x']), p('COMPLETE'), p('WAITING')].map(planHasErrors)).toEqual([true, true, false, false]);
   });
 });

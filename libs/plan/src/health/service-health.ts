@@ -30,6 +30,21 @@ export interface HealthPlanView {
   interrupted: boolean;
 }
 
+/** A plan the API reports as failed: its status is ERROR or it carries errors (reference §6.2 answers 417, §6.7). */
+export function planHasErrors(plan: { status: string; errors: readonly unknown[] }): boolean {
+  return plan.status === 'ERROR' || plan.errors.length > 0;
+}
+
+/**
+ * Framework-level health of the multi-service scheduler (reference §6.9), from every service's plans: 417 when a plan
+ * has errors, 202 while one is not complete, else 200.
+ */
+export function frameworkHealthCode(services: readonly (readonly { status: string; errors: readonly unknown[] }[])[]): number {
+  const plans = services.flat();
+  if (plans.some(planHasErrors)) return 417;
+  return plans.some((p) => p.status !== 'COMPLETE') ? 202 : 200;
+}
+
 const RUNNING_STATUSES = new Set(['PENDING', 'PREPARED', 'STARTING', 'STARTED', 'IN_PROGRESS']);
 
 function steps(plan: HealthPlanView | undefined): { status: string }[] {
@@ -53,7 +68,7 @@ function progressCode(plan: HealthPlanView | undefined, pending: HealthName, sta
 export function serviceHealth(plans: HealthPlanView[]): HealthResult {
   const reasons: string[] = [];
   const result = (name: HealthName): HealthResult => ({ name, code: HEALTH[name], reasons });
-  const withErrors = plans.filter((p) => p.tree.errors.length > 0 || p.tree.status === 'ERROR');
+  const withErrors = plans.filter((p) => planHasErrors(p.tree));
   reasons.push(`Priority 1. Status Code ${HEALTH.ERROR_CREATING_SERVICE} is ${withErrors.length > 0}: plans with errors: [${withErrors.map((p) => p.tree.name).join(', ')}]`);
   if (withErrors.length) return result('ERROR_CREATING_SERVICE');
   const deploy = plans.find((p) => p.tree.name === 'deploy');

@@ -16,6 +16,7 @@ import type {
 import { clearDelay, type BackoffState } from '../model/backoff';
 import { RECOVERY_PLAN } from '../model/plan-names';
 import { withOwnInterrupted } from '../model/strategy';
+import { evolveDeployment } from './deployment';
 
 /** One task instance (`hello-0-server`) as the log knows it: its latest launch and what became of it. */
 export interface TaskRecord {
@@ -389,15 +390,11 @@ export function evolveService(state: ServiceState, rec: Recorded<MarshalEvent>, 
       for (const p of d.phases) phases[p.id] = p.status;
       const steps = { ...prev.steps };
       for (const st of d.steps) steps[st.id] = st.status;
-      return {
-        ...s,
-        published: { ...s.published, [d.plan]: { status: d.status, errors: d.errors, phases, steps } },
-        // `last-completed-update-type` (reference §2.7); an uninstall plan is not a deployment.
-        deploymentCompleted: s.deploymentCompleted || (d.plan === 'deploy' && d.status === 'COMPLETE' && !s.uninstalling),
-      };
+      // `last-completed-update-type` (reference §2.7), by the one rule every service folds.
+      return evolveDeployment({ ...s, published: { ...s.published, [d.plan]: { status: d.status, errors: d.errors, phases, steps } } }, e);
     }
     case 'ServiceUninstallStarted':
-      return { ...s, uninstalling: true };
+      return evolveDeployment(s, e);
     case 'ServiceRemoved':
       // The service is gone; a later install under the same name starts afresh.
       return { ...initialServiceState(s.service), seq: s.seq, planSeq: s.planSeq };
