@@ -12,6 +12,7 @@ import { NO_DECISION, allTasksPaused, planContext, planOnly, serviceEvent, type 
 import { permanentFailureTimeoutMs } from './service-settings';
 import type { ServiceState, TaskRecord } from './service-state';
 import { lateTaskStatuses, storedTasksOf } from './service.decider';
+import { withUnneededKills } from './orphan-tasks';
 import { toPlanTree } from '../model/plan-tree';
 
 /** Tasks of the target configuration's pods first, each pod's tasks in pod-spec order (recovery's requirement order). */
@@ -190,7 +191,7 @@ function recoveryPass(state: ServiceState, ctx: DecisionContext): MarshalEvent[]
  * (a crash may have interrupted a decision) and on every tick (time-based rules). Returns the first fix that is
  * needed; the caller applies it and asks again until nothing is left:
  * 1. an uninstall whose plan completed removes the service (§3.6);
- * 2. plans for a target configuration not planned yet (§3.0, §3.8);
+ * 2. plans for a target configuration not planned yet (§3.0, §3.8), killing the stored tasks they do not launch;
  * 3. tasks to label permanently failed (§3.4 steps 1, 6);
  * 4. a recovery pass (§3.4).
  */
@@ -202,7 +203,8 @@ export function reconcileService(state: ServiceState, ctx: DecisionContext): Dec
     }
     return NO_DECISION;
   }
-  if (state.targetConfigId && state.targetConfigId !== state.plansConfigId) return planOnly(regenerate(state, ctx));
+  // The stored tasks the new plans do not launch are killed with the regeneration (reference §3.0 steps 7–8).
+  if (state.targetConfigId && state.targetConfigId !== state.plansConfigId) return withUnneededKills(state, regenerate(state, ctx), ctx);
   const failures = permanentFailures(state, ctx);
   if (failures.length) return planOnly(failures);
   const late = lateTaskStatuses(state, ctx);

@@ -30,6 +30,7 @@ import {
 } from './decision';
 import { overdueSteps } from './progress-deadline';
 import { backoffParams } from './service-settings';
+import { unneededLaunchKill, zombieKill } from './orphan-tasks';
 import type { ServiceState, TaskRecord } from './service-state';
 
 export type { Decision, DecisionContext } from './decision';
@@ -262,10 +263,14 @@ function onTaskLaunched(state: ServiceState, rec: Recorded<MarshalEvent>, ctx: D
  */
 export function reactToEvent(state: ServiceState, rec: Recorded<MarshalEvent>, ctx: DecisionContext): Decision {
   switch (rec.event.type) {
-    case 'TaskStatusUpdated':
-      return onTaskStatus(state, rec, ctx);
-    case 'TaskLaunched':
-      return onTaskLaunched(state, rec, ctx);
+    case 'TaskStatusUpdated': {
+      const d = onTaskStatus(state, rec, ctx);
+      return { plan: d.plan, tasks: [...d.tasks, ...zombieKill(state, rec, ctx)] };
+    }
+    case 'TaskLaunched': {
+      const d = onTaskLaunched(state, rec, ctx);
+      return { plan: d.plan, tasks: [...d.tasks, ...unneededLaunchKill(state, rec, ctx)] };
+    }
     default:
       return NO_DECISION;
   }
@@ -370,7 +375,10 @@ export function candidatesOf(state: ServiceState, now: string): Candidate[] {
     let configId = state.targetConfigId;
     if (req && req.recoveryType !== 'NONE') {
       const own = req.tasks.map((t) => state.tasks[`${req.podType}-${req.podIndex}-${t}`]).filter((t): t is TaskRecord => !!t);
-      configId = (own.find((t) => t.goal === 'RUNNING') ?? own[0])?.configId ?? configId;
+      // The task's current configuration: a later one that left its pod spec alone (count, placement) relabelled it
+      // (reference §3.8.2 step 4), so a replacement is placed by the new placement rule.
+      const chosen = own.find((t) => t.goal === 'RUNNING') ?? own[0];
+      configId = chosen ? effectiveConfigId(state, chosen) : configId;
     }
     const paused = req ? req.tasks.filter((t) => state.overrides[`${req.podType}-${req.podIndex}-${t}`]?.target === 'PAUSED') : [];
     out.push({
