@@ -171,7 +171,7 @@ export class ReadModelQueries {
   /** Stored tasks with their overrides, for the pod API (reference §6.3: pods come from stored tasks). */
   async podTasks(service: string): Promise<PodTaskView[]> {
     const rows: Record<string, unknown>[] = await this.ds.query(
-      `SELECT task_name, task_id, pod_type, pod_index, task_info, state, message, status, override_target, override_progress
+      `SELECT task_name, task_id, pod_type, pod_index, task_info, agent_id, updated_at, state, message, status, override_target, override_progress
          FROM tasks WHERE service = $1 ORDER BY pod_type, pod_index, task_name`,
       [service],
     );
@@ -187,6 +187,8 @@ export class ReadModelQueries {
         podIndex: r['pod_index'] as number,
         taskSpecName: info.taskSpecName ?? (r['task_name'] as string),
         taskInfo: r['task_info'],
+        agentId: r['agent_id'] as string,
+        updatedAt: new Date(r['updated_at'] as string | Date).toISOString(),
         state,
         message: r['message'] as string,
         status: r['status'] as Record<string, unknown> | null,
@@ -239,6 +241,9 @@ export interface PodTaskView {
   podIndex: number;
   taskSpecName: string;
   taskInfo: unknown;
+  agentId: string;
+  /** When the task's row last changed (its launch or latest status), ISO-8601. */
+  updatedAt: string;
   /** Mesos-style state, null while the task never reported one. */
   state: string | null;
   message: string;
