@@ -86,7 +86,8 @@ describe('pod commands with real agents', () => {
       expect(phases[0].steps.map((st) => st.name)).toEqual([`kill-task-${running.id}`]);
       expect(rows.some((r) => r.type === 'TaskStatusUpdated' && r.data['taskId'] === running.id && r.data['state'] === 'TASK_KILLED')).toBe(true);
       expect((await db.query(`SELECT count(*) AS n FROM reservations WHERE service = 'hello-world'`)).rows[0].n).toBe('0');
-      expect((await db.query(`SELECT count(*) AS n FROM plans WHERE service = 'hello-world'`)).rows[0].n).toBe('0');
+      // The finished service keeps its final plan, the uninstall plan named deploy, read-only (reference §3.6).
+      expect((await db.query(`SELECT name, status FROM plans WHERE service = 'hello-world'`)).rows).toEqual([{ name: 'deploy', status: 'COMPLETE' }]);
     } finally {
       await db.end();
     }

@@ -78,7 +78,7 @@ export class ReadModelQueries {
   async services(): Promise<ServiceSummary[]> {
     const rows: Record<string, unknown>[] = await this.ds.query(
       `SELECT s.name, s.config_id, s.package_name, s.package_version, s.last_errors, p.status AS deploy_status
-         FROM services s LEFT JOIN plans p ON p.service = s.name AND p.name = 'deploy' ORDER BY s.name`,
+         FROM services s LEFT JOIN plans p ON p.service = s.name AND p.name = 'deploy' WHERE s.removed_at IS NULL ORDER BY s.name`,
     );
     return rows.map((r) => ({
       name: r['name'] as string,
@@ -88,6 +88,12 @@ export class ReadModelQueries {
       lastErrors: r['last_errors'] as { path: string; message: string }[],
       deployStatus: (r['deploy_status'] as string | null) ?? null,
     }));
+  }
+
+  /** Uninstalled services whose record is kept (their final plans), with when the uninstall completed. */
+  async removedServices(): Promise<{ name: string; removedAt: string }[]> {
+    const rows: { name: string; removed_at: Date }[] = await this.ds.query(`SELECT name, removed_at FROM services WHERE removed_at IS NOT NULL ORDER BY name`);
+    return rows.map((r) => ({ name: r.name, removedAt: new Date(r.removed_at).toISOString() }));
   }
 
   async service(name: string): Promise<ServiceSummary | undefined> {

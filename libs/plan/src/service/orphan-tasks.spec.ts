@@ -133,3 +133,17 @@ describe('count or placement only changes move tasks to the new target (referenc
     expect(c).toMatchObject({ plan: 'recovery', recoveryType: 'PERMANENT', configId: 'cfg-2' });
   });
 });
+
+describe('uninstall completes observably (reference §3.6)', () => {
+  it('the uninstall plan is published COMPLETE before the service is removed', () => {
+    const log = deployedEnabled();
+    log.uninstall();
+    log.converge();
+    const events = log.events.map((r) => r.event);
+    const removed = events.findIndex((e) => e.type === 'ServiceRemoved');
+    expect(removed).toBeGreaterThan(0);
+    const before = events[removed - 1];
+    expect(before).toMatchObject({ type: 'PlanStatusChanged', data: { plan: 'deploy', status: 'COMPLETE' } });
+    expect(log.replay()).toEqual(log.state);
+  });
+});

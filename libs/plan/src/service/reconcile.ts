@@ -11,7 +11,7 @@ import { stepTaskNames } from '../model/requirement';
 import { NO_DECISION, allTasksPaused, planContext, planOnly, serviceEvent, type Decision, type DecisionContext } from './decision';
 import { permanentFailureTimeoutMs } from './service-settings';
 import type { ServiceState, TaskRecord } from './service-state';
-import { lateTaskStatuses, storedTasksOf } from './service.decider';
+import { lateTaskStatuses, publishStatuses, storedTasksOf } from './service.decider';
 import { withUnneededKills } from './orphan-tasks';
 import { toPlanTree } from '../model/plan-tree';
 
@@ -199,7 +199,8 @@ export function reconcileService(state: ServiceState, ctx: DecisionContext): Dec
   if (state.uninstalling) {
     const deploy = state.plans.find((p) => p.name === DEPLOY_PLAN);
     if (deploy && planStatus(deploy, planContext(state, ctx.now)) === 'COMPLETE') {
-      return planOnly([serviceEvent(state, ctx, 'ServiceRemoved', { service: state.service })]);
+      // The uninstall plan's final statuses first: they are what the service's kept record shows (COMPLETE).
+      return planOnly([...publishStatuses(state, ctx), serviceEvent(state, ctx, 'ServiceRemoved', { service: state.service })]);
     }
     return NO_DECISION;
   }
