@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { connect } from '@nats-io/transport-node';
+import { makeEvent, serviceAggregate, subjectsFor, type MarshalEvent } from '@marshal/contracts';
+import { EventStore } from '@marshal/messaging';
 import { eventually } from '@marshal/testing';
 import { startCluster, type Cluster, type PlanBody } from './support';
 import { podTasks, steps, universePackage, writeOptions } from './plans-support';
@@ -97,6 +101,39 @@ plans:
     // server-b was not touched; server-a was killed, not relaunched, and recovery leaves it alone.
     expect(after.map((t) => `${t.name} ${t.id} ${t.status}`)).toEqual([`hello-0-server-a ${before['hello-0-server-a']} KILLED`, `hello-0-server-b ${before['hello-0-server-b']} RUNNING`]);
     expect((await cluster.get<PlanBody>(svc('enable-disable', 'plans/recovery'))).body).toMatchObject({ status: 'COMPLETE', phases: [] });
+  });
+
+  it('zombie kill: a TASK_RUNNING status for a task id the service does not store gets that id killed, not the real task', async () => {
+    const nc = await connect({ servers: cluster.nats.url });
+    const subjects = subjectsFor(cluster.namespace);
+    try {
+      const store = await EventStore.open(nc, subjects);
+      const real = (await podTasks(cluster, 'enable-disable', 'hello-0')).find((t) => t.name === 'hello-0-server-b');
+      const zombie = `enable-disable__hello-0-server-b__${randomUUID()}`;
+      // What an agent reports at reconciliation for a process it still runs that the log no longer names.
+      const status = makeEvent(
+        'TaskStatusUpdated',
+        serviceAggregate('enable-disable'),
+        { service: 'enable-disable', agentId: 'agent-1', taskId: zombie, taskName: 'hello-0-server-b', state: 'TASK_RUNNING', message: 'reconciled' },
+        { id: randomUUID(), at: new Date().toISOString(), correlationId: 'zombie', causationId: null, actor: 'agent:agent-1' },
+      ) as MarshalEvent;
+      await store.append(subjects.serviceTask('enable-disable', 'agent-1'), status);
+      const kill = await eventually(
+        async () => {
+          const events = await store.readAll(subjects.allEvents);
+          const found = events.find((r) => r.event.type === 'TaskKillRequested' && r.event.data.taskId === zombie);
+          if (!found) throw new Error('no kill of the zombie yet');
+          return found.event;
+        },
+        { timeoutMs: 30_000, intervalMs: 250, what: 'the zombie killed' },
+      );
+      expect(kill.data).toMatchObject({ agentId: 'agent-1', taskName: 'hello-0-server-b', reason: expect.stringContaining('zombie') });
+      const events = await store.readAll(subjects.allEvents);
+      expect(events.filter((r) => r.event.type === 'TaskKillRequested' && r.event.data.taskId === real?.id)).toEqual([]);
+      expect((await podTasks(cluster, 'enable-disable', 'hello-0')).find((t) => t.name === 'hello-0-server-b')).toEqual(real);
+    } finally {
+      await nc.close();
+    }
   });
 
   it('pod info answers Mesos TaskInfo JSON with its TaskStatus beside it; view=marshal keeps Marshal\'s own', async () => {
