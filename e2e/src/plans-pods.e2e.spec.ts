@@ -46,13 +46,13 @@ describe('pod commands with real agents', () => {
     expect((await cluster.cli('debug', 'pod', 'pause', 'hello-0')).code).toBe(0);
     const paused = await relaunched(cluster, 'hello-world', 'hello-0', 'hello-0-server', taskId, 'PAUSED');
     expect((await cluster.cli('pod', 'status', 'hello-0')).stdout).toBe('hello-0\n└─ hello-0-server (PAUSED)\n');
-    const info = (await cluster.get<{ info: { cmd: string } }[]>('/v1/pod/hello-0/info')).body;
+    const info = (await cluster.get<{ info: { cmd: string } }[]>('/v1/pod/hello-0/info?view=marshal')).body;
     expect(info[0].info.cmd).toContain('./bootstrap --resolve=false');
     expect((await plan(cluster, 'hello-world', 'deploy')).phases[0].steps[0].status).toBe('PAUSED');
 
     expect((await cluster.cli('debug', 'pod', 'resume', 'hello-0', '-t', 'server')).code).toBe(0);
     const resumed = await relaunched(cluster, 'hello-world', 'hello-0', 'hello-0-server', paused.id);
-    expect((await cluster.get<{ info: { cmd: string } }[]>('/v1/pod/hello-0/info')).body[0].info.cmd).toContain('echo hello');
+    expect((await cluster.get<{ info: { cmd: string } }[]>('/v1/pod/hello-0/info?view=marshal')).body[0].info.cmd).toContain('echo hello');
     await eventually(() => expect(sandboxFile(cluster, AGENTS, resumed.id, OUTPUT)).toBe('hello\nhello\n'));
     expect((await cluster.cli('pod', 'status')).stdout).toBe('hello-world\n└─ hello\n   └─ hello-0\n      └─ hello-0-server (RUNNING)\n');
   });
@@ -86,7 +86,8 @@ describe('pod commands with real agents', () => {
       expect(phases[0].steps.map((st) => st.name)).toEqual([`kill-task-${running.id}`]);
       expect(rows.some((r) => r.type === 'TaskStatusUpdated' && r.data['taskId'] === running.id && r.data['state'] === 'TASK_KILLED')).toBe(true);
       expect((await db.query(`SELECT count(*) AS n FROM reservations WHERE service = 'hello-world'`)).rows[0].n).toBe('0');
-      expect((await db.query(`SELECT count(*) AS n FROM plans WHERE service = 'hello-world'`)).rows[0].n).toBe('0');
+      // The finished service keeps its final plan, the uninstall plan named deploy, read-only (reference §3.6).
+      expect((await db.query(`SELECT name, status FROM plans WHERE service = 'hello-world'`)).rows).toEqual([{ name: 'deploy', status: 'COMPLETE' }]);
     } finally {
       await db.end();
     }

@@ -50,7 +50,7 @@ describe('configuration updates with real agents', () => {
     const after = await eventually(changed, { timeoutMs: 90_000, intervalMs: 250, what: 'world relaunched' });
     await deployed(() => true);
     expect(after['hello-0-server']).toBe(before['hello-0-server']);
-    const info = (await cluster.get<{ info: { resources: { cpus: number } } }[]>('/v1/service/hello-world/pod/world-0/info')).body;
+    const info = (await cluster.get<{ info: { resources: { cpus: number } } }[]>('/v1/service/hello-world/pod/world-0/info?view=marshal')).body;
     expect(info[0].info.resources.cpus).toBe(0.3);
   });
 

@@ -147,7 +147,7 @@ describe('HTTP queries (reference §9.10) and CLI cases (§7.7) against a runnin
       pods: [{ name: 'hello', instances: [{ name: 'hello-0', tasks: [{ name: 'hello-0-server', status: 'RUNNING' }] }, { name: 'hello-1', tasks: [{ name: 'hello-1-server', status: 'RUNNING' }] }] }],
     });
     expect(JSON.parse((await http('GET', 'pod/hello-1/status')).text)).toMatchObject({ name: 'hello-1', tasks: [{ name: 'hello-1-server', status: 'RUNNING' }] });
-    const info = JSON.parse((await http('GET', 'pod/hello-0/info')).text) as { info: { taskName: string }; status: { state: string } }[];
+    const info = JSON.parse((await http('GET', 'pod/hello-0/info?view=marshal')).text) as { info: { taskName: string }; status: { state: string } }[];
     expect(info).toHaveLength(1);
     expect(info[0]).toMatchObject({ info: { taskName: 'hello-0-server' }, status: { state: 'TASK_RUNNING' } });
   });

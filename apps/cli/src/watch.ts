@@ -68,9 +68,16 @@ export function watchPlan(
 }
 
 /**
- * Redraws the uninstall plan (named deploy, reference §3.6) until the service is gone: its plan answers 404. `seq` is
- * the uninstall's log sequence, so the first read already shows the uninstall plan, not the deployment it replaced.
+ * Redraws the uninstall plan (named deploy, reference §3.6) until it completes (the gateway keeps serving it for a
+ * while after the service is removed) or answers 404, then waits for the service to be gone (`servicePath` answers
+ * 404). `seq` is the uninstall's log sequence, so the first read already shows the uninstall plan, not the deployment
+ * it replaced.
  */
-export function watchUninstall(client: GatewayClient, path: string, seq: number, out: (s: string) => void, opts: WatchOptions = {}): Promise<void> {
-  return watch(client, path, 'deploy', out, (plan) => plan === undefined, { ...opts, seq, what: 'the uninstall' });
+export async function watchUninstall(client: GatewayClient, path: string, servicePath: string, seq: number, out: (s: string) => void, opts: WatchOptions = {}): Promise<void> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 30 * 60_000);
+  await watch(client, path, 'deploy', out, (plan) => plan === undefined || planFinished(plan) === 'complete', { ...opts, seq, what: 'the uninstall' });
+  while ((await client.call('GET', servicePath, undefined, (s) => s === 200 || s === 404)).status !== 404) {
+    if (Date.now() > deadline) throw new CliError('the uninstall did not finish in time', 1);
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 500));
+  }
 }

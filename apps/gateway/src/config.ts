@@ -10,5 +10,10 @@ export const GatewayConfig = defineConfig('gateway', {
   TOKENS_FILE: Type.String({ default: '', description: 'JSON file of bearer tokens: [{"token","subject","role"}] with role viewer, operator or admin' }),
   MARSHAL_TOKENS: Type.String({ default: '', description: "Tokens as 'role:subject:token,…' (in addition to TOKENS_FILE)" }),
   AUTH_DISABLED: Type.Boolean({ default: false, description: 'Serve without authentication (everything allowed, actor operator:anonymous). Explicit only.' }),
+  FINISHED_SERVICE_RETENTION_S: Type.Integer({
+    default: 3600,
+    minimum: 0,
+    description: "How long an uninstalled service's final plans stay readable (GET /v1/plans…, 0 = not at all); a reinstall of the name replaces them",
+  }),
   READ_WAIT_MS: Type.Integer({ default: 5_000, minimum: 0, description: 'Longest a read waits for the read models to reach a given sequence' }),
 });

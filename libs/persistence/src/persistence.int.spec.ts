@@ -168,8 +168,10 @@ describe('read models in PostgreSQL', () => {
     expect(await q.planNames('hello-world')).toEqual(['recovery']);
 
     await projectBatch(ds, subjects, [rec('ServiceRemoved', plan, { service: 'hello-world' })]);
-    expect(await q.planNames('hello-world')).toEqual([]);
+    // The finished service keeps its final plans (reference §3.6), read-only; its tasks are gone and it is no longer listed.
+    expect(await q.planNames('hello-world')).toEqual(['recovery']);
     expect(await q.podTasks('hello-world')).toEqual([]);
+    expect((await q.services()).map((s) => s.name)).not.toContain('hello-world');
   });
 
   it('applies each event once: a replayed batch changes nothing and the checkpoint does not move back', async () => {

@@ -159,10 +159,37 @@ describe('marshal uninstall', () => {
     });
     const r = await run(g.url, 'uninstall', 'hello-world', '--wait');
     expect(r.error).toBeUndefined();
-    expect(g.seen.map((s) => `${s.method} ${s.url}`)).toEqual(['DELETE /v1/services/hello-world', 'GET /v1/service/hello-world/plans/deploy?seq=42', 'GET /v1/service/hello-world/plans/deploy']);
+    expect(g.seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      'DELETE /v1/services/hello-world',
+      'GET /v1/service/hello-world/plans/deploy?seq=42',
+      'GET /v1/service/hello-world/plans/deploy',
+      'GET /v1/services/hello-world',
+    ]);
     expect(r.out.split('\n')[0]).toBe('Uninstalling hello-world. Watch it with: marshal --name hello-world plan status deploy');
     expect(r.out.endsWith('hello-world has been uninstalled.\n')).toBe(true);
   });
+
+  it('--wait stops following the uninstall plan once it is COMPLETE (the gateway keeps serving it), then waits for the service to be gone', async () => {
+    let described = 0;
+    const g = await stub((req, n) => {
+      if (req.method === 'DELETE') return routeReply(req, 'DELETE /v1/services/{name}', 202, { message: 'Received cmd: uninstall hello-world', service: 'hello-world', seq: 42 });
+      if (req.url === '/v1/services/hello-world') {
+        const kept: ServiceDescription = { name: 'hello-world', package: { name: 'hello-world', version: 'v1.0' }, resolvedOptions: {}, targetConfigId: 'c1', lastErrors: [], deployStatus: 'COMPLETE' };
+        return ++described === 1 ? routeReply(req, 'GET /v1/services/{name}', 200, kept) : [404, 'Service hello-world not found'];
+      }
+      return n === 1 ? planReply(req, 202, plan('IN_PROGRESS', ['STARTING'])) : planReply(req, 200, plan('COMPLETE', ['COMPLETE']));
+    });
+    const r = await run(g.url, 'uninstall', 'hello-world', '--wait');
+    expect(r.error).toBeUndefined();
+    expect(g.seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      'DELETE /v1/services/hello-world',
+      'GET /v1/service/hello-world/plans/deploy?seq=42',
+      'GET /v1/service/hello-world/plans/deploy',
+      'GET /v1/services/hello-world',
+      'GET /v1/services/hello-world',
+    ]);
+    expect(r.out.endsWith('hello-world has been uninstalled.\n')).toBe(true);
+  }, 10_000);
 
   it('never guesses which service to remove', async () => {
     const g = await stub((req) =>

@@ -25,9 +25,13 @@ export function registerPod(cli: Cli): void {
 
   pod
     .command('info')
-    .description('Show the TaskInfo and latest status of each task of a pod instance')
+    .description('Show the TaskInfo and latest status of each task of a pod instance (Mesos TaskInfo JSON, as the SDK)')
     .argument('<pod>', 'pod instance name')
-    .action(async (name: string) => cli.out(pretty((await cli.client().call('GET', cli.servicePath(`${pod$(name)}/info`))).body)));
+    .option('--json', 'print JSON (the default; accepted as the SDK CLI accepts it)')
+    .option('--marshal', "Marshal's own TaskInfo and status instead of the SDK's Mesos shape")
+    .action(async (name: string, o: { marshal?: boolean }) =>
+      cli.out(pretty((await cli.client().call('GET', cli.servicePath(`${pod$(name)}/info${o.marshal ? '?view=marshal' : ''}`))).body)),
+    );
 
   pod
     .command('restart')

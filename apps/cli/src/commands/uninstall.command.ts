@@ -18,7 +18,8 @@ export function registerUninstall(cli: Cli): void {
       if (o.json) cli.out(JSON.stringify(reply, null, 2) + '\n');
       else cli.out(`Uninstalling ${reply.service}. Watch it with: marshal --name ${reply.service} plan status deploy\n`);
       if (!o.wait) return;
-      await watchUninstall(cli.client(), `v1/service/${encodeURIComponent(reply.service)}/plans/deploy`, reply.seq, o.json ? () => undefined : cli.out);
+      const service = encodeURIComponent(reply.service);
+      await watchUninstall(cli.client(), `v1/service/${service}/plans/deploy`, `v1/services/${service}`, reply.seq, o.json ? () => undefined : cli.out);
       if (!o.json) cli.out(`${reply.service} has been uninstalled.\n`);
     });
 }

@@ -58,7 +58,8 @@ export class PlansController {
   @Get('plans')
   async list(@Param('service') service: string | undefined, @Req() req: FastifyRequest): Promise<HttpResponseOf<'GET /v1/plans'>> {
     await this.ryw.waitFor(this.ryw.requestedSeq(req));
-    return this.queries.planNames(await this.services.resolve(service));
+    // An uninstalled service's final plans stay readable for a while (FINISHED_SERVICE_RETENTION_S, reference §3.6).
+    return this.queries.planNames(await this.services.resolveWithFinished(service));
   }
 
   @Get('plans/:plan')
@@ -79,7 +80,7 @@ export class PlansController {
       void reply.status(planHttpStatus(then.plan)).header('x-marshal-seq', String(then.seq));
       return then.plan;
     }
-    const found = await this.views.plan(await this.services.resolve(service), plan, ReadModelCache.bypass(req));
+    const found = await this.views.plan(await this.services.resolveWithFinished(service), plan, ReadModelCache.bypass(req));
     if (!found) throw new MarshalError('NOT_FOUND', `Plan ${plan} not found`);
     void reply.status(found.status).type('application/json; charset=utf-8').header('vary', 'accept-encoding');
     // A large plan is kept gzipped next to its JSON: clients that accept gzip (curl --compressed, Python requests, Go,

@@ -1,11 +1,38 @@
+import type { TaskInfo } from '@marshal/contracts';
 import type { PodTaskView } from '@marshal/persistence';
 import { podInfo, podNames, podStatus, servicePods, taskDisplayStatus } from './pod-views';
 import { validateBody } from '../http/request-body';
 import { TaskList } from './pods.controller';
 
+function taskInfo(name: string, extra: Partial<TaskInfo> = {}): TaskInfo {
+  const [podType, podIndex, taskSpecName] = [name.split('-')[0], Number(name.split('-')[1]), name.split('-')[2]];
+  return {
+    taskId: `svc__${name}__id`,
+    taskName: name,
+    taskSpecName,
+    service: 'svc',
+    podType,
+    podIndex,
+    configId: 'cfg-1',
+    goal: 'RUNNING',
+    essential: true,
+    cmd: `./${taskSpecName}`,
+    env: { TASK_NAME: name, FRAMEWORK_NAME: 'svc' },
+    resources: { cpus: 0.1, memory: 32, disk: 0, gpus: 0 },
+    ports: [],
+    volumes: [],
+    configs: [],
+    uris: [],
+    rlimits: [],
+    killGracePeriod: 0,
+    labels: { target_configuration: 'cfg-1', task_type: podType, index: String(podIndex), reservation_id: `res-${podType}-${podIndex}` },
+    ...extra,
+  };
+}
+
 function task(name: string, state: string | null, override: PodTaskView['override'] = null): PodTaskView {
-  const [podType, podIndex] = [name.split('-')[0], Number(name.split('-')[1])];
-  return { taskName: name, taskId: `svc__${name}__id`, podType, podIndex, taskSpecName: name.split('-')[2], taskInfo: { taskName: name }, state, message: '', status: null, override };
+  const info = taskInfo(name);
+  return { taskName: name, taskId: info.taskId, podType: info.podType, podIndex: info.podIndex, taskSpecName: info.taskSpecName, taskInfo: info, agentId: 'agent-1', updatedAt: '2026-11-22T10:00:00.000Z', state, message: '', status: null, override };
 }
 
 /** The fixture of PodQueriesTest (reference §9.10): pod `test`, instances 0–2. */
@@ -66,6 +93,79 @@ describe('pod API shapes (reference §6.3, §9.10)', () => {
     const info = podInfo(TASKS, 'test-0');
     expect(info?.map((i) => ('status' in i ? (i.status as { state: string }).state : null))).toEqual(['TASK_RUNNING', 'TASK_RUNNING', 'TASK_RUNNING', null]);
     expect(podInfo(TASKS, 'nope')).toBeUndefined();
+  });
+
+  it('6.3 info in the original\'s shape: Mesos TaskInfo JSON with the TaskStatus beside it', () => {
+    const info = taskInfo('hello-0-server', {
+      cmd: 'echo hello && sleep 1000',
+      resources: { cpus: 0.5, memory: 256, disk: 0, gpus: 0 },
+      ports: [
+        { name: 'http', port: 10001, advertise: true },
+        { name: 'admin', port: 10002, advertise: false },
+        { name: 'other', port: 10005, advertise: false },
+      ],
+      volumes: [{ path: 'hello-container-path', type: 'ROOT', size: 50, persistenceId: 'hello-0-vol-7', podLevel: false }],
+      uris: ['https://example.com/a.tgz'],
+      killGracePeriod: 5,
+      healthCheck: { cmd: 'check', interval: 10, gracePeriod: 30, maxConsecutiveFailures: 3, delay: 0, timeout: 20 },
+      readinessCheck: { cmd: 'ready', interval: 5, timeout: 10, delay: 1 },
+    });
+    const row: PodTaskView = {
+      ...task('hello-0-server', 'TASK_RUNNING'),
+      taskInfo: info,
+      agentId: 'agent-7',
+      message: 'running',
+      status: { readiness: { passed: true, exitCode: 0 }, healthy: true, exitCode: null },
+    };
+    const [entry] = podInfo([row], 'hello-0') as { info: Record<string, unknown>; status: Record<string, unknown> }[];
+    const reservation = { labels: { labels: [{ key: 'resource_id', value: 'res-hello-0' }] } };
+    expect(entry.info).toEqual({
+      name: 'hello-0-server',
+      taskId: { value: 'svc__hello-0-server__id' },
+      slaveId: { value: 'agent-7' },
+      resources: [
+        { name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 }, reservation },
+        { name: 'mem', type: 'SCALAR', scalar: { value: 256 }, reservation },
+        { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 10001, end: 10002 }, { begin: 10005, end: 10005 }] }, reservation },
+        { name: 'disk', type: 'SCALAR', scalar: { value: 50 }, reservation, disk: { persistence: { id: 'hello-0-vol-7' }, volume: { containerPath: 'hello-container-path', mode: 'RW' } } },
+      ],
+      command: {
+        value: 'echo hello && sleep 1000',
+        shell: true,
+        environment: { variables: [{ name: 'FRAMEWORK_NAME', value: 'svc' }, { name: 'TASK_NAME', value: 'hello-0-server' }] },
+        uris: [{ value: 'https://example.com/a.tgz', extract: true }],
+      },
+      labels: {
+        labels: [
+          { key: 'goal_state', value: 'RUNNING' },
+          { key: 'index', value: '0' },
+          { key: 'reservation_id', value: 'res-hello-0' },
+          { key: 'target_configuration', value: 'cfg-1' },
+          { key: 'task_type', value: 'hello' },
+        ],
+      },
+      executor: { executorId: { value: 'hello-0__res-hello-0' }, name: 'hello-0', command: { value: 'marshal-agent' } },
+      killPolicy: { gracePeriod: { nanoseconds: 5e9 } },
+      healthCheck: { type: 'COMMAND', command: { value: 'check' }, delaySeconds: 0, intervalSeconds: 10, timeoutSeconds: 20, consecutiveFailures: 3, gracePeriodSeconds: 30 },
+      check: { type: 'COMMAND', command: { command: { value: 'ready' } }, delaySeconds: 1, intervalSeconds: 5, timeoutSeconds: 10 },
+    });
+    expect(entry.status).toEqual({
+      taskId: { value: 'svc__hello-0-server__id' },
+      state: 'TASK_RUNNING',
+      message: 'running',
+      slaveId: { value: 'agent-7' },
+      executorId: { value: 'hello-0__res-hello-0' },
+      source: 'SOURCE_EXECUTOR',
+      timestamp: Date.parse('2026-11-22T10:00:00.000Z') / 1000,
+      healthy: true,
+      checkStatus: { type: 'COMMAND', command: { exitCode: 0 } },
+    });
+  });
+
+  it('info view=marshal: Marshal\'s TaskInfo and status', () => {
+    const [a] = podInfo(TASKS, 'test-0', 'marshal') as { info: TaskInfo; status: { taskId: string; state: string } }[];
+    expect(a.info).toEqual(taskInfo('test-0-a'));
+    expect(a.status).toEqual({ taskId: 'svc__test-0-a__id', state: 'TASK_RUNNING', message: '' });
   });
 
   it('pause/resume bodies: an array of task names; anything else is rejected naming where', () => {

@@ -1,5 +1,6 @@
-import { podInstanceName } from '@marshal/contracts';
+import { podInstanceName, type TaskInfo } from '@marshal/contracts';
 import type { PodTaskView } from '@marshal/persistence';
+import { mesosTaskInfo, mesosTaskStatus, type StoredTaskFacts } from './mesos-task-info';
 
 /** The JSON shapes of the pod API (reference §6.3), built from stored tasks. */
 
@@ -70,10 +71,25 @@ export function servicePods(service: string, tasks: readonly PodTaskView[]): Ser
   };
 }
 
-/** `GET /v1/pod/{name}/info`: each task's TaskInfo and latest status, by task name; undefined for an unknown pod. */
-export function podInfo(tasks: readonly PodTaskView[], name: string): { info: unknown; status?: unknown }[] | undefined {
+/** Views of `GET /v1/pod/{name}/info`: the original's (Mesos TaskInfo/TaskStatus JSON) or Marshal's own. */
+export const POD_INFO_VIEWS = ['sdk', 'marshal'] as const;
+export type PodInfoView = (typeof POD_INFO_VIEWS)[number];
+
+/**
+ * `GET /v1/pod/{name}/info`: per task, by task name, `{info, status}` — the original's shape by default (reference
+ * §6.3: Mesos TaskInfo JSON with its TaskStatus beside it, no status before the first one), or with `view=marshal`
+ * Marshal's TaskInfo and a status `{taskId, state, message, readiness, healthy, exitCode}`. Undefined for an unknown pod.
+ */
+export function podInfo(tasks: readonly PodTaskView[], name: string, view: PodInfoView = 'sdk'): { info: unknown; status?: unknown }[] | undefined {
   const own = tasks.filter((t) => podInstanceOf(t) === name).sort((a, b) => byName(a.taskName, b.taskName));
   if (own.length === 0) return undefined;
+  if (view === 'sdk') {
+    return own.map((t) => {
+      const info = t.taskInfo as TaskInfo;
+      const status = mesosTaskStatus(info, { ...t, status: t.status as StoredTaskFacts['status'] });
+      return { info: mesosTaskInfo(info, t), ...(status ? { status } : {}) };
+    });
+  }
   return own.map((t) => ({
     info: t.taskInfo,
     ...(t.state === null ? {} : { status: { taskId: t.taskId, state: t.state, message: t.message, ...(t.status ?? {}) } }),

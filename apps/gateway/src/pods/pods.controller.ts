@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody } from '@nestjs/swagger';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -10,7 +10,7 @@ import { callerOf } from '../auth/auth.guard';
 import { JsonBody, NoBody } from '../http/request-body';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { ServiceResolver } from '../http/service-resolver';
-import { podInfo, podNames, podStatus, servicePods, type PodInstanceJson, type ServicePodsJson } from './pod-views';
+import { POD_INFO_VIEWS, podInfo, podNames, podStatus, servicePods, type PodInfoView, type PodInstanceJson, type ServicePodsJson } from './pod-views';
 
 /** The body of pause and resume: empty, or a JSON array of task names, short (`server`) or full (`hello-0-server`). */
 export const TaskList = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 100, description: 'task names, short (server) or full (hello-0-server)' });
@@ -50,9 +50,13 @@ export class PodsController {
     return found;
   }
 
+  /** The original's Mesos TaskInfo/TaskStatus JSON, or with `?view=marshal` Marshal's TaskInfo (reference §6.3). */
   @Get('pod/:pod/info')
-  async info(@Param('service') service: string | undefined, @Param('pod') pod: string, @Req() req: FastifyRequest): Promise<unknown[]> {
-    const found = podInfo((await this.tasks(service, req)).tasks, pod);
+  async info(@Param('service') service: string | undefined, @Param('pod') pod: string, @Query('view') view: string | undefined, @Req() req: FastifyRequest): Promise<unknown[]> {
+    if (view !== undefined && !(POD_INFO_VIEWS as readonly string[]).includes(view)) {
+      throw new MarshalError('INVALID_ARGUMENT', `query parameter view: '${view}' is not one of ${POD_INFO_VIEWS.join(', ')}`);
+    }
+    const found = podInfo((await this.tasks(service, req)).tasks, pod, (view ?? 'sdk') as PodInfoView);
     if (!found) throw new MarshalError('NOT_FOUND', `Pod ${pod} not found`);
     return found;
   }

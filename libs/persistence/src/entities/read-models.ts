@@ -13,6 +13,8 @@ export class ServiceRow {
   @Column('jsonb', { name: 'last_errors', default: () => "'[]'::jsonb" }) lastErrors!: { path: string; message: string }[];
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
+  /** When the service's uninstall completed (ServiceRemoved); its row and final plans stay, read-only, until reinstalled. */
+  @Column('timestamptz', { name: 'removed_at', nullable: true }) removedAt!: Date | null;
 }
 
 @Entity({ name: 'configurations' })

@@ -152,10 +152,17 @@ describe('plan-engine and batched-placement events as row changes', () => {
     }
   });
 
-  it('a removed service leaves nothing behind', async () => {
-    expect((await dumpReadModels(ds, 'read_models_1'))['services']).toHaveLength(1);
+  it('a removed service leaves only its record behind: the service row marked removed and its final plans', async () => {
+    const before = await dumpReadModels(ds, 'read_models_1');
+    expect(before['services']).toHaveLength(1);
     await projectBatch(ds, subjects, [rec('ServiceRemoved', plan, { service: SVC })]);
     const dump = await dumpReadModels(ds, 'read_models_1');
-    for (const table of ['services', 'configurations', 'plans', 'phases', 'steps', 'tasks', 'reservations']) expect({ table, rows: dump[table] }).toEqual({ table, rows: [] });
+    for (const table of ['configurations', 'tasks', 'reservations']) expect({ table, rows: dump[table] }).toEqual({ table, rows: [] });
+    for (const table of ['plans', 'phases', 'steps']) expect({ table, rows: dump[table] }).toEqual({ table, rows: before[table] });
+    expect(dump['services']).toHaveLength(1);
+    const row = JSON.parse(dump['services'][0]) as { name: string; removed_at: string | null };
+    expect(row.name).toBe(SVC);
+    expect(row.removed_at).not.toBeNull();
+    expect(await new ReadModelQueries(ds).services()).toEqual([]);
   });
 });

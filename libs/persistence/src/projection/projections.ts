@@ -54,8 +54,10 @@ export const PROJECTIONS: Projections = {
       packageVersion: d.package.version,
       options: d.options,
       lastErrors: [],
-      createdAt: s?.createdAt ?? event.at,
+      // A reinstall under the name of an uninstalled service starts a new record.
+      createdAt: s && !s.removedAt ? s.createdAt : event.at,
       updatedAt: event.at,
+      removedAt: null,
     }));
     rows.insert(ConfigurationRow, {
       id: d.configId,
@@ -189,15 +191,17 @@ export const PROJECTIONS: Projections = {
     rows.delete(PlanRow, { service, name: plan });
   },
 
+  /**
+   * The uninstall completed: tasks, reservations and configurations go; the service row (marked removed) and its final
+   * plans — the uninstall plan named deploy — stay, read-only, so a client polling it sees it COMPLETE (reference
+   * §3.6). A reinstall's plans replace them.
+   */
   ServiceRemoved({ event }, rows) {
     const { service } = event.data;
-    rows.deleteWhere(StepRow, { service });
-    rows.deleteWhere(PhaseRow, { service });
-    rows.deleteWhere(PlanRow, { service });
     rows.deleteWhere(TaskRow, { service });
     rows.deleteWhere(ReservationRow, { service });
     rows.deleteWhere(ConfigurationRow, { service });
-    rows.delete(ServiceRow, { name: service });
+    rows.update(ServiceRow, { name: service }, (s) => ({ ...s, removedAt: event.at, updatedAt: event.at }));
   },
 
   PodPauseRequested({ event }, rows) {

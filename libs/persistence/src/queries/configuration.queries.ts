@@ -36,7 +36,7 @@ export class ConfigurationQueries {
   async describe(service: string): Promise<ServiceDescription | undefined> {
     const rows: Record<string, unknown>[] = await this.ds.query(
       `SELECT s.name, s.config_id, s.package_name, s.package_version, s.options, s.last_errors, p.status AS deploy_status
-         FROM services s LEFT JOIN plans p ON p.service = s.name AND p.name = 'deploy' WHERE s.name = $1`,
+         FROM services s LEFT JOIN plans p ON p.service = s.name AND p.name = 'deploy' WHERE s.name = $1 AND s.removed_at IS NULL`,
       [service],
     );
     const r = rows[0];

@@ -55,7 +55,7 @@ export class ReadModelQueries {
   async services(): Promise<ServiceSummary[]> {
     const rows: Record<string, unknown>[] = await this.ds.query(
       `SELECT s.name, s.config_id, s.package_name, s.package_version, s.last_errors, p.status AS deploy_status
-         FROM services s LEFT JOIN plans p ON p.service = s.name AND p.name = 'deploy' ORDER BY s.name`,
+         FROM services s LEFT JOIN plans p ON p.service = s.name AND p.name = 'deploy' WHERE s.removed_at IS NULL ORDER BY s.name`,
     );
     return rows.map((r) => ({
       name: r['name'] as string,
@@ -65,6 +65,12 @@ export class ReadModelQueries {
       lastErrors: r['last_errors'] as { path: string; message: string }[],
       deployStatus: (r['deploy_status'] as string | null) ?? null,
     }));
+  }
+
+  /** Uninstalled services whose record is kept (their final plans), with when the uninstall completed. */
+  async removedServices(): Promise<{ name: string; removedAt: string }[]> {
+    const rows: { name: string; removed_at: Date }[] = await this.ds.query(`SELECT name, removed_at FROM services WHERE removed_at IS NOT NULL ORDER BY name`);
+    return rows.map((r) => ({ name: r.name, removedAt: new Date(r.removed_at).toISOString() }));
   }
 
   async service(name: string): Promise<ServiceSummary | undefined> {
@@ -148,7 +154,7 @@ export class ReadModelQueries {
   /** Stored tasks with their overrides, for the pod API (reference §6.3: pods come from stored tasks). */
   async podTasks(service: string): Promise<PodTaskView[]> {
     const rows: Record<string, unknown>[] = await this.ds.query(
-      `SELECT task_name, task_id, pod_type, pod_index, task_info, state, message, status, override_target, override_progress
+      `SELECT task_name, task_id, pod_type, pod_index, task_info, agent_id, updated_at, state, message, status, override_target, override_progress
          FROM tasks WHERE service = $1 ORDER BY pod_type, pod_index, task_name`,
       [service],
     );
@@ -164,6 +170,8 @@ export class ReadModelQueries {
         podIndex: r['pod_index'] as number,
         taskSpecName: info.taskSpecName ?? (r['task_name'] as string),
         taskInfo: r['task_info'],
+        agentId: r['agent_id'] as string,
+        updatedAt: new Date(r['updated_at'] as string | Date).toISOString(),
         state,
         message: r['message'] as string,
         status: r['status'] as Record<string, unknown> | null,
@@ -216,6 +224,9 @@ export interface PodTaskView {
   podIndex: number;
   taskSpecName: string;
   taskInfo: unknown;
+  agentId: string;
+  /** When the task's row last changed (its launch or latest status), ISO-8601. */
+  updatedAt: string;
   /** Mesos-style state, null while the task never reported one. */
   state: string | null;
   message: string;

@@ -3,6 +3,7 @@ import { recordFailure } from '../model/backoff';
 import { readinessCheckPassed, stepAfterTaskStatus } from '../model/step-lifecycle';
 import { NO_DECISION, meta, planOnly, serviceEvent, stepChanged, type Decision, type DecisionContext } from './decision';
 import { backoffParams } from './service-settings';
+import { unneededLaunchKill, zombieKill } from './orphan-tasks';
 import type { ServiceState } from './service-state';
 
 /**
@@ -94,10 +95,14 @@ function onTaskLaunched(state: ServiceState, rec: Recorded<MarshalEvent>, ctx: D
  */
 export function reactToEvent(state: ServiceState, rec: Recorded<MarshalEvent>, ctx: DecisionContext): Decision {
   switch (rec.event.type) {
-    case 'TaskStatusUpdated':
-      return onTaskStatus(state, rec, ctx);
-    case 'TaskLaunched':
-      return onTaskLaunched(state, rec, ctx);
+    case 'TaskStatusUpdated': {
+      const d = onTaskStatus(state, rec, ctx);
+      return { plan: d.plan, tasks: [...d.tasks, ...zombieKill(state, rec, ctx)] };
+    }
+    case 'TaskLaunched': {
+      const d = onTaskLaunched(state, rec, ctx);
+      return { plan: d.plan, tasks: [...d.tasks, ...unneededLaunchKill(state, rec, ctx)] };
+    }
     default:
       return NO_DECISION;
   }

@@ -12,6 +12,8 @@ import { decommissionPlan, type DecommissionTaskView } from '../model/teardown-p
 import { NO_DECISION, generated, planOnly, serviceEvent, stepChanged, type Decision, type DecisionContext } from './decision';
 import { permanentFailureTimeoutMs } from './service-settings';
 import { allTasksPaused, orderedTasks, planContext, storedTasksOf } from './service.queries';
+import { publishStatuses } from './publish.policy';
+import { withUnneededKills } from './orphan-tasks';
 import type { ServiceState, TaskRecord } from './service-state';
 
 /**
@@ -209,7 +211,7 @@ export function lateTaskStatuses(state: ServiceState, ctx: DecisionContext): Mar
  * (a crash may have interrupted a decision) and on every tick (time-based rules). Returns the first fix that is
  * needed; the caller applies it and asks again until nothing is left:
  * 1. an uninstall whose plan completed removes the service (§3.6);
- * 2. plans for a target configuration not planned yet (§3.0, §3.8);
+ * 2. plans for a target configuration not planned yet (§3.0, §3.8), killing the stored tasks they do not launch;
  * 3. tasks to label permanently failed (§3.4 steps 1, 6);
  * 4. a recovery pass (§3.4).
  */
@@ -217,11 +219,13 @@ export function reconcileService(state: ServiceState, ctx: DecisionContext): Dec
   if (state.uninstalling) {
     const deploy = state.plans.find((p) => p.name === DEPLOY_PLAN);
     if (deploy && planStatus(deploy, planContext(state, ctx.now)) === 'COMPLETE') {
-      return planOnly([serviceEvent(state, ctx, 'ServiceRemoved', { service: state.service })]);
+      // The uninstall plan's final statuses first: they are what the service's kept record shows (COMPLETE).
+      return planOnly([...publishStatuses(state, ctx), serviceEvent(state, ctx, 'ServiceRemoved', { service: state.service })]);
     }
     return NO_DECISION;
   }
-  if (state.targetConfigId && state.targetConfigId !== state.plansConfigId) return planOnly(regenerate(state, ctx));
+  // The stored tasks the new plans do not launch are killed with the regeneration (reference §3.0 steps 7–8).
+  if (state.targetConfigId && state.targetConfigId !== state.plansConfigId) return withUnneededKills(state, regenerate(state, ctx), ctx);
   const failures = permanentFailures(state, ctx);
   if (failures.length) return planOnly(failures);
   const late = lateTaskStatuses(state, ctx);

@@ -126,7 +126,10 @@ export function candidatesOf(state: ServiceState, now: string): Candidate[] {
     let configId = state.targetConfigId;
     if (req && req.recoveryType !== 'NONE') {
       const own = req.tasks.map((t) => state.tasks[taskInstanceName(req.podType, req.podIndex, t)]).filter((t): t is TaskRecord => !!t);
-      configId = (own.find((t) => t.goal === 'RUNNING') ?? own[0])?.configId ?? configId;
+      // The task's current configuration: a later one that left its pod spec alone (count, placement) relabelled it
+      // (reference §3.8.2 step 4), so a replacement is placed by the new placement rule.
+      const chosen = own.find((t) => t.goal === 'RUNNING') ?? own[0];
+      configId = chosen ? effectiveConfigId(state, chosen) : configId;
     }
     const paused = req ? req.tasks.filter((t) => state.overrides[taskInstanceName(req.podType, req.podIndex, t)]?.target === 'PAUSED') : [];
     out.push({
