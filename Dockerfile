@@ -29,7 +29,7 @@ WORKDIR /marshal
 ENV NODE_ENV=production
 COPY --from=build /marshal /marshal
 RUN ln -s /marshal/apps/cli/bin/marshal.js /usr/local/bin/marshal \
- && for s in with-tokens marshal-token marshal-cli; do ln -s "/marshal/tools/docker/bin/$s" "/usr/local/bin/$s"; done
+ && for s in with-tokens marshal-token marshal-cli healthz; do ln -s "/marshal/tools/docker/bin/$s" "/usr/local/bin/$s"; done
 EXPOSE 8080
 ENTRYPOINT ["tini", "--"]
 CMD ["with-tokens", "node", "apps/gateway/dist/main.js"]

@@ -87,8 +87,10 @@ describe('docker-compose.yml', () => {
 
   const composeBin = ['docker-compose', 'docker'].find((bin) => spawnSync(bin, bin === 'docker' ? ['compose', 'version'] : ['version']).status === 0);
   (composeBin ? it : it.skip)('passes `docker-compose config` with a password, and names POSTGRES_PASSWORD without one', () => {
-    // No .env (a developer's own would answer for the password).
-    const common = ['--env-file', '/dev/null', '-f', 'docker-compose.yml', 'config', '-q'];
+    // An empty env file: a developer's own .env would answer for the password.
+    const emptyEnv = join(mkdtempSync(join(tmpdir(), 'marshal-compose-config-')), 'empty.env');
+    writeFileSync(emptyEnv, '');
+    const common = ['--env-file', emptyEnv, '-f', 'docker-compose.yml', 'config', '-q'];
     const args = composeBin === 'docker' ? ['compose', ...common] : common;
     const env: NodeJS.ProcessEnv = { ...process.env, COMPOSE_PROJECT_NAME: 'marshal-static' };
     delete env['POSTGRES_PASSWORD'];
@@ -115,8 +117,8 @@ if (skipReason) process.stdout.write(`compose e2e skipped: ${skipReason}\n`);
   const begun = Date.now();
   const timings: string[] = [];
   const step = (name: string, since: number): void => void timings.push(`${name} ${((Date.now() - since) / 1000).toFixed(0)}s`);
-  const dir = mkdtempSync(join(tmpdir(), 'marshal-compose-'));
-  const log = join(dir, 'compose-e2e.log');
+  let dir = '';
+  let log = '';
   const project = `marshal-e2e-${Date.now().toString(36)}`;
   const env: NodeJS.ProcessEnv = { ...process.env, COMPOSE_PROJECT_NAME: project, MARSHAL_BIND: '127.0.0.1', MARSHAL_IMAGE: 'marshal-e2e:latest' };
   // The host's CLI settings must not leak into README's commands.
@@ -152,14 +154,14 @@ if (skipReason) process.stdout.write(`compose e2e skipped: ${skipReason}\n`);
   const waitHealthy = (expected: Record<string, number>, timeoutMs = 240_000): Promise<void> =>
     eventually(
       async () => {
-        const states = containerStates((await ok(['ps', '-q'])).split('\n').filter(Boolean));
+        const states = containerStates(project);
         const bad = states.filter((s) => s.state !== 'running' || (s.health !== '' && s.health !== 'healthy'));
         if (bad.length) throw new Error(`not healthy: ${bad.map((s) => `${s.name} ${s.state} ${s.health}`).join(', ')}`);
         const counts: Record<string, number> = {};
         for (const s of states) counts[s.service] = (counts[s.service] ?? 0) + 1;
         expect(counts).toEqual(expected);
       },
-      { timeoutMs, intervalMs: 2_000, what: 'every container running and healthy' },
+      { timeoutMs, intervalMs: 3_000, what: 'every container running and healthy' },
     );
   const everyService = (evaluators = 1): Record<string, number> => ({
     nats: 1,
@@ -183,6 +185,8 @@ if (skipReason) process.stdout.write(`compose e2e skipped: ${skipReason}\n`);
     (await get<{ events: { data: { taskId: string; taskName: string; state: string } }[] }>(`/v1/events?service=${service}&agent=${agent}&type=TaskStatusUpdated&limit=1000`)).body.events;
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'marshal-compose-'));
+    log = join(dir, 'compose-e2e.log');
     let t = Date.now();
     await ensureDocker('/var/log/marshal-dockerd.log');
     step('docker ready', t);
@@ -234,7 +238,8 @@ if (skipReason) process.stdout.write(`compose e2e skipped: ${skipReason}\n`);
     'builds, starts and deploys hello-world and hello-web with README’s commands, as written',
     tracked(async () => {
       const t = Date.now();
-      const script = readme.runBlocks.join('\n');
+      // README's lines as written; the trace (each command with the seconds since the start) only goes to the log.
+      const script = [`PS4='+ [$SECONDS s] '`, 'set -x', ...readme.runBlocks].join('\n');
       const r = await run('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir, env, log, timeoutMs: 1_500_000 });
       step('README sequence', t);
       if (r.code !== 0) throw new Error(`README's commands failed (exit ${r.code}, log ${log}):\n${(r.stdout + r.stderr).slice(-4000)}`);
@@ -301,9 +306,12 @@ if (skipReason) process.stdout.write(`compose e2e skipped: ${skipReason}\n`);
       expect((await plan('gated')).status).not.toBe('COMPLETE');
       for (const a of ['agent-1', 'agent-2', 'agent-3']) await inAgent(a, 'touch /var/lib/marshal/open-2');
       await waitForPlan('gated');
-      // Each pod ran version 1, then version 2, on the same persistent volume.
+      // Each pod ran version 1, then version 2, on one persistent volume: every sandbox of the agent (the old task's and
+      // the new one's) shows the same file.
       for (const a of ['agent-1', 'agent-2', 'agent-3']) {
-        expect(await inAgent(a, `cat /var/lib/marshal/${a}/sandboxes/*/data/versions`)).toBe('1\n2\n');
+        const files = (await inAgent(a, `for f in /var/lib/marshal/${a}/sandboxes/*/data/versions; do cat "$f"; echo ---; done`)).split('---\n').filter(Boolean);
+        expect(files.length).toBeGreaterThanOrEqual(2);
+        expect(new Set(files)).toEqual(new Set(['1\n2\n']));
       }
       step('update with restarts', t);
     }),
