@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { eventually } from '@marshal/testing';
 import {
@@ -99,6 +99,7 @@ describe('docker-compose.yml', () => {
     expect(without.status).not.toBe(0);
     expect(without.stderr).toContain('POSTGRES_PASSWORD');
     const r = spawnSync(composeBin as string, args, { cwd: root, env: { ...env, POSTGRES_PASSWORD: 'static0check' }, encoding: 'utf8' });
+    rmSync(dirname(emptyEnv), { recursive: true, force: true });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
