@@ -8,6 +8,8 @@ FROM ${NODE_IMAGE} AS manifests
 WORKDIR /src
 COPY . .
 RUN find . -type f ! -name package.json ! -name package-lock.json -delete && find . -depth -type d -empty -delete
+# Every stage ends labelled, so that the images an older build left untagged can be told apart and removed.
+LABEL org.marshal.stage=manifests
 
 FROM ${NODE_IMAGE} AS build
 # The npm registry to install from (empty: npm's default).
@@ -19,6 +21,7 @@ RUN if [ -n "$NPM_REGISTRY" ]; then export npm_config_registry="$NPM_REGISTRY"; 
  && npm ci --no-audit --no-fund
 COPY . .
 RUN npx nx run-many -t build --output-style=static && npm prune --omit=dev --no-audit --no-fund
+LABEL org.marshal.stage=build
 
 FROM ${NODE_IMAGE}
 # tini reaps the tasks an agent's processes leave behind (PID 1 would not); procps gives tasks `ps` and `kill`.
@@ -33,3 +36,4 @@ RUN ln -s /marshal/apps/cli/bin/marshal.js /usr/local/bin/marshal \
 EXPOSE 8080
 ENTRYPOINT ["tini", "--"]
 CMD ["with-tokens", "node", "apps/gateway/dist/main.js"]
+LABEL org.marshal.stage=final

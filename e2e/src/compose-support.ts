@@ -28,9 +28,11 @@ const canInstall = (): boolean => process.getuid?.() === 0 && existsSync('/etc/d
 export function composeSkipReason(): string | undefined {
   if (process.platform !== 'linux') return `it runs on Linux only (this is ${process.platform})`;
   const missing = missingTools();
-  if (missing.length === 0 && works('docker', ['info'])) return undefined;
+  const info = missing.some((t) => t.bin === 'docker') ? undefined : spawnSync('docker', ['info'], { encoding: 'utf8', timeout: 30_000 });
+  if (missing.length === 0 && info?.status === 0) return undefined;
   if (canInstall()) return undefined;
-  const what = missing.length ? `${missing.map((t) => t.bin).join(', ')} missing` : 'the Docker engine is not running';
+  const engine = `docker info fails: ${(info?.stderr ?? '').trim().split('\n').pop() || 'no answer'}`;
+  const what = missing.length ? `${missing.map((t) => t.bin).join(', ')} missing` : engine;
   return `${what}, and only root on Debian installs and starts them (apt-get install -y ${TOOLS.map((t) => t.pkg).join(' ')}; dockerd)`;
 }
 

@@ -220,6 +220,20 @@ if (skipReason) process.stdout.write(`compose e2e skipped: ${skipReason}\n`);
     step('down -v', t);
     const left = spawnSync('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`], { encoding: 'utf8' }).stdout.trim();
     if (left) spawnSync('docker', ['rm', '-f', ...left.split('\n')]);
+    // Images earlier builds left untagged (the image this run's build replaced, stages of older builds): without this
+    // every run would leave a gigabyte behind. This run's own stages stay, the layer cache of the next build.
+    const stale = spawnSync('docker', ['images', '-q', '--filter', 'dangling=true', '--filter', 'label=org.marshal.stage', '--format', '{{.ID}}|{{.CreatedAt}}'], {
+      encoding: 'utf8',
+    })
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('|'))
+      .filter(([, created]) => Date.parse(created.replace(/ [A-Z]+$/, '')) < begun)
+      .map(([id]) => id);
+    if (stale.length) {
+      const rmi = await run('docker', ['rmi', ...stale], { cwd: dir, env, log });
+      if (rmi.code !== 0) process.stdout.write(`compose e2e: could not remove every stale image (${stale.join(' ')}): ${rmi.stderr}\n`);
+    }
     process.stdout.write(`compose e2e took ${((Date.now() - begun) / 1000).toFixed(0)}s (${timings.join(', ')})${failed ? `; log and compose logs: ${log}` : ''}\n`);
     if (!failed && down.code === 0) rmSync(dir, { recursive: true, force: true });
     expect(down.code).toBe(0);
