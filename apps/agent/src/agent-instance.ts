@@ -1,17 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { agentAggregate, makeEvent, serviceAggregate, type AgentResources, type MarshalEvent, type Recorded, type TaskInfo } from '@marshal/contracts';
+import { agentAggregate, makeEvent, serviceAggregate, type AgentIdentity, type MarshalEvent, type Recorded, type TaskInfo } from '@marshal/contracts';
 import type { ServiceContext } from '@marshal/runtime';
 import { AgentTasksView } from './agent-tasks.view';
 import type { StatusReport, TaskRunner } from './runner';
 
-export interface AgentIdentity {
-  agentId: string;
-  hostname: string;
-  attributes: Record<string, string>;
-  zone?: string;
-  region?: string;
-  resources: AgentResources;
-}
+export type { AgentIdentity } from '@marshal/contracts';
 
 /**
  * One agent: registers its resources and runs what the log tells it to (its host says it is alive). At start it

@@ -77,6 +77,9 @@ export const EVENTS = {
 type Events = typeof EVENTS;
 export type EventType = keyof Events;
 export type EventData<T extends EventType> = Static<Events[T]['schema']>;
+
+/** Who an agent is and what it offers: what it registers with (`AgentRegistered`), and what the ledger knows of it. */
+export type AgentIdentity = EventData<'AgentRegistered'>;
 export type EventOf<T extends EventType> = EventEnvelope<T, EventData<T>>;
 /** The discriminated union of every current event. */
 export type MarshalEvent = { [T in EventType]: EventOf<T> }[EventType];

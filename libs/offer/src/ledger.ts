@@ -1,6 +1,6 @@
 import {
   subjectsFor,
-  type AgentResources,
+  type AgentIdentity,
   type AllocatedVolume,
   type MarshalEvent,
   type Recorded,
@@ -26,13 +26,7 @@ export interface Reservation {
   volumes: AllocatedVolume[];
 }
 
-export interface AgentState {
-  agentId: string;
-  hostname: string;
-  attributes: Record<string, string>;
-  zone?: string;
-  region?: string;
-  resources: AgentResources;
+export interface AgentState extends AgentIdentity {
   lost: boolean;
   /** Last sequence of this agent's ledger subject (the commit's expectation). */
   seq: number;
