@@ -111,3 +111,27 @@ export const TaskInfoSchema = Type.Object(
   { additionalProperties: false },
 );
 export type TaskInfo = Static<typeof TaskInfoSchema>;
+
+/** What names a task and what it runs; everything else of a TaskInfo has a neutral value in {@link minimalTaskInfo}. */
+export type TaskInfoEssentials = Pick<TaskInfo, 'taskId' | 'taskName' | 'taskSpecName' | 'service' | 'podType' | 'podIndex' | 'configId' | 'cmd'>;
+
+/**
+ * A well-formed TaskInfo with nothing but what is given: a RUNNING essential task with 0.1 cpu and 32 MB, no ports,
+ * volumes, configs, URIs, rlimits, labels or grace period. For tests and simulations that need a launchable task.
+ */
+export function minimalTaskInfo(task: TaskInfoEssentials & Partial<TaskInfo>): TaskInfo {
+  return {
+    goal: 'RUNNING',
+    essential: true,
+    env: {},
+    resources: { cpus: 0.1, memory: 32, disk: 0, gpus: 0 },
+    ports: [],
+    volumes: [],
+    configs: [],
+    uris: [],
+    rlimits: [],
+    killGracePeriod: 0,
+    labels: {},
+    ...task,
+  };
+}

@@ -1,4 +1,4 @@
-import type { TaskInfo } from '@marshal/contracts';
+import { minimalTaskInfo, type TaskInfo } from '@marshal/contracts';
 import type { PodTaskView } from '@marshal/persistence';
 import { podInfo, podNames, podStatus, servicePods, taskDisplayStatus } from './pod-views';
 import { validateBody } from '../http/request-body';
@@ -6,7 +6,7 @@ import { TaskList } from './pods.controller';
 
 function taskInfo(name: string, extra: Partial<TaskInfo> = {}): TaskInfo {
   const [podType, podIndex, taskSpecName] = [name.split('-')[0], Number(name.split('-')[1]), name.split('-')[2]];
-  return {
+  return minimalTaskInfo({
     taskId: `svc__${name}__id`,
     taskName: name,
     taskSpecName,
@@ -14,20 +14,11 @@ function taskInfo(name: string, extra: Partial<TaskInfo> = {}): TaskInfo {
     podType,
     podIndex,
     configId: 'cfg-1',
-    goal: 'RUNNING',
-    essential: true,
     cmd: `./${taskSpecName}`,
     env: { TASK_NAME: name, FRAMEWORK_NAME: 'svc' },
-    resources: { cpus: 0.1, memory: 32, disk: 0, gpus: 0 },
-    ports: [],
-    volumes: [],
-    configs: [],
-    uris: [],
-    rlimits: [],
-    killGracePeriod: 0,
     labels: { target_configuration: 'cfg-1', task_type: podType, index: String(podIndex), reservation_id: `res-${podType}-${podIndex}` },
     ...extra,
-  };
+  });
 }
 
 function task(name: string, state: string | null, override: PodTaskView['override'] = null): PodTaskView {

@@ -1,5 +1,6 @@
 import {
   makeEvent,
+  minimalTaskInfo,
   podInstanceName,
   serviceAggregate,
   subjectsFor,
@@ -173,7 +174,7 @@ export class Log {
     const spec = config.spec.pods.find((p) => p.type === c.podType)?.tasks.find((t) => t.name === taskSpecName);
     const taskName = taskInstanceName(c.podType, c.podIndex, taskSpecName);
     const paused = c.paused?.includes(taskSpecName);
-    return {
+    return minimalTaskInfo({
       taskId: `${taskName}__${this.taskIds()}`,
       taskName,
       taskSpecName,
@@ -185,16 +186,8 @@ export class Log {
       essential: spec?.essential ?? true,
       cmd: paused ? 'pause' : (spec?.cmd ?? 'x'),
       env: { ...c.environment },
-      resources: { cpus: 0.1, memory: 32, disk: 0, gpus: 0 },
-      ports: [],
-      volumes: [],
-      configs: [],
-      uris: [],
-      rlimits: [],
       ...(paused ? { readinessCheck: { cmd: 'exit 1', interval: 5, timeout: 5, delay: 0 } } : spec?.readinessCheck ? { readinessCheck: spec.readinessCheck } : {}),
-      killGracePeriod: 0,
-      labels: {},
-    };
+    });
   }
 
   /** The coordinator's cycle: every candidate placed (or reported not fitting), every teardown step carried out. */
