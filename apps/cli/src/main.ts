@@ -38,15 +38,17 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .description('Operate services run by Marshal')
     .option('--url <url>', 'gateway URL (env MARSHAL_URL, config file url)', env('MARSHAL_URL') ?? file.url ?? 'http://127.0.0.1:8080')
     .option('--name <service>', 'service to address (env MARSHAL_SERVICE, config file service; default: the only one installed)', env('MARSHAL_SERVICE') ?? file.service)
-    .option('--token <token>', 'bearer token (env MARSHAL_TOKEN, config file token)', env('MARSHAL_TOKEN') ?? file.token)
+    // No default value here: commander prints defaults in --help, and a token is a secret (never printed).
+    .option('--token <token>', 'bearer token (env MARSHAL_TOKEN, config file token)')
     .option('-v, --verbose', 'log each request and response')
     .showHelpAfterError()
     .exitOverride();
+  const withToken = (g: GlobalOptions): GlobalOptions => ({ ...g, token: g.token ?? env('MARSHAL_TOKEN') ?? file.token });
   const cli: Cli = {
     program,
-    globals: () => program.opts<GlobalOptions>(),
+    globals: () => withToken(program.opts<GlobalOptions>()),
     client: () => {
-      const g = program.opts<GlobalOptions>();
+      const g = withToken(program.opts<GlobalOptions>());
       return new GatewayClient({ url: g.url, token: g.token, verbose: g.verbose });
     },
     servicePath: (path) => {
