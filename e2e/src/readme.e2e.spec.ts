@@ -1,13 +1,56 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root } from './support';
+import { promisify } from 'node:util';
+import { root, startCluster, type Cluster } from './support';
+
+const sh = promisify(execFile);
+const readme = (): string => readFileSync(join(root, 'README.md'), 'utf8');
 
 describe('README', () => {
   it('lists every configuration variable the services read, as they describe themselves', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const table = /<!-- config:begin -->\n([\s\S]*?)<!-- config:end -->/.exec(readme)?.[1];
+    const table = /<!-- config:begin -->\n([\s\S]*?)<!-- config:end -->/.exec(readme())?.[1];
     const generated = execFileSync(process.execPath, [join(root, 'tools', 'ci', 'config-table.mjs')], { encoding: 'utf8' });
     expect(table).toBe(generated);
+  });
+
+  describe('the commands it suggests after npm start run as written, in order', () => {
+    let cluster: Cluster;
+    beforeAll(async () => {
+      // What npm start leaves running: three agents in three zones, hello-world installed and deployed.
+      cluster = await startCluster([
+        { id: 'agent-1', zone: 'zone-a', cpus: 2, memoryMb: 4096 },
+        { id: 'agent-2', zone: 'zone-b', cpus: 2, memoryMb: 4096 },
+        { id: 'agent-3', zone: 'zone-c', cpus: 2, memoryMb: 4096 },
+      ]);
+      expect(await cluster.cli('install', join(root, 'examples', 'hello-world'))).toMatchObject({ code: 0 });
+      await cluster.waitForPlan('hello-world', 'deploy', 'COMPLETE');
+    });
+    afterAll(async () => {
+      await cluster?.stop();
+    });
+
+    it('every line of the "Then, for example" block exits 0, with the environment npm start prints', async () => {
+      const block = /<!-- readme-commands:begin -->\n```sh\n([\s\S]*?)```\n<!-- readme-commands:end -->/.exec(readme())?.[1];
+      expect(block).toBeDefined();
+      const lines = (block ?? '').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
+      expect(lines.length).toBeGreaterThanOrEqual(3);
+      const env = {
+        ...process.env,
+        MARSHAL_URL: cluster.ensemble.gatewayUrl,
+        MARSHAL_TOKEN: cluster.ensemble.tokens.admin,
+        MARSHAL_SERVICE: '',
+      };
+      for (const line of lines) {
+        const r = await sh('sh', ['-c', line], { cwd: root, env }).then(
+          (o) => ({ code: 0, ...o }),
+          (e: { code: number; stdout: string; stderr: string }) => e,
+        );
+        expect({ line, code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ line, code: 0, stderr: '' });
+      }
+      // The second service was installed with the options file the README names, and deploys.
+      const plan = await cluster.waitForPlan('hello-2', 'deploy', 'COMPLETE');
+      expect(plan.phases[0].steps.map((s) => s.name)).toEqual(['hello-0:[server]', 'hello-1:[server]']);
+    });
   });
 });
