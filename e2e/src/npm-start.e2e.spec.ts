@@ -1,10 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { eventually, freePort, startNatsServer, testServerUrl, type NatsServerHandle } from '@marshal/testing';
 import { root } from './support';
+
+const sh = promisify(execFile);
+
+function writeOptions(options: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'marshal-options-')), 'options.json');
+  writeFileSync(file, JSON.stringify(options));
+  return file;
+}
 
 /** `npm start`'s launcher (what start.mjs hands over to after installing and building) as a user runs it. */
 interface Launch {
@@ -82,6 +91,38 @@ describe('npm start: one ensemble per state folder, failures said on the termina
     expect(l.out()).toContain('deploy (serial strategy) (COMPLETE)');
     expect(JSON.parse(readFileSync(join(stateDir, 'marshal.lock'), 'utf8'))).toMatchObject({ pid: l.child.pid });
   }, 200_000);
+
+  it('every command the banner suggests runs as printed', async () => {
+    const out = first?.out() ?? '';
+    const exported = /export MARSHAL_URL=(\S+) MARSHAL_TOKEN=(\S+)/.exec(out);
+    expect(exported).not.toBeNull();
+    const commands = out
+      .split('\n')
+      .filter((l) => /^ {2}(curl|npx marshal) /.test(l))
+      .map((l) => l.trim());
+    expect(commands.length).toBeGreaterThanOrEqual(3);
+    for (const command of commands) {
+      const r = await sh('sh', ['-c', command], { cwd: root, env: { ...process.env, MARSHAL_URL: exported?.[1], MARSHAL_TOKEN: exported?.[2], MARSHAL_SERVICE: '' } }).then(
+        () => 0,
+        (e: { code: number; stderr: string }) => `${e.code}: ${e.stderr}`,
+      );
+      expect({ command, r }).toEqual({ command, r: 0 });
+    }
+  });
+
+  it('endpoints advertise an address of this machine that connects (each agent a loopback address of its own)', async () => {
+    const tokens = JSON.parse(readFileSync(join(stateDir, 'tokens.json'), 'utf8')) as { admin: string };
+    const cli = (...args: string[]) =>
+      sh(process.execPath, [join(root, 'apps', 'cli', 'dist', 'main.js'), '--url', `http://127.0.0.1:${port}`, '--token', tokens.admin, ...args], { cwd: root });
+    await cli('install', join(root, 'examples', 'hello-web'), '--options', writeOptions({ web: { count: 2, greeting: 'hi', placement: 'hostname:UNIQUE' } }), '--wait');
+    const { stdout } = await cli('--name', 'hello-web', 'endpoints', 'http');
+    const addresses = (JSON.parse(stdout) as { address: string[] }).address;
+    expect(addresses).toHaveLength(2);
+    for (const a of addresses) {
+      expect(a).toMatch(/^127\.0\.0\.[1-3]:\d+$/);
+      expect(await (await fetch(`http://${a}/`)).text()).toMatch(/^hi from web-[01]-server\n$/);
+    }
+  }, 120_000);
 
   it('a second launcher on the same state folder is refused at once and leaves the first alone', async () => {
     const tokens = JSON.parse(readFileSync(join(stateDir, 'tokens.json'), 'utf8')) as { viewer: string };

@@ -78,7 +78,9 @@ function reachable(host: string, port: number, timeoutMs = 5_000): Promise<strin
 /** The last lines of a service's log, indented, for the terminal: the cause is usually there. */
 function logTail(file: string, lines = 15): string {
   if (!existsSync(file)) return `  (no log at ${file})`;
-  const all = readFileSync(file, 'utf8').trimEnd().split('\n');
+  const text = readFileSync(file, 'utf8').trimEnd();
+  if (!text) return '  (the log is empty)';
+  const all = text.split('\n');
   return all
     .slice(-lines)
     .map((l) => `  | ${l.length > 400 ? l.slice(0, 400) + '…' : l}`)
@@ -206,10 +208,12 @@ async function main(): Promise<void> {
   } catch (e) {
     if (e instanceof ProcessExitedError) process.stderr.write(`marshal: ${exitedMessage(e)}\n`);
     else if (e instanceof LaunchError || e instanceof DatabaseUnusable) process.stderr.write(`marshal: ${e.message}\n`);
-    else {
-      process.stderr.write(`marshal: ${e instanceof Error ? e.stack : String(e)}\n`);
+    else if (e instanceof Error && e.message.startsWith('gateway ready not reached')) {
+      // Every process alive but the gateway never answered: its log says where it stands.
       const gatewayLog = join(stateDir, 'logs', 'gateway.log');
-      if (existsSync(gatewayLog)) process.stderr.write(`Last lines of ${shortPath(gatewayLog)}:\n${logTail(gatewayLog)}\n`);
+      process.stderr.write(`marshal: the gateway did not answer in time (${e.message}). Last lines of ${shortPath(gatewayLog)}:\n${logTail(gatewayLog)}\n`);
+    } else {
+      process.stderr.write(`marshal: ${e instanceof Error ? e.stack : String(e)}\n`);
     }
     await stop(1);
   }
