@@ -133,6 +133,10 @@ export class Log {
     return this.external(subjects.serviceConfig(SERVICE), 'ConfigurationRejected', { service: SERVICE, errors, warnings: [] });
   }
 
+  revalidate(configId: string): MarshalEvent[] {
+    return this.external(subjects.serviceConfig(SERVICE), 'ConfigurationRevalidated', { service: SERVICE, configId });
+  }
+
   report(plan: string, stepId: string, result: CommandRequest<'plan.offer-evaluated'>['result']): MarshalEvent[] {
     const req = { meta: { commandId: 'x', actor: 'service:coordinator', correlationId: 'c' }, service: SERVICE, plan, stepId, minSeq: 0, result };
     return this.settle(applyOfferReport(this.state, req, this.ctx('service:coordinator')));
