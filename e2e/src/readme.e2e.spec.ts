@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { root, startCluster, type Cluster } from './support';
@@ -12,6 +13,16 @@ describe('README', () => {
     const table = /<!-- config:begin -->\n([\s\S]*?)<!-- config:end -->/.exec(readme())?.[1];
     const generated = execFileSync(process.execPath, [join(root, 'tools', 'ci', 'config-table.mjs')], { encoding: 'utf8' });
     expect(table).toBe(generated);
+  });
+
+  it('the documented link makes `marshal` work outside the repository', async () => {
+    const link = /`(ln -s "\$PWD\/apps\/cli\/bin\/marshal\.js" ~\/\.local\/bin\/marshal)`/.exec(readme())?.[1];
+    expect(link).toBeDefined();
+    const home = mkdtempSync(join(tmpdir(), 'marshal-home-'));
+    mkdirSync(join(home, '.local', 'bin'), { recursive: true });
+    await sh('sh', ['-c', link ?? 'false'], { cwd: root, env: { ...process.env, HOME: home } });
+    const { stdout } = await sh(join(home, '.local', 'bin', 'marshal'), ['--help'], { cwd: home, env: { ...process.env, HOME: home } });
+    expect(stdout).toContain('Usage: marshal');
   });
 
   describe('the commands it suggests after npm start run as written, in order', () => {

@@ -37,6 +37,8 @@ export interface EnsembleOptions {
   env?: Record<string, string>;
   /** Variables for one service. */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Longest wait for the gateway to answer while starting (default 60 s); a process that exits fails it at once. */
+  readyTimeoutMs?: number;
   /** Tokens to configure (default: fresh random ones). */
   tokens?: { admin: string; operator: string; viewer: string };
 }
@@ -138,7 +140,7 @@ export class Ensemble {
       });
     }
     for (const p of this.processes.values()) p.start();
-    await this.waitForGateway();
+    await this.waitForGateway(this.o.readyTimeoutMs);
   }
 
   /** Fails at once when a process has exited on its own (a busy port, a bad setting): waiting longer cannot help. */

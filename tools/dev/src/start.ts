@@ -285,6 +285,8 @@ async function run(
     namespace: process.env['MARSHAL_NAMESPACE'] ?? 'marshal',
     stateDir,
     gatewayPort: o.port,
+    // A loaded laptop can take a while; a service that exits is reported at once whatever this says.
+    readyTimeoutMs: 180_000,
     agents: LOCAL_AGENTS,
     serviceEnv: { coordinator: { API_PORT: String(o.port) } },
   });
