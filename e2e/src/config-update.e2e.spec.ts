@@ -112,6 +112,9 @@ describe('configurations end to end: describe and update through the CLI', () =>
     const r = await cluster.cli('install', dir);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/svc\.yml/);
+    // One error, once, with where it is.
+    expect(r.stderr.match(/YAML syntax error/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(/svc\.yml: YAML syntax error: .+ \(line \d+, column \d+\)\n/);
     expect(r.stderr).not.toMatch(/subject token/);
     const services = (await cluster.get<{ name: string }[]>('/v1/services')).body;
     expect(services.map((x) => x.name)).not.toContain('broken');
