@@ -62,6 +62,8 @@ describe('README', () => {
       // The second service was installed with the options file the README names, and deploys.
       const plan = await cluster.waitForPlan('hello-2', 'deploy', 'COMPLETE');
       expect(plan.phases[0].steps.map((s) => s.name)).toEqual(['hello-0:[server]', 'hello-1:[server]']);
+      // Installed with --name hello-2, it says so.
+      expect(JSON.parse((await cluster.cli('--name', 'hello-2', 'describe')).stdout)).toMatchObject({ service: { name: 'hello-2' }, hello: { count: 2 } });
     });
   });
 });
