@@ -65,5 +65,18 @@ describe('README', () => {
       // Installed with --name hello-2, it says so.
       expect(JSON.parse((await cluster.cli('--name', 'hello-2', 'describe')).stdout)).toMatchObject({ service: { name: 'hello-2' }, hello: { count: 2 } });
     });
+
+    it('events chain takes the sequence `marshal events` shows (231 or #231) as well as the event id', async () => {
+      const listed = await cluster.cli('events', '--type', 'ConfigurationAccepted', '--json');
+      const install = JSON.parse(listed.stdout.split('\n')[0]) as { seq: number; id: string };
+      for (const ref of [String(install.seq), `#${install.seq}`]) {
+        const chain = await cluster.cli('events', 'chain', ref, '--json');
+        expect({ ref, code: chain.code }).toEqual({ ref, code: 0 });
+        expect(JSON.parse(chain.stdout)).toMatchObject({ id: install.id, events: expect.arrayContaining([expect.objectContaining({ id: install.id, seq: install.seq })]) });
+      }
+      const missing = await cluster.cli('events', 'chain', '#99999999');
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toContain('No event at sequence 99999999');
+    });
   });
 });
