@@ -3,6 +3,7 @@ import { toPlanStatusTree, type PlanReply } from '../format/plan-tree';
 import type { Cli } from '../main';
 import { watchPlan } from '../watch';
 import { registerPlanPreview } from './preview.command';
+import { pointInTime } from './point-in-time';
 
 /** `-p VAR=value` definitions as the original parsed them (reference §7.2): later duplicates win, `=` in values kept. */
 export function parseParameters(defs: readonly string[]): Record<string, string> {
@@ -98,7 +99,7 @@ export const WAIT_OPTION = ['--wait', 'then watch the plan until it completes (e
 export async function showPlan(cli: Cli, name: string, o: { json?: boolean; watch?: boolean; at?: string }): Promise<void> {
   if (o.watch && o.at !== undefined) throw new CliError('--watch follows the plan as it is now; it cannot be combined with --at', 2);
   if (o.watch && !o.json) return watchPlan(cli.client(), cli.servicePath(plan$(name)), name, cli.out);
-  const at = o.at !== undefined ? `?at=${encodeURIComponent(o.at)}` : '';
+  const at = o.at !== undefined ? `?at=${encodeURIComponent(pointInTime(o.at, new Date()))}` : '';
   const res = await cli.client().call('GET', cli.servicePath(`${plan$(name)}${at}`), undefined, (s) => s === 200 || s === 202 || s === 417);
   let body: PlanReply;
   try {
@@ -126,7 +127,7 @@ export function registerPlan(cli: Cli): void {
     .description('Show a plan as a tree')
     .argument('<plan>', 'plan name')
     .option('--json', 'print the plan JSON')
-    .option('--at <when>', 'show the plan as it stood at a log sequence or an ISO-8601 time')
+    .option('--at <when>', 'show the plan as it stood then: a log sequence (231, #231), a time ago (5m, "5 minutes ago"), an ISO-8601 or a local time')
     .option('--watch', 'redraw the tree with a progress bar until the plan completes (exit 0) or has errors (exit 1)')
     .action((name: string, o: { json?: boolean; watch?: boolean; at?: string }) => showPlan(cli, name, o));
 
