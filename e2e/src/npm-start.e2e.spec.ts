@@ -36,8 +36,10 @@ function launch(args: string[], env: Record<string, string>): Launch {
 }
 
 async function exitsWithin(l: Launch, ms: number): Promise<number | null> {
-  const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms));
+  let t: NodeJS.Timeout | undefined;
+  const timer = new Promise<'timeout'>((r) => (t = setTimeout(() => r('timeout'), ms)));
   const code = await Promise.race([l.exited, timer]);
+  clearTimeout(t);
   if (code === 'timeout') {
     l.child.kill('SIGTERM');
     throw new Error(`still running after ${ms} ms:\n${l.out()}`);

@@ -1,11 +1,18 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { eventually } from '@marshal/testing';
 import { root, startCluster, type Cluster } from './support';
 
 const sh = promisify(execFile);
+
+function writeOptions(options: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'marshal-options-')), 'options.json');
+  writeFileSync(file, JSON.stringify(options));
+  return file;
+}
 const readme = (): string => readFileSync(join(root, 'README.md'), 'utf8');
 
 describe('README', () => {
@@ -64,6 +71,16 @@ describe('README', () => {
       expect(plan.phases[0].steps.map((s) => s.name)).toEqual(['hello-0:[server]', 'hello-1:[server]']);
       // Installed with --name hello-2, it says so.
       expect(JSON.parse((await cluster.cli('--name', 'hello-2', 'describe')).stdout)).toMatchObject({ service: { name: 'hello-2' }, hello: { count: 2 } });
+    });
+
+    it('verbose health of a deploy that waits for resources says why (the 204 code in value and a header)', async () => {
+      expect(await cluster.cli('install', join(root, 'examples', 'hello-world'), '--name', 'too-big', '--options', writeOptions({ hello: { cpus: 64 } }))).toMatchObject({ code: 0 });
+      await eventually(async () => expect((await cluster.get('/v1/service/too-big/health', { fresh: true })).status).toBe(204), { timeoutMs: 30_000 });
+      const res = await fetch(`${cluster.ensemble.gatewayUrl}/v1/service/too-big/health?verbose=true`, { headers: { authorization: `Bearer ${cluster.ensemble.tokens.viewer}` } });
+      expect({ status: res.status, header: res.headers.get('x-marshal-health') }).toEqual({ status: 200, header: '204' });
+      const body = (await res.json()) as { value: number; reasons: string[] };
+      expect(body.value).toBe(204);
+      expect(body.reasons.length).toBeGreaterThan(0);
     });
 
     it('events chain takes the sequence `marshal events` shows (231 or #231) as well as the event id', async () => {
