@@ -57,6 +57,9 @@ function httpError(method: string, url: string, status: number, body: string): C
   } catch {
     /* plain text body */
   }
+  // The gateway's hint names HTTP paths; a CLI user names the service with --name.
+  const several = /^Several services are installed \(([^)]*)\)/.exec(detail);
+  if (status === 400 && several) return new CliError(`Several services are installed (${several[1]}): choose one with --name or MARSHAL_SERVICE`, 2);
   switch (status) {
     case 401:
       return new CliError(`Not authenticated: ${detail || 'missing or bad token'}. Set --token or MARSHAL_TOKEN.`, 4);

@@ -43,3 +43,24 @@ describe('marshal --help', () => {
     expect(auth).toEqual(['Bearer env-secret-0123456789']);
   });
 });
+
+describe('hints speak CLI', () => {
+  it("the gateway's several-services answer becomes a --name hint, without HTTP paths", async () => {
+    const server = createServer((_req, res) => {
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ code: 'INVALID_ARGUMENT', message: 'Several services are installed (hello-2, hello-world): use /v1/service/<name>/… or set DEFAULT_SERVICE' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    let error: unknown;
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await buildProgram(() => undefined).parseAsync(['node', 'marshal', '--url', url, 'plan', 'status', 'deploy']);
+    } catch (e) {
+      error = e;
+    } finally {
+      server.close();
+    }
+    expect(error).toMatchObject({ exitCode: 2, message: 'Several services are installed (hello-2, hello-world): choose one with --name or MARSHAL_SERVICE' });
+  });
+});
