@@ -4,6 +4,7 @@ import type { Cli } from '../main';
 import { watchPlan } from '../watch';
 import { registerPlanPreview } from './preview.command';
 import { pointInTime } from './point-in-time';
+import { explainingNotFound } from './not-found';
 
 /** `-p VAR=value` definitions as the original parsed them (reference §7.2): later duplicates win, `=` in values kept. */
 export function parseParameters(defs: readonly string[]): Record<string, string> {
@@ -83,7 +84,7 @@ const plan$ = (plan: string) => `plans/${encodeURIComponent(plan)}`;
  */
 export async function steerPlan(cli: Cli, verb: PlanVerb, plan: string, phase: string | undefined, step: string | undefined, o: { json?: boolean; wait?: boolean }): Promise<void> {
   const action = { pause: 'interrupt', resume: 'continue', 'force-restart': 'restart', 'force-complete': 'forceComplete' }[verb];
-  const res = await planCall(cli, `${plan$(plan)}/${action}${planQuery(phase, step)}`);
+  const res = await explainingNotFound(cli, plan, phase, step, () => planCall(cli, `${plan$(plan)}/${action}${planQuery(phase, step)}`));
   cli.out(o.json ? prettyJson(res.body) : planCommandText(verb, res.body, plan, phase, step) + '\n');
   if (o.wait) await watchPlan(cli.client(), cli.servicePath(plan$(plan)), plan, o.json ? () => undefined : cli.out, { seq: res.seq });
 }
@@ -100,7 +101,9 @@ export async function showPlan(cli: Cli, name: string, o: { json?: boolean; watc
   if (o.watch && o.at !== undefined) throw new CliError('--watch follows the plan as it is now; it cannot be combined with --at', 2);
   if (o.watch && !o.json) return watchPlan(cli.client(), cli.servicePath(plan$(name)), name, cli.out);
   const at = o.at !== undefined ? `?at=${encodeURIComponent(pointInTime(o.at, new Date()))}` : '';
-  const res = await cli.client().call('GET', cli.servicePath(`${plan$(name)}${at}`), undefined, (s) => s === 200 || s === 202 || s === 417);
+  const res = await explainingNotFound(cli, name, undefined, undefined, () =>
+    cli.client().call('GET', cli.servicePath(`${plan$(name)}${at}`), undefined, (s) => s === 200 || s === 202 || s === 417),
+  );
   let body: PlanReply;
   try {
     body = res.json<PlanReply>();
