@@ -83,6 +83,24 @@ describe('README', () => {
       expect(body.reasons.length).toBeGreaterThan(0);
     });
 
+    it('an operator command answers with its id (X-Marshal-Command), and events chain of that id shows what it caused', async () => {
+      const res = await fetch(`${cluster.ensemble.gatewayUrl}/v1/service/hello-world/pod/hello-0/restart`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${cluster.ensemble.tokens.admin}` },
+      });
+      expect(res.status).toBe(200);
+      const id = res.headers.get('x-marshal-command');
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      await eventually(
+        async () => {
+          const chain = await cluster.cli('events', 'chain', id ?? '', '--json');
+          const types = (JSON.parse(chain.stdout) as { events: { type: string }[] }).events.map((e) => e.type);
+          expect(types).toEqual(expect.arrayContaining(['PodRestartRequested', 'TaskKillRequested', 'TaskLaunched']));
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
+    });
+
     it('events chain takes the sequence `marshal events` shows (231 or #231) as well as the event id', async () => {
       const listed = await cluster.cli('events', '--type', 'ConfigurationAccepted', '--json');
       const install = JSON.parse(listed.stdout.split('\n')[0]) as { seq: number; id: string };

@@ -13,6 +13,8 @@ export interface ClientOptions {
   url: string;
   token?: string;
   verbose?: boolean;
+  /** Told the id of each operator command the gateway carried out (`X-Marshal-Command`). */
+  onCommand?: (commandId: string) => void;
 }
 
 export interface HttpResult {
@@ -43,6 +45,8 @@ export class GatewayClient {
     const text = await res.text();
     if (this.o.verbose) process.stderr.write(`< ${res.status} ${text.slice(0, 2000)}\n`);
     const seq = res.headers.get('x-marshal-seq');
+    const commandId = res.headers.get('x-marshal-command');
+    if (commandId && accept(res.status)) this.o.onCommand?.(commandId);
     const result: HttpResult = { status: res.status, body: text, json: <T>() => JSON.parse(text) as T, ...(seq && /^\d+$/.test(seq) ? { seq: Number(seq) } : {}) };
     if (accept(res.status)) return result;
     throw httpError(method, url, res.status, text);

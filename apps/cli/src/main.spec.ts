@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildProgram } from './main';
+import { GatewayClient } from './client';
+import { buildProgram, commandHint } from './main';
 
 describe('marshal --help', () => {
   const saved = { token: process.env['MARSHAL_TOKEN'], config: process.env['MARSHAL_CONFIG'] };
@@ -62,5 +63,23 @@ describe('hints speak CLI', () => {
       server.close();
     }
     expect(error).toMatchObject({ exitCode: 2, message: 'Several services are installed (hello-2, hello-world): choose one with --name or MARSHAL_SERVICE' });
+  });
+});
+
+describe('operator commands name their command id', () => {
+  it('the client hands the X-Marshal-Command of an accepted command to onCommand, and the hint is ready to run', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-marshal-command': 'cmd-123', 'x-marshal-seq': '7' }).end('{"message":"ok"}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const seen: string[] = [];
+    try {
+      const client = new GatewayClient({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, onCommand: (id) => seen.push(id) });
+      await client.call('POST', 'v1/plans/deploy/interrupt');
+    } finally {
+      server.close();
+    }
+    expect(seen).toEqual(['cmd-123']);
+    expect(commandHint('cmd-123')).toBe('Command cmd-123. What it caused: marshal events chain cmd-123\n');
   });
 });

@@ -30,6 +30,11 @@ export interface Cli {
   out(text: string): void;
 }
 
+/** The line printed after an operator command: its id and the command that shows what it caused. */
+export function commandHint(commandId: string): string {
+  return `Command ${commandId}. What it caused: marshal events chain ${commandId}\n`;
+}
+
 export function buildProgram(out: (s: string) => void = (s) => process.stdout.write(s)): Command {
   // Flags win over environment variables, which win over the config file (`marshal --help` shows where it is).
   const file = readConfigFile();
@@ -49,7 +54,10 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     globals: () => withToken(program.opts<GlobalOptions>()),
     client: () => {
       const g = withToken(program.opts<GlobalOptions>());
-      return new GatewayClient({ url: g.url, token: g.token, verbose: g.verbose });
+      // Every operator command says how to follow what it caused: on stderr, and only to a person at a terminal, so
+      // stdout stays the reply alone and scripts see what they always saw.
+      const onCommand = (id: string): void => void (process.stderr.isTTY && process.stderr.write(commandHint(id)));
+      return new GatewayClient({ url: g.url, token: g.token, verbose: g.verbose, onCommand });
     },
     servicePath: (path) => {
       const name = program.opts<GlobalOptions>().name;

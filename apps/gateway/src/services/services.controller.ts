@@ -118,7 +118,8 @@ export class ServicesController {
       { meta: { commandId, actor: callerOf(req).actor, correlationId: commandId }, service: name },
       { timeoutMs: this.config.REQUEST_TIMEOUT_MS },
     );
-    void reply.header('x-marshal-seq', String(r.seq));
+    // The command's id names its causal chain (`marshal events chain <id>`).
+    void reply.header('x-marshal-seq', String(r.seq)).header('x-marshal-command', commandId);
     return { message: `Received cmd: uninstall ${name}`, service: r.service, seq: r.seq };
   }
 }
