@@ -38,7 +38,7 @@ describe('configurations end to end: describe and update through the CLI', () =>
     expect(described).toMatchObject({ code: 0 });
     expect(JSON.parse(described.stdout)).toEqual({
       service: { name: 'hello-world', user: 'root' },
-      hello: { count: 1, cpus: 0.1, mem: 32, disk: 25, placement: '' },
+      hello: { count: 1, cpus: 0.1, mem: 32, disk: 25, placement: '', allow_decommission: false },
     });
   });
 
@@ -81,6 +81,28 @@ describe('configurations end to end: describe and update through the CLI', () =>
     );
   });
 
+  it('the current options sent again clear the refusal (reference §3.8.2 step 2): deploy COMPLETE, health 200, nothing relaunched', async () => {
+    const taskIds = async () => (await cluster.get<{ pods: { instances: { tasks: { id: string }[] }[] }[] }>('/v1/pod/status', { fresh: true })).body.pods.flatMap((p) => p.instances.flatMap((i) => i.tasks.map((t) => t.id)));
+    const before = await taskIds();
+    expect((await cluster.get('/v1/health')).status).toBe(500);
+    const again = await cluster.cli('update', 'start', '--options', optionsFile({ hello: { cpus: 0.2 } }));
+    expect(again).toMatchObject({ code: 0 });
+    expect(again.stdout).toContain(`No change: the configuration equals the current target ${secondId}.`);
+    await cluster.waitForPlan('hello-world', 'deploy', 'COMPLETE');
+    expect((await cluster.cli('update', 'status')).stdout).toBe('deploy (serial strategy) (COMPLETE)\n└─ hello (serial strategy) (COMPLETE)\n   └─ hello-0:[server] (COMPLETE)\n');
+    await eventually(async () => expect((await cluster.get('/v1/health', { fresh: true })).status).toBe(200));
+    expect((await cluster.get<{ lastErrors: unknown[] }>('/v1/services/hello-world', { fresh: true })).body.lastErrors).toEqual([]);
+    expect(await targetId()).toBe(secondId);
+    expect(await taskIds()).toEqual(before);
+  });
+
+  it('with allow-decommission (an option of the example packages) the scale-down is accepted', async () => {
+    const scaled = await cluster.cli('update', 'start', '--options', optionsFile({ hello: { count: 0, allow_decommission: true } }));
+    expect(scaled).toMatchObject({ code: 0 });
+    expect(JSON.parse((await cluster.cli('describe')).stdout)).toMatchObject({ hello: { count: 0, allow_decommission: true } });
+    await cluster.waitForPlan('hello-world', 'decommission', 'COMPLETE');
+  });
+
   it('an install whose package does not render is refused with the reason, and creates no service', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'broken-pkg-'));
     for (const f of ['config.json', 'marathon.json.mustache', 'package.json', 'resource.json']) {
@@ -90,6 +112,9 @@ describe('configurations end to end: describe and update through the CLI', () =>
     const r = await cluster.cli('install', dir);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/svc\.yml/);
+    // One error, once, with where it is.
+    expect(r.stderr.match(/YAML syntax error/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(/svc\.yml: YAML syntax error: .+ \(line \d+, column \d+\)\n/);
     expect(r.stderr).not.toMatch(/subject token/);
     const services = (await cluster.get<{ name: string }[]>('/v1/services')).body;
     expect(services.map((x) => x.name)).not.toContain('broken');

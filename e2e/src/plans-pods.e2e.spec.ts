@@ -57,9 +57,9 @@ describe('pod commands with real agents', () => {
     expect((await cluster.cli('pod', 'status')).stdout).toBe('hello-world\n└─ hello\n   └─ hello-0\n      └─ hello-0-server (RUNNING)\n');
   });
 
-  it('answers an unknown pod with 404 Pod <name> not found', async () => {
+  it('answers an unknown pod with 404 Pod <name> not found, naming the pods there are and the closest', async () => {
     const r = await cluster.cli('pod', 'restart', 'hello-9');
-    expect(r).toMatchObject({ code: 5, stderr: 'Pod hello-9 not found\n' });
+    expect(r).toMatchObject({ code: 5, stderr: 'Pod hello-9 not found. Did you mean hello-0? Pods: hello-0.\n' });
   });
 
   it('uninstall replaces the plans by the uninstall plan named deploy; once it completes the service is gone', async () => {

@@ -2,8 +2,8 @@
 // `npm start`: from a fresh clone to a running ensemble. This part is plain JavaScript because it runs before the
 // dependencies are installed: it installs what is missing, builds, then hands over to the launcher (src/start.ts).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -16,6 +16,37 @@ const die = (m) => {
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) die(`Node.js 20.19 or newer is needed, this is ${process.versions.node}`);
+
+// 0. A launcher already running on this state folder: refuse before installing or building under its feet (the
+// launcher, src/start.ts, takes the lock itself; this only spares the work).
+const stateArg = process.argv.indexOf('--state-dir');
+const stateDir = resolve(stateArg >= 0 && process.argv[stateArg + 1] ? process.argv[stateArg + 1] : join(root, '.marshal'));
+const lockOwner = (() => {
+  try {
+    return JSON.parse(readFileSync(join(stateDir, 'marshal.lock'), 'utf8'));
+  } catch {
+    return undefined; // no lock, or a half-written one: the launcher decides
+  }
+})();
+const launcherAlive = (pid) => {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if (e.code !== 'EPERM') return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('tools/dev');
+  } catch {
+    return true;
+  }
+};
+if (lockOwner && typeof lockOwner.pid === 'number' && lockOwner.pid !== process.pid && launcherAlive(lockOwner.pid)) {
+  die(
+    `Marshal is already running on ${stateDir} (pid ${lockOwner.pid}, started ${lockOwner.startedAt}, gateway ${lockOwner.gateway}).\n` +
+      `Stop it first (Ctrl-C in its terminal, or kill ${lockOwner.pid}), or start another one on its own state folder and port:\n` +
+      '  npm start -- --state-dir <dir> --port <port>',
+  );
+}
 
 const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' } });

@@ -12,6 +12,7 @@ import { AgentHost } from './agent-host';
 import { AgentInstance, type AgentIdentity } from './agent-instance';
 import { detectResources, parseAttributes, parsePortRanges } from './resources';
 import { processParts, resolveTaskShell, simulatedParts, TaskRunner } from './runner';
+import { AgentIdInUse, lockWorkDir } from './work-dir-lock';
 
 /** Flags mirror the environment variables; a flag wins over the variable. */
 const FLAGS: [flag: string, env: string, help: string][] = [
@@ -78,7 +79,11 @@ async function main(): Promise<void> {
     const agentId = simulated ? `${baseId}-sim-${i}` : baseId;
     const workDir = resolve(join(c.AGENT_WORK_DIR, agentId));
     // Simulated agents write nothing: no sandboxes, volumes or state.
-    if (!simulated) mkdirSync(workDir, { recursive: true });
+    if (!simulated) {
+      mkdirSync(workDir, { recursive: true });
+      // Before registering or touching a task: a second process with this id is refused (work-dir-lock.ts).
+      ctx.shutdown.add('work dir lock', lockWorkDir(agentId, workDir));
+    }
     const identity: AgentIdentity = {
       agentId,
       hostname: simulated ? agentId : c.AGENT_HOSTNAME || osHostname(),
@@ -145,6 +150,6 @@ async function main(): Promise<void> {
 }
 
 void main().catch((e) => {
-  console.error(e);
+  console.error(e instanceof AgentIdInUse ? e.message : e);
   process.exit(1);
 });

@@ -15,6 +15,8 @@ export interface ClientOptions {
   url: string;
   token?: string;
   verbose?: boolean;
+  /** Told the id of each operator command the gateway carried out (`X-Marshal-Command`). */
+  onCommand?: (commandId: string) => void;
 }
 
 export interface HttpResult {
@@ -50,6 +52,8 @@ export class GatewayClient {
     const text = await res.text();
     if (this.o.verbose) process.stderr.write(`< ${res.status} ${text.slice(0, 2000)}\n`);
     const seq = res.headers.get('x-marshal-seq');
+    const commandId = res.headers.get('x-marshal-command');
+    if (commandId && accept(res.status)) this.o.onCommand?.(commandId);
     const result: HttpResult = { status: res.status, body: text, json: <T>() => JSON.parse(text) as T, ...(seq && /^\d+$/.test(seq) ? { seq: Number(seq) } : {}) };
     if (accept(res.status)) return result;
     throw httpError(method, url, res.status, text);
@@ -75,6 +79,9 @@ function httpError(method: string, url: string, status: number, body: string): C
   } catch {
     /* plain text body */
   }
+  // The gateway's hint names HTTP paths; a CLI user names the service with --name.
+  const several = /^Several services are installed \(([^)]*)\)/.exec(detail);
+  if (status === 400 && several) return new CliError(`Several services are installed (${several[1]}): choose one with --name or MARSHAL_SERVICE`, 2);
   switch (status) {
     case 401:
       return new CliError(`Not authenticated: ${detail || 'missing or bad token'}. Set --token or MARSHAL_TOKEN.`, 4);

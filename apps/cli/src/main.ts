@@ -30,6 +30,11 @@ export interface Cli {
   out(text: string): void;
 }
 
+/** The line printed after an operator command: its id and the command that shows what it caused. */
+export function commandHint(commandId: string): string {
+  return `Command ${commandId}. What it caused: marshal events chain ${commandId}\n`;
+}
+
 export function buildProgram(out: (s: string) => void = (s) => process.stdout.write(s)): Command {
   // Flags win over environment variables, which win over the config file (`marshal --help` shows where it is).
   const file = readConfigFile();
@@ -38,16 +43,21 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .description('Operate services run by Marshal')
     .option('--url <url>', 'gateway URL (env MARSHAL_URL, config file url)', env('MARSHAL_URL') ?? file.url ?? 'http://127.0.0.1:8080')
     .option('--name <service>', 'service to address (env MARSHAL_SERVICE, config file service; default: the only one installed)', env('MARSHAL_SERVICE') ?? file.service)
-    .option('--token <token>', 'bearer token (env MARSHAL_TOKEN, config file token)', env('MARSHAL_TOKEN') ?? file.token)
+    // No default value here: commander prints defaults in --help, and a token is a secret (never printed).
+    .option('--token <token>', 'bearer token (env MARSHAL_TOKEN, config file token)')
     .option('-v, --verbose', 'log each request and response')
     .showHelpAfterError()
     .exitOverride();
+  const withToken = (g: GlobalOptions): GlobalOptions => ({ ...g, token: g.token ?? env('MARSHAL_TOKEN') ?? file.token });
   const cli: Cli = {
     program,
-    globals: () => program.opts<GlobalOptions>(),
+    globals: () => withToken(program.opts<GlobalOptions>()),
     client: () => {
-      const g = program.opts<GlobalOptions>();
-      return new GatewayClient({ url: g.url, token: g.token, verbose: g.verbose });
+      const g = withToken(program.opts<GlobalOptions>());
+      // Every operator command says how to follow what it caused: on stderr, and only to a person at a terminal, so
+      // stdout stays the reply alone and scripts see what they always saw.
+      const onCommand = (id: string): void => void (process.stderr.isTTY && process.stderr.write(commandHint(id)));
+      return new GatewayClient({ url: g.url, token: g.token, verbose: g.verbose, onCommand });
     },
     servicePath: (path) => {
       const name = program.opts<GlobalOptions>().name;

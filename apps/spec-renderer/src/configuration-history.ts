@@ -9,6 +9,8 @@ export interface ConfigurationHistory {
   accepted: number;
   /** Last sequence of the service's configuration subject: the expectation of the next append. */
   lastSeq: number;
+  /** The subject ends with a ConfigurationRejected: its errors show on the deploy plan until a validation passes. */
+  rejectionShown?: boolean;
 }
 
 export async function readHistory(store: EventStore, subjects: Subjects, service: string): Promise<ConfigurationHistory> {
@@ -16,6 +18,7 @@ export async function readHistory(store: EventStore, subjects: Subjects, service
   let targetSeq = 0;
   for await (const rec of store.read(subjects.serviceConfig(service)) as AsyncGenerator<Recorded<MarshalEvent>>) {
     history.lastSeq = rec.seq;
+    history.rejectionShown = rec.event.type === 'ConfigurationRejected';
     if (rec.event.type === 'ConfigurationAccepted') {
       history.target = rec.event.data;
       history.accepted += 1;

@@ -108,6 +108,21 @@ describe('spec-renderer over a real nats-server', () => {
     expect(await submit({ options: {} })).toMatchObject({ accepted: true, unchanged: true });
   });
 
+  it('the current target submitted again after a rejection clears it: ConfigurationRevalidated once, the target kept', async () => {
+    expect(await submit({ options: { hello: { count: 0 } } })).toMatchObject({ accepted: false });
+    const before = await configEvents();
+    const target = (before.filter((r) => r.event.type === 'ConfigurationAccepted').at(-1)?.event as EventOf<'ConfigurationAccepted'>).data.configId;
+    expect(before.at(-1)?.event.type).toBe('ConfigurationRejected');
+    const again = await submit({ options: {} });
+    expect(again).toMatchObject({ accepted: true, unchanged: true, configId: target });
+    const after = await configEvents();
+    expect(after).toHaveLength(before.length + 1);
+    expect(after.at(-1)).toMatchObject({ seq: again.seq, event: { type: 'ConfigurationRevalidated', data: { service: SERVICE, configId: target } } });
+    // Nothing left to clear: a further resubmission appends nothing.
+    expect(await submit({ options: {} })).toMatchObject({ unchanged: true, seq: again.seq });
+    expect(await configEvents()).toHaveLength(after.length);
+  });
+
   describe('bad input from NATS gets a clear error and appends nothing', () => {
     let head: number;
     beforeEach(async () => {

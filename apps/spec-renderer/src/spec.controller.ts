@@ -12,12 +12,12 @@ const HEADER_ALLOWANCE = 4 * 1024;
 export class SpecController {
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext) {}
 
-  private async evaluate(request: SubmitRequest, mode: 'install' | 'update'): Promise<{ outcome: SubmissionOutcome; lastSeq: number }> {
+  private async evaluate(request: SubmitRequest, mode: 'install' | 'update'): Promise<{ outcome: SubmissionOutcome; lastSeq: number; rejectionShown: boolean }> {
     const service = serviceNameOf(request);
     const history = service ? await readHistory(this.ctx.store, this.ctx.subjects, service) : { target: null, accepted: 0, lastSeq: 0 };
     const roleMayMatter = history.target !== null;
     const completed = service && roleMayMatter ? await deploymentCompleted(this.ctx.store, this.ctx.subjects, service) : false;
-    return { outcome: evaluateSubmission(request, mode, service, history, completed), lastSeq: history.lastSeq };
+    return { outcome: evaluateSubmission(request, mode, service, history, completed), lastSeq: history.lastSeq, rejectionShown: !!history.rejectionShown };
   }
 
   /** Most bytes one message may carry on this NATS server (default 1 MiB). */
@@ -42,15 +42,23 @@ export class SpecController {
   submit(@Payload() request: CommandRequest<'spec.submit'>): Promise<CommandReply<'spec.submit'>> {
     return withCorrelation(request.meta.correlationId, async () => {
       for (let attempt = 1; ; attempt++) {
-        const { outcome, lastSeq } = await this.evaluate(request, request.mode);
+        const { outcome, lastSeq, rejectionShown } = await this.evaluate(request, request.mode);
         if (outcome.kind === 'refused') throw new MarshalError(outcome.code, outcome.message);
         const meta = { at: systemClock.now(), correlationId: request.meta.correlationId, causationId: request.meta.commandId, actor: request.meta.actor };
-        if (outcome.kind === 'unchanged') {
+        if (outcome.kind === 'unchanged' && !rejectionShown) {
           return { accepted: true, service: outcome.service, configId: outcome.configId, unchanged: true, errors: [], warnings: outcome.warnings, diff: '', seq: lastSeq };
         }
         // Only built when something is appended: a failed install of a package that does not render has no name.
         const subject = (): string => this.ctx.subjects.serviceConfig(outcome.service);
         try {
+          if (outcome.kind === 'unchanged') {
+            // The current target passed every validator again: a rejected update's errors no longer apply (reference
+            // §3.8.2 step 2), as when the original validated its target at a restart. The target stays.
+            const event = makeEvent('ConfigurationRevalidated', serviceAggregate(outcome.service), { service: outcome.service, configId: outcome.configId }, { ...meta, id: newId() });
+            const { seq } = await this.ctx.store.append(subject(), event, { expectedLastSubjectSeq: lastSeq, msgId: `${request.meta.commandId}:result` });
+            this.ctx.log.info({ service: outcome.service, configId: outcome.configId }, 'target submitted again: rejection cleared');
+            return { accepted: true, service: outcome.service, configId: outcome.configId, unchanged: true, errors: [], warnings: outcome.warnings, diff: '', seq };
+          }
           if (outcome.kind === 'rejected') {
             const reply = { accepted: false, service: outcome.service, configId: null, unchanged: false, errors: outcome.errors, warnings: outcome.warnings, diff: '' };
             if (!outcome.record) {

@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import type { Static } from '@sinclair/typebox';
 import { EnvelopeSchema, type EventDefinition, type EventEnvelope, type EventMeta } from './envelope';
 import { AGENT_LOST_V1_REASON, AgentLost, AgentLostV1, AgentRegistered, ResourcesReleased, ResourcesReserved, ResourcesReservedBatch } from './events/agent.events';
-import { ConfigurationAccepted, ConfigurationRejected } from './events/configuration.events';
+import { ConfigurationAccepted, ConfigurationRejected, ConfigurationRevalidated } from './events/configuration.events';
 import {
   PhaseInterrupted,
   PhaseProceeded,
@@ -38,6 +38,7 @@ import { TaskErased, TaskKillRequested, TaskLaunched, TaskStatusUpdated } from '
 export const EVENTS = {
   ConfigurationAccepted,
   ConfigurationRejected,
+  ConfigurationRevalidated,
   PlanGenerated,
   StepStatusChanged,
   PlanStatusChanged,

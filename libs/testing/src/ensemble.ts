@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually } from './eventually';
 import { freePort } from './free-port';
 import { killProcessesUnder } from './kill-under';
 import { ManagedProcess } from './managed-process';
@@ -38,8 +37,21 @@ export interface EnsembleOptions {
   env?: Record<string, string>;
   /** Variables for one service. */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Longest wait for the gateway to answer while starting (default 60 s); a process that exits fails it at once. */
+  readyTimeoutMs?: number;
   /** Tokens to configure (default: fresh random ones). */
   tokens?: { admin: string; operator: string; viewer: string };
+}
+
+/** A process of the ensemble ended on its own while the ensemble was being started or watched. */
+export class ProcessExitedError extends Error {
+  constructor(
+    readonly processName: string,
+    readonly how: string,
+    readonly logFile: string,
+  ) {
+    super(`${processName} ${how} (log: ${logFile})`);
+  }
 }
 
 /**
@@ -128,17 +140,33 @@ export class Ensemble {
       });
     }
     for (const p of this.processes.values()) p.start();
-    await this.waitForGateway();
+    await this.waitForGateway(this.o.readyTimeoutMs);
   }
 
+  /** Fails at once when a process has exited on its own (a busy port, a bad setting): waiting longer cannot help. */
   async waitForGateway(timeoutMs = 60_000): Promise<void> {
-    await eventually(
-      async () => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.assertAlive();
+      let last: string;
+      try {
         const res = await fetch(`${this.gatewayUrl}/v1/services`, { headers: { authorization: `Bearer ${this.tokens.viewer}` } });
-        if (res.status !== 200) throw new Error(`gateway answered ${res.status}`);
-      },
-      { timeoutMs, intervalMs: 200, what: 'gateway ready' },
-    );
+        if (res.status === 200) return;
+        last = `gateway answered ${res.status}`;
+      } catch (e) {
+        last = e instanceof Error ? e.message : String(e);
+      }
+      if (Date.now() > deadline) throw new Error(`gateway ready not reached within ${timeoutMs} ms: ${last}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** Throws ProcessExitedError naming the first process that exited without being asked to. */
+  assertAlive(): void {
+    for (const [name, p] of this.processes) {
+      const how = p.exitedUnasked;
+      if (how) throw new ProcessExitedError(name, how, p.spec.logFile);
+    }
   }
 
   process(name: string): ManagedProcess {

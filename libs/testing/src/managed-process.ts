@@ -17,6 +17,8 @@ export class ManagedProcess {
   private child?: ChildProcess;
   private log?: WriteStream;
   private exitWaiters: (() => void)[] = [];
+  /** Set by stop() and kill(): an exit we asked for is not a failure. */
+  private asked = false;
 
   constructor(readonly spec: ProcessSpec) {}
 
@@ -28,8 +30,16 @@ export class ManagedProcess {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** It was started and has exited without being asked to (crashed, or refused to start): how it ended. */
+  get exitedUnasked(): string | undefined {
+    const c = this.child;
+    if (!c || this.running || this.asked) return undefined;
+    return c.signalCode ? `killed by ${c.signalCode}` : `exited with code ${c.exitCode}`;
+  }
+
   start(): void {
     if (this.running) return;
+    this.asked = false;
     mkdirSync(dirname(this.spec.logFile), { recursive: true });
     this.log = createWriteStream(this.spec.logFile, { flags: 'a' });
     const child = spawn(this.spec.command, this.spec.args, {
@@ -55,6 +65,7 @@ export class ManagedProcess {
   /** SIGKILL: a crash. */
   async kill(): Promise<void> {
     if (!this.running) return;
+    this.asked = true;
     const exited = this.waitExit();
     this.child?.kill('SIGKILL');
     await exited;
@@ -63,6 +74,7 @@ export class ManagedProcess {
   /** SIGTERM, then SIGKILL after the grace period. */
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.running) return;
+    this.asked = true;
     const exited = this.waitExit();
     this.child?.kill('SIGTERM');
     const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);

@@ -85,7 +85,7 @@ export function registerEvents(cli: Cli): void {
   events
     .command('chain')
     .description('Show the causal chain of an event, a command or a correlation id: what it caused, and what caused it')
-    .argument('<id>', 'event id, command id or correlation id')
+    .argument('<id>', 'event id or sequence (231 or #231, as `marshal events` lists it), command id or correlation id')
     .option('--json', 'print the chain JSON')
     .action(async (id: string, o: { json?: boolean }) => {
       // `events` has its own --json, which commander gives to the parent command.

@@ -2,6 +2,26 @@ import type { Cli } from '../main';
 import { readOptions, readPackage } from '../package-dir';
 import { watchPlan } from '../watch';
 
+/**
+ * `--name` also names the service inside its configuration when the package has the usual `service.name` option
+ * (reference §7.6: the name is that option), so the rendered spec, the tasks' FRAMEWORK_NAME and `describe` agree
+ * with it. An explicit `service.name` in the options file wins.
+ */
+export function withServiceName(options: Record<string, unknown>, name: string | undefined, configJson: string | undefined): Record<string, unknown> {
+  if (!name || !configJson) return options;
+  let schema: { properties?: { service?: { properties?: { name?: unknown } } } };
+  try {
+    schema = JSON.parse(configJson) as typeof schema;
+  } catch {
+    return options; // spec-renderer reports a config.json that is not JSON, naming the file
+  }
+  if (!schema.properties?.service?.properties?.name) return options;
+  const service = options['service'];
+  if (service !== undefined && (typeof service !== 'object' || service === null || Array.isArray(service))) return options;
+  if (service && 'name' in service) return options;
+  return { ...options, service: { ...(service ?? {}), name } };
+}
+
 export function registerInstall(cli: Cli): void {
   cli.program
     .command('install')
@@ -16,7 +36,7 @@ export function registerInstall(cli: Cli): void {
       // that both the program and the command define to the program).
       const name = o.name ?? cli.globals().name;
       const pkg = readPackage(pkgPath);
-      const options = o.options ? readOptions(o.options) : {};
+      const options = withServiceName(o.options ? readOptions(o.options) : {}, name, pkg.files['config.json']);
       const reply = (await cli.client().route('POST /v1/services', 'v1/services', { ...(name ? { name } : {}), package: pkg, options })).reply();
       if (o.json) {
         cli.out(JSON.stringify(reply, null, 2) + '\n');

@@ -4,6 +4,8 @@ import { toPlanStatusTree, type PlanReply } from '../format/plan-tree';
 import type { Cli } from '../main';
 import { watchPlan } from '../watch';
 import { registerPlanPreview } from './preview.command';
+import { pointInTime } from './point-in-time';
+import { explainingNotFound } from './not-found';
 
 /** `-p VAR=value` definitions as the original parsed them (reference §7.2): later duplicates win, `=` in values kept. */
 export function parseParameters(defs: readonly string[]): Record<string, string> {
@@ -85,7 +87,7 @@ const plan$ = (plan: string) => `plans/${encodeURIComponent(plan)}`;
  */
 export async function steerPlan(cli: Cli, verb: PlanVerb, plan: string, phase: string | undefined, step: string | undefined, o: { json?: boolean; wait?: boolean }): Promise<void> {
   const action = ({ pause: 'interrupt', resume: 'continue', 'force-restart': 'restart', 'force-complete': 'forceComplete' } as const)[verb];
-  const res = await planCall(cli, `POST /v1/plans/{plan}/${action}`, `${plan$(plan)}/${action}${planQuery(phase, step)}`);
+  const res = await explainingNotFound(cli, plan, phase, step, () => planCall(cli, `POST /v1/plans/{plan}/${action}`, `${plan$(plan)}/${action}${planQuery(phase, step)}`));
   cli.out(o.json ? prettyJson(res.body) : planCommandText(verb, res.body, plan, phase, step) + '\n');
   if (o.wait) await watchPlan(cli.client(), cli.servicePath(plan$(plan)), plan, o.json ? () => undefined : cli.out, { seq: res.seq });
 }
@@ -101,8 +103,10 @@ export const WAIT_OPTION = ['--wait', 'then watch the plan until it completes (e
 export async function showPlan(cli: Cli, name: string, o: { json?: boolean; watch?: boolean; at?: string }): Promise<void> {
   if (o.watch && o.at !== undefined) throw new CliError('--watch follows the plan as it is now; it cannot be combined with --at', 2);
   if (o.watch && !o.json) return watchPlan(cli.client(), cli.servicePath(plan$(name)), name, cli.out);
-  const at = o.at !== undefined ? `?at=${encodeURIComponent(o.at)}` : '';
-  const res = await cli.client().route('GET /v1/plans/{plan}', cli.servicePath(`${plan$(name)}${at}`), undefined, (s) => s === 200 || s === 202 || s === 417);
+  const at = o.at !== undefined ? `?at=${encodeURIComponent(pointInTime(o.at, new Date()))}` : '';
+  const res = await explainingNotFound(cli, name, undefined, undefined, () =>
+    cli.client().route('GET /v1/plans/{plan}', cli.servicePath(`${plan$(name)}${at}`), undefined, (s) => s === 200 || s === 202 || s === 417),
+  );
   let body: PlanReply;
   try {
     body = res.reply();
@@ -129,7 +133,7 @@ export function registerPlan(cli: Cli): void {
     .description('Show a plan as a tree')
     .argument('<plan>', 'plan name')
     .option('--json', 'print the plan JSON')
-    .option('--at <when>', 'show the plan as it stood at a log sequence or an ISO-8601 time')
+    .option('--at <when>', 'show the plan as it stood then: a log sequence (231, #231), a time ago (5m, "5 minutes ago"), an ISO-8601 or a local time')
     .option('--watch', 'redraw the tree with a progress bar until the plan completes (exit 0) or has errors (exit 1)')
     .action((name: string, o: { json?: boolean; watch?: boolean; at?: string }) => showPlan(cli, name, o));
 

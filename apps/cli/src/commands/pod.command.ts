@@ -1,5 +1,6 @@
 import { toServiceTree, toSinglePodTree } from '../format/pod-tree';
 import type { Cli } from '../main';
+import { explainingPodNotFound } from './not-found';
 
 const pretty = (text: string): string => JSON.stringify(JSON.parse(text), null, 2) + '\n';
 const pod$ = (pod: string) => `pod/${encodeURIComponent(pod)}`;
@@ -19,7 +20,7 @@ export function registerPod(cli: Cli): void {
     .argument('[pod]', 'pod instance name, e.g. hello-0')
     .option('--json', 'print JSON')
     .action(async (name: string | undefined, o: { json?: boolean }) => {
-      const res = await cli.client().call('GET', cli.servicePath(name ? `${pod$(name)}/status` : 'pod/status'));
+      const res = await (name ? explainingPodNotFound(cli, name, () => cli.client().call('GET', cli.servicePath(`${pod$(name)}/status`))) : cli.client().call('GET', cli.servicePath('pod/status')));
       cli.out(o.json ? pretty(res.body) : name ? toSinglePodTree(res.body) : toServiceTree(res.body));
     });
 
@@ -30,18 +31,18 @@ export function registerPod(cli: Cli): void {
     .option('--json', 'print JSON (the default; accepted as the SDK CLI accepts it)')
     .option('--marshal', "Marshal's own TaskInfo and status instead of the SDK's Mesos shape")
     .action(async (name: string, o: { marshal?: boolean }) =>
-      cli.out(pretty((await cli.client().call('GET', cli.servicePath(`${pod$(name)}/info${o.marshal ? '?view=marshal' : ''}`))).body)),
+      cli.out(pretty((await explainingPodNotFound(cli, name, () => cli.client().call('GET', cli.servicePath(`${pod$(name)}/info${o.marshal ? '?view=marshal' : ''}`)))).body)),
     );
 
   pod
     .command('restart')
     .description('Kill the tasks of a pod instance and relaunch them in place, keeping its volumes')
     .argument('<pod>', 'pod instance name')
-    .action(async (name: string) => cli.out(pretty((await cli.client().call('POST', cli.servicePath(`${pod$(name)}/restart`))).body)));
+    .action(async (name: string) => cli.out(pretty((await explainingPodNotFound(cli, name, () => cli.client().call('POST', cli.servicePath(`${pod$(name)}/restart`)))).body)));
 
   pod
     .command('replace')
     .description('Kill a pod instance and relaunch it elsewhere with fresh reservations and volumes')
     .argument('<pod>', 'pod instance name')
-    .action(async (name: string) => cli.out(pretty((await cli.client().call('POST', cli.servicePath(`${pod$(name)}/replace`))).body)));
+    .action(async (name: string) => cli.out(pretty((await explainingPodNotFound(cli, name, () => cli.client().call('POST', cli.servicePath(`${pod$(name)}/replace`)))).body)));
 }

@@ -145,7 +145,7 @@ describe('configuration API of the gateway', () => {
       body: {
         name: 'hello-world',
         package: { name: 'hello-world', version: '1.0.0' },
-        resolvedOptions: { service: { name: 'hello-world', user: 'root' }, hello: { count: 1, cpus: 0.1, mem: 32, disk: 25, placement: '' } },
+        resolvedOptions: { service: { name: 'hello-world', user: 'root' }, hello: { count: 1, cpus: 0.1, mem: 32, disk: 25, placement: '', allow_decommission: false } },
         targetConfigId: first.configId,
         lastErrors: [],
       },

@@ -49,8 +49,20 @@ export class EventsController {
   async chain(@Param('service') service: string | undefined, @Param('id') id: string, @Req() req: FastifyRequest): Promise<HttpResponseOf<'GET /v1/events/{id}/chain'>> {
     if (service) await this.services.resolve(service);
     const data = (req.query as Query)['data'];
-    const chain = await this.audit.chain(id, { data: data !== 'false' });
+    const chain = await this.audit.chain(await this.eventIdOf(id), { data: data !== 'false' });
     if (!chain) throw new MarshalError('NOT_FOUND', `Event ${id} not found`);
     return chain;
+  }
+
+  /**
+   * An event is also named by its sequence, as `marshal events` lists it (`231` or `#231`): the id of the event at
+   * that sequence. Anything else is an id (event, command or correlation) as given.
+   */
+  private async eventIdOf(id: string): Promise<string> {
+    const seq = /^#?(\d{1,15})$/.exec(id.trim())?.[1];
+    if (seq === undefined) return id;
+    const { events } = await this.audit.events({}, { after: Number(seq) - 1, limit: 1, data: false });
+    if (events[0]?.seq !== Number(seq)) throw new MarshalError('NOT_FOUND', `No event at sequence ${seq} (marshal events lists them with their sequences)`);
+    return events[0].id;
   }
 }

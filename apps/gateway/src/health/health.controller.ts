@@ -50,6 +50,13 @@ export class HealthController {
     const h = serviceHealth(await this.views(name));
     const verboseOn = (verbose ?? '').toLowerCase() === 'true';
     // Verbose answers also say how far the read models behind this answer are from the log (issue 6: lag in health).
-    void reply.status(h.code).send(verboseOn ? { value: h.code, name: h.name, reasons: h.reasons, projections: await this.projections.status() } : { value: h.code });
+    if (!verboseOn) return void reply.status(h.code).send({ value: h.code });
+    // 204 and 205 (deploying or recovering, pending) carry no body in HTTP: a verbose answer, whose point is the
+    // reasons, then says 200 with the code in `value` and in X-Marshal-Health (docs/compatibility.md).
+    const status = h.code === 204 || h.code === 205 ? 200 : h.code;
+    void reply
+      .status(status)
+      .header('x-marshal-health', String(h.code))
+      .send({ value: h.code, name: h.name, reasons: h.reasons, projections: await this.projections.status() });
   }
 }

@@ -130,7 +130,8 @@ export class PlansController {
         },
         { timeoutMs: this.config.REQUEST_TIMEOUT_MS, retries: 0 },
       );
-      void reply.header('x-marshal-seq', String(r.seq));
+      // The command's id names its causal chain (`marshal events chain <id>`).
+      void reply.header('x-marshal-seq', String(r.seq)).header('x-marshal-command', commandId);
       return { message: r.message };
     } catch (e) {
       // The original answers its 400s (bad parameter names, a step without its phase) in plain text.

@@ -69,7 +69,8 @@ export class PodsController {
       { meta: { commandId, actor: callerOf(req).actor, correlationId: commandId }, service: name, pod, action, ...(tasks ? { tasks } : {}) },
       { timeoutMs: this.config.REQUEST_TIMEOUT_MS, retries: 0 },
     );
-    void reply.header('x-marshal-seq', String(r.seq));
+    // The command's id names its causal chain (`marshal events chain <id>`).
+    void reply.header('x-marshal-seq', String(r.seq)).header('x-marshal-command', commandId);
     return { pod: r.pod, tasks: r.tasks };
   }
 

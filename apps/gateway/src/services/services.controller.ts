@@ -17,7 +17,8 @@ function toPackage(p: { name?: string; version?: string; files: Record<string, s
 }
 
 function rejection(reply: CommandReply<'spec.submit'>): MarshalError {
-  return new MarshalError('VALIDATION_FAILED', `configuration of ${reply.service || 'the service'} was rejected: ${reply.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, reply.errors);
+  // The errors travel once, as details (`path: message` each); repeating them in the message printed them twice.
+  return new MarshalError('VALIDATION_FAILED', `configuration of ${reply.service || 'the service'} was rejected (${reply.errors.length} error${reply.errors.length === 1 ? '' : 's'}):`, reply.errors);
 }
 
 /**
@@ -117,7 +118,8 @@ export class ServicesController {
       { meta: { commandId, actor: callerOf(req).actor, correlationId: commandId }, service: name },
       { timeoutMs: this.config.REQUEST_TIMEOUT_MS },
     );
-    void reply.header('x-marshal-seq', String(r.seq));
+    // The command's id names its causal chain (`marshal events chain <id>`).
+    void reply.header('x-marshal-seq', String(r.seq)).header('x-marshal-command', commandId);
     return { message: `Received cmd: uninstall ${name}`, service: r.service, seq: r.seq };
   }
 }

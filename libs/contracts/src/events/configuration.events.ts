@@ -66,3 +66,21 @@ export const ConfigurationRejected = defineEvent(
     { additionalProperties: false },
   ),
 );
+
+/**
+ * A submitted configuration equal to the target passed every validator again, after an update had been rejected:
+ * the rejection's errors no longer apply (reference §3.8.2 step 2: the deploy plan shows the errors of the last
+ * validation; the original validated the current target again at every scheduler start). Appended only when the
+ * configuration subject ends with a ConfigurationRejected; the target does not change.
+ */
+export const ConfigurationRevalidated = defineEvent(
+  'ConfigurationRevalidated',
+  1,
+  Type.Object(
+    {
+      service: Type.String({ minLength: 1 }),
+      configId: Type.String({ minLength: 1 }),
+    },
+    { additionalProperties: false },
+  ),
+);

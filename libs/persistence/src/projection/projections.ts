@@ -76,6 +76,11 @@ export const PROJECTIONS: Projections = {
     rows.update(ServiceRow, { name: d.service }, (s) => ({ ...s, lastErrors: d.errors, updatedAt: event.at }));
   },
 
+  ConfigurationRevalidated({ event }, rows) {
+    const d = event.data;
+    rows.update(ServiceRow, { name: d.service }, (s) => ({ ...s, lastErrors: [], updatedAt: event.at }));
+  },
+
   PlanGenerated({ event }, rows) {
     const { service, configId, order, plan } = event.data;
     rows.put(PlanRow, {

@@ -252,6 +252,8 @@ export function evolveService(state: ServiceState, rec: Recorded<MarshalEvent>, 
     }
     case 'ConfigurationRejected':
       return { ...s, rejected: e.data.errors };
+    case 'ConfigurationRevalidated':
+      return { ...s, rejected: [] };
 
     // .task.*
     case 'TaskLaunched': {

@@ -80,6 +80,17 @@ describe('§9.12 end-to-end simulations at the aggregate', () => {
     expect(log.tree('deploy')).toMatchObject({ status: 'COMPLETE', errors: [] });
   });
 
+  it('shrink not allowed, then the current target submitted again: the errors clear, nothing relaunches (reference §3.8.2 step 2)', () => {
+    const log = deployed(helloWorld());
+    log.reject([{ path: 'pods.hello.count', message: "New config's PodSpec named 'hello' has 0 tasks, expected >=1 tasks" }]);
+    expect(log.tree('deploy').status).toBe('ERROR');
+    const published = log.revalidate('cfg-1');
+    expect(log.tree('deploy')).toMatchObject({ status: 'COMPLETE', errors: [] });
+    expect(published.filter((e) => e.type === 'PlanStatusChanged').map((e) => e.data)).toEqual([expect.objectContaining({ plan: 'deploy', status: 'COMPLETE', errors: [] })]);
+    expect(log.candidates()).toEqual([]);
+    expect(log.replay()).toEqual(log.state);
+  });
+
   it('9.12 world decommission: world-1 then world-0, each killed, unreserved and erased; all plans COMPLETE', () => {
     const log = deployed(helloWorld(2, { allowDecommission: true }));
     log.accept(helloWorld(0, { allowDecommission: true }), 'cfg-2', { previous: 'cfg-1' });

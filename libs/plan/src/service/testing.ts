@@ -138,6 +138,10 @@ export class Log {
     return this.external(subjects.serviceConfig(SERVICE), 'ConfigurationRejected', { service: SERVICE, errors, warnings: [] });
   }
 
+  revalidate(configId: string): MarshalEvent[] {
+    return this.external(subjects.serviceConfig(SERVICE), 'ConfigurationRevalidated', { service: SERVICE, configId });
+  }
+
   report(plan: string, stepId: string, result: OfferEvaluationResult): MarshalEvent[] {
     const ctx = this.ctx('service:coordinator');
     return this.settle(acceptedOrThrow(decide(this.state, { type: 'ReportOfferEvaluation', plan, stepId, result }, ctx)).decision);

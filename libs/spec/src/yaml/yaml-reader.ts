@@ -32,6 +32,16 @@ function lineCol(text: string, offset: number): string {
   return `line ${line}, column ${offset - last}`;
 }
 
+/** `YAML syntax error: <what> (line L, column C)`, without the parser's multi-line excerpt. */
+function syntaxError(e: { message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }): string {
+  const what = e.message
+    .split('\n')[0]
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .trim();
+  const at = e.linePos?.[0];
+  return `YAML syntax error: ${what}${at ? ` (line ${at.line}, column ${at.col})` : ''}`;
+}
+
 /** Parses one YAML document; syntax errors and duplicate keys go to `issues` under `fileName`. */
 export function parseYaml(text: string, fileName: string, issues: Issues): ParsedYaml {
   let doc: Document;
@@ -43,10 +53,8 @@ export function parseYaml(text: string, fileName: string, issues: Issues): Parse
     return { root: null, doc: null };
   }
   if (doc.errors.length > 0) {
-    for (const e of doc.errors.slice(0, 20)) {
-      issues.error(fileName, `YAML syntax error: ${e.message.split('\n')[0]}`);
-    }
-    if (doc.errors.length > 20) issues.error(fileName, `… and ${doc.errors.length - 20} more YAML syntax errors`);
+    // Only the first: the parser's later errors are mostly consequences of it (one missing bracket gives a dozen).
+    issues.error(fileName, syntaxError(doc.errors[0]));
     return { root: null, doc: null };
   }
   findDuplicateKeys(doc, text, issues);
