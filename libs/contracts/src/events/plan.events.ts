@@ -94,9 +94,14 @@ export const StepStatusChanged = defineEvent(
   ),
 );
 
+/** A phase's status and a step's display status, as a plan publishes them. */
+const PublishedPhasesSchema = Type.Array(Type.Object({ id: Type.String(), status: StatusSchema }, { additionalProperties: false }));
+const PublishedStepsSchema = Type.Array(Type.Object({ id: Type.String(), status: DisplayStatusSchema }, { additionalProperties: false }));
+
 /**
- * The derived statuses a decision changed: the plan's own, and those of its phases and steps as the API shows
- * them (step statuses are display statuses). Lets read models follow without re-running strategy logic.
+ * The plan's own status or errors changed (with whatever its phases and steps did in the same decision; step statuses
+ * are display statuses). Lets read models follow without re-running strategy logic. Published only on a change of the
+ * plan's status or errors: a decision that moves only phases or steps is a {@link PlanProgressed}.
  */
 export const PlanStatusChanged = defineEvent(
   'PlanStatusChanged',
@@ -107,12 +112,23 @@ export const PlanStatusChanged = defineEvent(
       plan: Type.String({ minLength: 1 }),
       status: StatusSchema,
       errors: Type.Array(Type.String()),
-      phases: Type.Array(
-        Type.Object({ id: Type.String(), status: StatusSchema }, { additionalProperties: false }),
-      ),
-      steps: Type.Array(
-        Type.Object({ id: Type.String(), status: DisplayStatusSchema }, { additionalProperties: false }),
-      ),
+      phases: PublishedPhasesSchema,
+      steps: PublishedStepsSchema,
+    },
+    { additionalProperties: false },
+  ),
+);
+
+/** Phases or steps of a plan changed what the API shows while the plan's own status and errors stayed the same. */
+export const PlanProgressed = defineEvent(
+  'PlanProgressed',
+  1,
+  Type.Object(
+    {
+      service: Type.String({ minLength: 1 }),
+      plan: Type.String({ minLength: 1 }),
+      phases: PublishedPhasesSchema,
+      steps: PublishedStepsSchema,
     },
     { additionalProperties: false },
   ),

@@ -27,6 +27,19 @@ function setOverrides(rows: RowChanges, service: string, tasks: string[], target
 }
 
 /** A reservation committed on an agent, alone or in a batch: the row keeps where it was first placed. */
+/** The phase and step statuses a plan published (PlanStatusChanged, PlanProgressed). */
+function publishedProgress(at: string, d: EventData<'PlanProgressed'>, rows: RowChanges): void {
+  for (const ph of d.phases) {
+    rows.update(PhaseRow, { id: ph.id }, (p) => ({
+      ...p,
+      status: ph.status,
+      startedAt: ph.status === 'PENDING' || ph.status === 'WAITING' ? p.startedAt : (p.startedAt ?? at),
+      completedAt: ph.status === 'COMPLETE' ? (p.completedAt ?? at) : null,
+    }));
+  }
+  for (const st of d.steps) rows.update(StepRow, { id: st.id }, (s) => ({ ...s, status: st.status }));
+}
+
 function reserve(
   rows: RowChanges,
   agentId: string,
@@ -138,15 +151,13 @@ export const PROJECTIONS: Projections = {
   PlanStatusChanged({ event }, rows) {
     const d = event.data;
     rows.update(PlanRow, { service: d.service, name: d.plan }, (p) => ({ ...p, status: d.status, errors: d.errors, updatedAt: event.at }));
-    for (const ph of d.phases) {
-      rows.update(PhaseRow, { id: ph.id }, (p) => ({
-        ...p,
-        status: ph.status,
-        startedAt: ph.status === 'PENDING' || ph.status === 'WAITING' ? p.startedAt : (p.startedAt ?? event.at),
-        completedAt: ph.status === 'COMPLETE' ? (p.completedAt ?? event.at) : null,
-      }));
-    }
-    for (const st of d.steps) rows.update(StepRow, { id: st.id }, (s) => ({ ...s, status: st.status }));
+    publishedProgress(event.at, d, rows);
+  },
+
+  PlanProgressed({ event }, rows) {
+    const d = event.data;
+    rows.update(PlanRow, { service: d.service, name: d.plan }, (p) => ({ ...p, updatedAt: event.at }));
+    publishedProgress(event.at, d, rows);
   },
 
   RecoveryPlanChanged({ event }, rows) {

@@ -25,7 +25,10 @@ function stepDisplay(state: ServiceState, step: StepModel, ctx: PlanContext): st
   return displayStatus(stepStatus(step, ctx), { allTasksPaused: allTasksPaused(state, step) });
 }
 
-/** PlanStatusChanged for every plan whose derived statuses differ from what was last published. */
+/**
+ * For every plan whose derived statuses differ from what was last published: PlanStatusChanged when its own status or
+ * errors changed, else PlanProgressed for the phases and steps that did (an unchanged status is never repeated).
+ */
 export function publishStatuses(state: ServiceState, ctx: DecisionContext): MarshalEvent[] {
   const pctx = planContext(state, ctx.now);
   const overdue = overdueSteps(state, ctx.now);
@@ -40,8 +43,9 @@ export function publishStatuses(state: ServiceState, ctx: DecisionContext): Mars
       .flatMap((p) => p.steps)
       .map((s) => ({ id: s.id, status: stepDisplay(state, s, pctx) as 'ERROR' }))
       .filter((s) => seen?.steps[s.id] !== s.status);
-    const same = seen && seen.status === status && JSON.stringify(seen.errors) === JSON.stringify(errors) && !phases.length && !steps.length;
-    if (!same) out.push(serviceEvent(state, ctx, 'PlanStatusChanged', { service: state.service, plan: plan.name, status, errors, phases, steps }));
+    const sameOwn = !!seen && seen.status === status && JSON.stringify(seen.errors) === JSON.stringify(errors);
+    if (!sameOwn) out.push(serviceEvent(state, ctx, 'PlanStatusChanged', { service: state.service, plan: plan.name, status, errors, phases, steps }));
+    else if (phases.length || steps.length) out.push(serviceEvent(state, ctx, 'PlanProgressed', { service: state.service, plan: plan.name, phases, steps }));
   }
   return out;
 }

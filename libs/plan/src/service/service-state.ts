@@ -385,6 +385,16 @@ export function evolveService(state: ServiceState, rec: Recorded<MarshalEvent>, 
         stepLineage: continueChain(withoutKeys(s.stepLineage, removedSteps), d.added.flatMap((p) => p.steps.map((st) => st.id)), e),
       };
     }
+    case 'PlanProgressed': {
+      const d = e.data;
+      const prev = s.published[d.plan];
+      if (!prev) return s;
+      const phases = { ...prev.phases };
+      for (const p of d.phases) phases[p.id] = p.status;
+      const steps = { ...prev.steps };
+      for (const st of d.steps) steps[st.id] = st.status;
+      return { ...s, published: { ...s.published, [d.plan]: { ...prev, phases, steps } } };
+    }
     case 'PlanStatusChanged': {
       const d = e.data;
       const prev = s.published[d.plan] ?? { status: d.status, errors: [], phases: {}, steps: {} };

@@ -475,3 +475,24 @@ describe('a task status the step had not taken in (found by the fault suite, iss
     expect(reconcileService(log.state, log.ctx()).plan).toEqual([]);
   });
 });
+
+describe('published plan statuses (what the audit log shows)', () => {
+  it('a deploy publishes each plan status once per change; steps moving under an unchanged status are PlanProgressed', () => {
+    const log = deployed(helloWorld());
+    const published = log.events.map((r) => r.event).filter((e) => e.type === 'PlanStatusChanged' || e.type === 'PlanProgressed');
+    const last = new Map<string, string>();
+    for (const e of published) {
+      if (e.type !== 'PlanStatusChanged') continue;
+      const own = `${e.data.status} ${JSON.stringify(e.data.errors)}`;
+      expect({ plan: e.data.plan, repeated: last.get(e.data.plan) === own }).toEqual({ plan: e.data.plan, repeated: false });
+      last.set(e.data.plan, own);
+    }
+    // Each of the three steps went PENDING → … → COMPLETE while the deploy plan stayed IN_PROGRESS at least once.
+    const progressed = published.filter((e) => e.type === 'PlanProgressed' && e.data.plan === 'deploy');
+    expect(progressed.length).toBeGreaterThan(0);
+    expect(progressed.flatMap((e) => (e.type === 'PlanProgressed' ? e.data.steps : [])).length).toBeGreaterThan(0);
+    // The published statuses still fold into what the plan shows.
+    expect(log.replay()).toEqual(log.state);
+    expect(log.tree('deploy').steps).toEqual(['hello-0:[server]=COMPLETE', 'world-0:[server]=COMPLETE', 'world-1:[server]=COMPLETE']);
+  });
+});
