@@ -8,7 +8,7 @@ import { startCluster, type Cluster, type PlanBody } from './support';
 const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 
 /**
- * Issue 5: agents run real processes, gate steps on readiness checks, re-adopt their tasks after a restart, and are
+ * Agents run real processes, gate steps on readiness checks, re-adopt their tasks after a restart, and are
  * reported lost (their tasks TASK_LOST) when they stop heart-beating.
  */
 describe('agents with real processes', () => {

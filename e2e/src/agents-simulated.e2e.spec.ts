@@ -8,7 +8,7 @@ import { startCluster, type Cluster } from './support';
 const AGENTS = 1000;
 const PODS = 300;
 
-/** Issue 5: `agent --simulate 1000` is a thousand agents in one process, placed on and run like real ones. */
+/** `agent --simulate 1000` is a thousand agents in one process, placed on and run like real ones. */
 describe('a thousand simulated agents in one process', () => {
   let cluster: Cluster;
   let db: Client;

@@ -10,7 +10,7 @@ function optionsFile(options: unknown): string {
   return path;
 }
 
-/** Issue 3 online: install hello-world, describe it, update it, and see an invalid update rejected. */
+/** Configurations online: install hello-world, describe it, update it, and see an invalid update rejected. */
 describe('configurations end to end: describe and update through the CLI', () => {
   let cluster: Cluster;
   let firstId: string;

@@ -16,7 +16,7 @@ interface Ev {
   data: { plan?: string; step?: string; from?: string; to?: string };
 }
 
-/** Issue 6 end to end: audit log, causal chains, time travel and a rebuild without downtime on a real ensemble. */
+/** End to end: audit log, causal chains, time travel and a rebuild without downtime on a real ensemble. */
 describe('the event log as the source of truth', () => {
   let cluster: Cluster;
   let metricsPort: number;

@@ -9,7 +9,7 @@ import { connectDataSource, createGeneration, dumpReadModels, listGenerations, p
 import { SERVICES, eventually, processesUnder } from '@marshal/testing';
 import { root, type Cluster, type PlanBody } from './support';
 
-/** The fault suite (issue 6): a deploy on real agents while every part of the ensemble is crashed in turn. */
+/** The fault suite (docs/architecture.md): a deploy on real agents while every part of the ensemble is crashed in turn. */
 
 /** A small seeded generator (mulberry32), so a run's faults can be replayed from its seed. */
 export function seededRandom(seed: number): () => number {

@@ -7,7 +7,7 @@ import { writeOptions } from './plans-support';
 import { startCluster, type Cluster } from './support';
 
 /**
- * The fault suite (issue 6). Each run: a deploy of FAULT_PODS hello pods (default 50) on three real agents, during
+ * The fault suite (docs/architecture.md). Each run: a deploy of FAULT_PODS hello pods (default 50) on three real agents, during
  * which every service, one agent, the NATS server and the PostgreSQL server are SIGKILLed once each at a seeded random
  * point of its progress (0–90% of the steps complete) and started again after a seeded pause of up to 1.5 s. Then the
  * deploy must complete with exactly one live task per pod instance, its last launch, and no instance launched again

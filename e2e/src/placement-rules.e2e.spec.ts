@@ -6,7 +6,7 @@ import type { OfferOutcomeSummary } from '@marshal/contracts';
 import { eventually } from '@marshal/testing';
 import { startCluster, type Cluster, type PlanBody } from './support';
 
-/** Issue 5: placement rules with real agents and processes, and the outcome explaining a pod that fits nowhere. */
+/** Placement rules with real agents and processes, and the outcome explaining a pod that fits nowhere. */
 describe('placement across real agents', () => {
   let cluster: Cluster;
   let db: Client;

@@ -5,7 +5,7 @@ import { command, headSeq, plan, podTasks, sandboxFile, steps, universePackage, 
 const AGENTS = ['agent-1', 'agent-2', 'agent-3'];
 
 /**
- * Issue 4: the canary example driven by operator commands, plan-manager killed in the middle of the deploy, and a
+ * The canary example driven by operator commands, plan-manager killed in the middle of the deploy, and a
  * custom plan started with parameters — with real agents.
  */
 describe('plans with real agents: canary, a plan-manager crash, custom plans', () => {

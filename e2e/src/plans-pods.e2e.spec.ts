@@ -7,7 +7,7 @@ import { command, plan, podTasks, relaunched, sandboxFile } from './plans-suppor
 const AGENTS = ['agent-1', 'agent-2', 'agent-3'];
 const OUTPUT = 'hello-container-path/output';
 
-/** Issue 4: pod restart keeps the volume, pod replace starts a fresh one, pause and resume (reference §6.3, §1.6.4). */
+/** Pod restart keeps the volume, pod replace starts a fresh one, pause and resume (reference §6.3, §1.6.4). */
 describe('pod commands with real agents', () => {
   let cluster: Cluster;
   let taskId = '';

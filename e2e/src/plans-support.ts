@@ -7,7 +7,7 @@ import { subjectsFor, type CommandReply, type CommandRequest } from '@marshal/co
 import { eventually } from '@marshal/testing';
 import { root, type Cluster, type PlanBody } from './support';
 
-/** Helpers of the plan-engine e2e tests (issue 4). */
+/** Helpers of the plan-engine e2e tests (reference §1–§3). */
 
 const DCOS = join(root, 'libs', 'spec', 'fixtures', 'dcos');
 

@@ -4,7 +4,7 @@ import { podTasks, steps, universePackage, update } from './plans-support';
 
 const AGENTS = ['agent-1', 'agent-2', 'agent-3'];
 
-/** Issue 4: configuration changes relaunch only what changed; scale out and in (reference §3.5, §3.8). */
+/** Configuration changes relaunch only what changed; scale out and in (reference §3.5, §3.8). */
 describe('configuration updates with real agents', () => {
   let cluster: Cluster;
 

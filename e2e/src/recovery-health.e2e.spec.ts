@@ -6,7 +6,7 @@ import { plan, podTasks, relaunched, sandboxFile, steps } from './plans-support'
 import { root, startCluster, type Cluster } from './support';
 
 /**
- * Issue 5: a task whose health check starts failing is killed by its agent and relaunched by recovery — in place
+ * A task whose health check starts failing is killed by its agent and relaunched by recovery — in place
  * (TRANSIENT recovery, reference §3.4), so the relaunch finds the data its volume already holds.
  */
 const SVC = `name: {{FRAMEWORK_NAME}}

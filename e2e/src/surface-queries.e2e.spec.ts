@@ -10,7 +10,7 @@ const SERVICE = 'hello-world';
 const ALREADY = 'Command has already been reported or completed';
 
 /**
- * Issue 7, "the HTTP query cases of §9.10 and the CLI cases of §9.13 pass against a running ensemble": hello-world
+ * "the HTTP query cases of §9.10 and the CLI cases of §9.13 pass against a running ensemble": hello-world
  * with two pods on real agents, steered over HTTP (reference §9.10) and through the CLI (§7.7), and its state (§6.6). Pod commands are
  * covered by plans-pods.e2e.spec.ts, route errors by surface-routes.e2e.spec.ts.
  */

@@ -3,7 +3,7 @@ import { eventually } from '@marshal/testing';
 import { root, startCluster, type Cluster } from './support';
 
 /**
- * Issue 7, "each endpoint rejects…": every route of the running gateway's OpenAPI document, under each of its
+ * "each endpoint rejects…": every route of the running gateway's OpenAPI document, under each of its
  * prefixes, answers 401 without a token and 403 with a token of too low a role; and, per the table below, 400 naming
  * the field for a malformed body and 404 with the original's message for what does not exist. The table must list
  * every route (and only routes that exist): a route added without an entry fails this test.
@@ -131,7 +131,7 @@ interface Operation {
 const fill = (path: string, params: Record<string, string> = {}): string =>
   path.replace(/\{(\w+)\}/g, (_m, p: string) => encodeURIComponent(params[p] ?? DEFAULTS[p] ?? `unknown-${p}`));
 
-describe('every route of the gateway, secured and checked (issue 7)', () => {
+describe('every route of the gateway, secured and checked (docs/api.md)', () => {
   let cluster: Cluster;
   let operations: Operation[] = [];
 

@@ -22,7 +22,7 @@ const COMPLETE_VIEW =
   'deploy (serial strategy) (COMPLETE)\n└─ web (serial strategy) (COMPLETE)\n   ├─ web-0:[server] (COMPLETE)\n   └─ web-1:[server] (COMPLETE)\n[████████████████████████] 2/2 steps complete\n';
 
 /**
- * Issue 7, "an e2e test drives a full operator workflow through the CLI only": install with options, watch the
+ * "an e2e test drives a full operator workflow through the CLI only": install with options, watch the
  * deploy, pause and resume a pod, restart a step, update the configuration and watch the rollout, list endpoints,
  * uninstall. The package is examples/hello-web: HTTP servers on an advertised port, gated by a readiness check.
  */

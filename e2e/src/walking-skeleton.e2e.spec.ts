@@ -7,7 +7,7 @@ import { subjectsFor } from '@marshal/contracts';
 import { eventually } from '@marshal/testing';
 import { root, startCluster, type Cluster, type PlanBody } from './support';
 
-/** Issue 2's walking skeleton: install hello-world and watch a real process reach COMPLETE through every service. */
+/** The walking skeleton: install hello-world and watch a real process reach COMPLETE through every service. */
 describe('walking skeleton: hello-world from install to COMPLETE', () => {
   let cluster: Cluster;
 

@@ -23,7 +23,7 @@ describe('AgentTasksView', () => {
     expect(v.get('t4')).toBeUndefined();
   });
 
-  it('puts a status in the chain of the launch, and the end of a task asked to die in the chain of the kill (issue 6)', () => {
+  it('puts a status in the chain of the launch, and the end of a task asked to die in the chain of the kill (docs/architecture.md)', () => {
     const v = new AgentTasksView('a1');
     v.apply(launched('t1'));
     expect(v.causeOf('t1', 'TASK_RUNNING')).toEqual({ eventId: 'l-t1', correlationId: 'c' });

@@ -7,7 +7,7 @@ export interface KnownTask {
   task: TaskInfo;
   killRequested: boolean;
   lastState?: TaskState;
-  /** The TaskLaunched event: its statuses continue its chain in the audit log (issue 6). */
+  /** The TaskLaunched event: its statuses continue its chain in the audit log (docs/architecture.md). */
   launch?: EventRef;
   /** The first TaskKillRequested: the task's end continues the chain of what asked for it (a command, a relaunch). */
   kill?: EventRef;
@@ -57,7 +57,7 @@ export class AgentTasksView {
   }
 
   /**
-   * The chain a status of the task belongs to (issue 6 lineage): the end of a task asked to die is caused by the kill
+   * The chain a status of the task belongs to (docs/architecture.md, lineage): the end of a task asked to die is caused by the kill
    * request, any other status by its launch. Undefined for a task the log never launched here.
    */
   causeOf(taskId: string, state: TaskState): EventRef | undefined {

@@ -15,7 +15,7 @@ const lost = (agentId: string): MarshalEvent =>
     actor: 'test',
   });
 
-/** Services must resume by themselves after NATS restarts and when a consumer stalls or disappears (issue 6). */
+/** Services must resume by themselves after NATS restarts and when a consumer stalls or disappears (docs/architecture.md). */
 describe('consumers that recover by themselves', () => {
   let nats: NatsServerHandle;
   let nc: NatsConnection;

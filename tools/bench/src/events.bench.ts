@@ -12,7 +12,7 @@ import { ManagedProcess, createTestDatabase, startNatsServer, startPostgresServe
 import { percentile, round } from './stats';
 
 /**
- * `npm run bench -- events [scale]`: the event log end to end, in one run (issue 6).
+ * `npm run bench -- events [scale]`: the event log end to end, in one run (docs/architecture.md).
  *
  * - raw_publish_per_s: JetStream async publishes of StepStatusChanged-sized messages to a bare stream (file storage).
  * - raw_insert_per_s: PostgreSQL multi-row inserts (500 rows per statement) of the same events' audit rows into a table

@@ -12,7 +12,7 @@ import { round } from './stats';
  * `npm run bench -- gateway`: GET /v1/plans/deploy of a 1,000-step plan through the whole gateway (auth, service
  * resolution, read models) against a bare Fastify hello route, both as their own processes, in the same run:
  * requests/s at saturation (10 connections, 10 s each, wrk when installed) and p99 latency at a fixed 1,000 requests/s.
- * Targets (issue 7): at least 40% of bare Fastify's requests/s, p99 under 20 ms at 1,000 requests/s.
+ * Targets (docs/benchmarks.md): at least 40% of bare Fastify's requests/s, p99 under 20 ms at 1,000 requests/s.
  * The headline is measured as most clients ask (`Accept-Encoding: gzip`) when the load client can measure it; also
  * measured: the same without compression, and, to tell the cost of the gateway from the cost of the body, bare
  * Fastify answering the same plan bytes.

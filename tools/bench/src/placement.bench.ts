@@ -15,7 +15,7 @@ import { round } from './stats';
  * processes. A placement is an evaluation whose proposal was committed as a reservation through JetStream with the
  * agent's expected-sequence check: the coordinator's Placer does both (apps/coordinator/dist/bench/placement-driver.js),
  * against the real evaluator processes. Each configuration runs on a fresh namespace (fresh ledger); the best of
- * `runs` (default 3) counts, as the machine is shared. Target (issue 5): ≥ 5,000 placements/s with one evaluator,
+ * `runs` (default 3) counts, as the machine is shared. Target (docs/benchmarks.md): ≥ 5,000 placements/s with one evaluator,
  * two evaluators ≥ 1.5× one.
  */
 const root = join(__dirname, '..', '..', '..');

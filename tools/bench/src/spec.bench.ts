@@ -5,7 +5,7 @@ import { percentile, round } from './stats';
 
 /**
  * `npm run bench -- spec`: render and validate cassandra-svc.yml (the largest real spec we have) with the cassandra
- * package's default environment, many times; median and p99 in milliseconds. Target (issue 3): median under 20 ms.
+ * package's default environment, many times; median and p99 in milliseconds. Target (docs/benchmarks.md): median under 20 ms.
  */
 const root = join(__dirname, '..', '..', '..');
 const fixtures = join(root, 'libs', 'spec', 'fixtures');

@@ -21,7 +21,7 @@ const EXTRA_ENV: Record<string, Record<string, string>> = {
 
 const preview = (name: string) => previewPlans(previewSpec({ path: example(name), packageDir: UNIVERSE, env: EXTRA_ENV[name] ?? {} }));
 
-describe('marshal plan preview of every helloworld example with the universe package (issue 4)', () => {
+describe('marshal plan preview of every helloworld example with the universe package (reference §1–§3)', () => {
   it.each(readdirSync(join(DCOS, 'helloworld')).sort())('%s', (name) => {
     const plans = preview(name);
     expect(plans.map((p) => p.name).slice(0, 2)).toEqual(['deploy', 'recovery']);

@@ -83,7 +83,7 @@ export function previewJson(plans: readonly PlanTree[]): { plans: PlanPreviewJso
   };
 }
 
-/** `marshal plan preview`: offline, no gateway (issue 4). */
+/** `marshal plan preview`: offline, no gateway (reference §1–§3). */
 export function registerPlanPreview(cli: Cli, plan: Command): void {
   plan
     .command('preview')

@@ -6,7 +6,7 @@ import { PACKAGE_FILES, renderPackage, renderServiceYaml } from '@marshal/spec';
 import { CliError } from '../client';
 import { readOptions, readPackage } from '../package-dir';
 
-/** What `marshal spec render|validate` is given (reference issue 3, "CLI, offline"). */
+/** What `marshal spec render|validate` is given (reference §7, offline). */
 export interface SpecInput {
   /** A package directory, or a svc.yml file. */
   source: string;

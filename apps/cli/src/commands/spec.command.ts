@@ -41,7 +41,7 @@ function warn(r: OfflineResult, prefix = ''): void {
   for (const w of r.warnings) process.stderr.write(`${prefix}warning: ${w}\n`);
 }
 
-/** `marshal spec render|validate`: the offline verbs, no server needed (issue 3 "CLI, offline"). */
+/** `marshal spec render|validate`: the offline verbs, no server needed (reference §7, offline). */
 export function registerSpec(cli: Cli): void {
   const spec = cli.program.command('spec').description('Render and validate service specs offline (no server needed)');
 

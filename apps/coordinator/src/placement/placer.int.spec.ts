@@ -16,7 +16,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Placer, type PlacementResult } from './placer';
 
 /**
- * "Many coordinators' worth of pressure cannot double-book" (issue 5): several writers, each with its own NATS
+ * "Many coordinators' worth of pressure cannot double-book" (reference §5): several writers, each with its own NATS
  * connection and its own view of the ledger, place pods on one agent at the same time through the coordinator's
  * real commit path, with real evaluators answering on the queue group. The log must never hold more reservations
  * than the agent has.

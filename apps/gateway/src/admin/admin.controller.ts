@@ -7,7 +7,7 @@ import { RequireRole, callerOf } from '../auth/auth.guard';
 import { NoBody } from '../http/request-body';
 import { ProjectionStatus } from '../events/projection-status';
 
-/** Administration of the read models (issue 6): their state, and a rebuild without downtime. */
+/** Administration of the read models (docs/architecture.md): their state, and a rebuild without downtime. */
 @Controller('v1/admin')
 export class AdminController {
   constructor(

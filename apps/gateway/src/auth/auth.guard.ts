@@ -19,7 +19,7 @@ export const RequireRole = (role: Role): MethodDecorator & ClassDecorator => app
 /** A route anyone may fetch (the web UI's page: it holds no data; its API calls carry the user's token). */
 export const Public = (): MethodDecorator & ClassDecorator => applyDecorators(SetMetadata(PUBLIC_KEY, true), ApiExtension(PUBLIC_EXTENSION, true));
 
-/** The role a route needs when it names none (reference: issue 7 — viewer reads, operator acts). */
+/** The role a route needs when it names none (docs/api.md: viewer reads, operator acts). */
 export function defaultRole(method: string): Role {
   return method.toUpperCase() === 'GET' || method.toUpperCase() === 'HEAD' ? 'viewer' : 'operator';
 }
@@ -38,7 +38,7 @@ export function callerOf(req: FastifyRequest): Caller {
 }
 
 /**
- * Bearer tokens with roles (issue 7): 401 without a known token, 403 when the token's role is too low. With
+ * Bearer tokens with roles (docs/api.md): 401 without a known token, 403 when the token's role is too low. With
  * AUTH_DISABLED every request is allowed and recorded as `operator:anonymous` — an explicit choice, never a default.
  */
 @Injectable()

@@ -9,7 +9,7 @@ import { ServiceResolver } from '../http/service-resolver';
 type Query = Record<string, string | string[] | undefined>;
 
 /**
- * The audit log (issue 6): every event of the log, filtered and paged by sequence cursor, and the causal chain of an
+ * The audit log (docs/architecture.md): every event of the log, filtered and paged by sequence cursor, and the causal chain of an
  * event, a command or a correlation. Under `/v1/service/<svc>/…` the service is one more filter.
  */
 @Controller(['v1', 'v1/service/:service', 'v1/multi/:service'])

@@ -49,7 +49,7 @@ export class HealthController {
     }
     const h = serviceHealth(await this.views(name));
     const verboseOn = (verbose ?? '').toLowerCase() === 'true';
-    // Verbose answers also say how far the read models behind this answer are from the log (issue 6: lag in health).
+    // Verbose answers also say how far the read models behind this answer are from the log (docs/api.md, health).
     if (!verboseOn) return void reply.status(h.code).send({ value: h.code });
     // 204 and 205 (deploying or recovering, pending) carry no body in HTTP: a verbose answer, whose point is the
     // reasons, then says 200 with the code in `value` and in X-Marshal-Health (docs/compatibility.md).

@@ -15,7 +15,7 @@ function errorOf(fn: () => unknown): MarshalError {
   throw new Error('expected a MarshalError');
 }
 
-describe('request bodies (issue 7: validated, unknown fields named, sizes limited)', () => {
+describe('request bodies (docs/api.md: validated, unknown fields named, sizes limited)', () => {
   const Schema = Type.Object({ name: Type.String({ maxLength: 5 }) }, { additionalProperties: false });
 
   it('names an unknown field and a value over its limit, with their JSON pointers', () => {

@@ -7,7 +7,7 @@ import { MarshalError, type ErrorDetail } from '@marshal/contracts';
 import { detailOf } from '../services/request-bodies';
 
 /**
- * Request bodies are checked against a schema before anything is sent on (issue 7): every problem is named with its
+ * Request bodies are checked against a schema before anything is sent on (docs/api.md): every problem is named with its
  * JSON pointer, unknown fields included, and the schemas carry the size limits. Routes that take no body refuse one.
  */
 

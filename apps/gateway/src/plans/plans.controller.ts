@@ -72,7 +72,7 @@ export class PlansController {
     await this.ryw.waitFor(this.ryw.requestedSeq(req));
     const at = (req.query as Record<string, string | undefined>)['at'];
     if (at !== undefined) {
-      // Time travel (issue 6): the plan as it stood at a sequence or time, computed from the log.
+      // Time travel (docs/architecture.md): the plan as it stood at a sequence or time, computed from the log.
       const point = parsePointInTime(at);
       if ('seq' in point) await this.ryw.waitFor(point.seq);
       const then = await this.timeTravel.plan(await this.services.resolve(service), plan, point);

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { CommandMetaSchema, defineCommand } from './command';
 
 /**
- * Rebuild the read models without downtime (issue 6): state-projector builds a new generation from sequence 1 while
+ * Rebuild the read models without downtime (docs/architecture.md): state-projector builds a new generation from sequence 1 while
  * the active one keeps serving, then switches. Asking while a rebuild runs answers with that rebuild.
  */
 export const RebuildProjections = defineCommand(

@@ -8,7 +8,7 @@ import { dumpReadModels } from '../schema/dump';
 import { projectBatch } from './projector';
 
 /**
- * The plan engine's and batched placement's events (issue 4, issue 5) through the row-change projections: one batch
+ * The plan engine's and batched placement's events (reference §1–§3, §5) through the row-change projections: one batch
  * and one event at a time build the same rows, and time travel shows every plan as the projector had it.
  */
 const SVC = 'hello-world';

@@ -197,7 +197,7 @@ function touch(progress: Record<string, StepProgress>, ids: readonly string[], a
 }
 
 /**
- * The steps' next work continues the chain of the event that last changed or released them (issue 6 lineage): a
+ * The steps' next work continues the chain of the event that last changed or released them (docs/architecture.md, lineage): a
  * configuration's or an operator's command then reaches every transition it caused.
  */
 function continueChain(lineage: Record<string, StepLineage>, ids: readonly string[], e: MarshalEvent): Record<string, StepLineage> {

@@ -83,7 +83,7 @@ describe('service aggregate: generation and the step lifecycle', () => {
     expect(log.tree('deploy').status).toBe('COMPLETE');
   });
 
-  it('gives each candidate the chain of the event that last changed or released its step (issue 6 lineage)', () => {
+  it('gives each candidate the chain of the event that last changed or released its step (docs/architecture.md, lineage)', () => {
     const log = new Log();
     const [generated] = log.ofType(log.accept(helloSpec(1), 'cfg-1'), 'PlanGenerated').filter((e) => e.data.plan.name === 'deploy');
     expect(log.candidates()[0].lineage).toEqual({ correlationId: 'c', causationId: generated.id });

@@ -442,7 +442,7 @@ describe('progress deadline (Marshal, not in the original)', () => {
   });
 });
 
-describe('a task status the step had not taken in (found by the fault suite, issue 6)', () => {
+describe('a task status the step had not taken in (found by the fault suite)', () => {
   /**
    * The log a lagging or restarted plan-manager can leave: the task's TASK_RUNNING lands before the transition that
    * records the launch (decided on a state not yet folded up to the status), and nothing reacted to the status.
