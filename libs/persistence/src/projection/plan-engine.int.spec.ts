@@ -165,4 +165,18 @@ describe('plan-engine and batched-placement events as row changes', () => {
     expect(row.removed_at).not.toBeNull();
     expect(await new ReadModelQueries(ds).services()).toEqual([]);
   });
+
+  it('a reinstall under the removed name replaces the kept record: no old plan answers for the new service', async () => {
+    await projectBatch(ds, subjects, [
+      rec('ConfigurationAccepted', subjects.serviceConfig(SVC), {
+        service: SVC, configId: 'cfg-9', previousConfigId: null, spec: { name: SVC } as unknown as EventData<'ConfigurationAccepted'>['spec'], options: {},
+        package: { name: 'p', version: '1', files: {} }, schedulerEnv: {}, warnings: [], diff: '', changedPods: [],
+      }),
+    ]);
+    const dump = await dumpReadModels(ds, 'read_models_1');
+    for (const table of ['plans', 'phases', 'steps']) expect({ table, rows: dump[table] }).toEqual({ table, rows: [] });
+    const q = new ReadModelQueries(ds);
+    expect(await q.planNames(SVC)).toEqual([]);
+    expect((await q.services()).map((x) => x.name)).toEqual([SVC]);
+  });
 });

@@ -60,6 +60,13 @@ function reserve(
 export const PROJECTIONS: Projections = {
   ConfigurationAccepted({ seq, event }, rows) {
     const d = event.data;
+    // An install (no previous configuration) replaces the kept record of an uninstalled service of that name: its final
+    // plans must not answer for the new one (a client waiting on the install would read the old uninstall plan, COMPLETE).
+    if (d.previousConfigId === null) {
+      rows.deleteWhere(StepRow, { service: d.service });
+      rows.deleteWhere(PhaseRow, { service: d.service });
+      rows.deleteWhere(PlanRow, { service: d.service });
+    }
     rows.upsert(ServiceRow, { name: d.service }, (s) => ({
       name: d.service,
       configId: d.configId,
