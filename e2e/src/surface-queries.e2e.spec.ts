@@ -175,8 +175,8 @@ describe('HTTP queries (reference §9.10) and CLI cases (§7.7) against a runnin
     });
     expect(await marshal('plan', 'pause', 'deploy', 'hello')).toMatchObject({ code: 0, stdout: '"deploy" plan: phase "hello" has been paused.\n' });
     expect(await marshal('plan', 'resume', 'deploy', 'hello')).toMatchObject({ code: 0, stdout: '"deploy" plan: phase "hello" has been resumed.\n' });
-    // reference §10.3 quirk 7, fixed: the scheduler's own 404 text is shown.
-    expect(await marshal('plan', 'resume', 'deploy', 'nope')).toMatchObject({ code: 5, stderr: 'Phase nope not found\n' });
+    // reference §10.3 quirk 7, fixed: the scheduler's own 404 text is shown, with the phases that exist.
+    expect(await marshal('plan', 'resume', 'deploy', 'nope')).toMatchObject({ code: 5, stderr: 'Phase nope not found. Phases: hello.\n' });
     // The stop interrupted the plan itself: resuming the plan lets it run to the end.
     const resumed = await marshal('plan', 'resume', 'deploy', '--wait');
     expect(resumed.code).toBe(0);
