@@ -11,21 +11,21 @@ describe('an agent id is held by one process (its work dir lock)', () => {
     lockWorkDir('agent-1', d, 101, () => true);
     expect(() => lockWorkDir('agent-1', d, 202, () => true)).toThrow(AgentIdInUse);
     expect(() => lockWorkDir('agent-1', d, 202, () => true)).toThrow(`agent agent-1 is already running on ${d} (pid 101)`);
-    expect(readFileSync(join(d, 'agent.lock'), 'utf8')).toBe('101\n');
+    expect(JSON.parse(readFileSync(join(d, 'agent.lock'), 'utf8'))).toEqual({ pid: 101 });
   });
 
   it('takes over the lock of a process that is gone (a crash)', () => {
     const d = dir();
     lockWorkDir('agent-1', d, 101, () => true);
     lockWorkDir('agent-1', d, 202, (pid) => pid !== 101);
-    expect(readFileSync(join(d, 'agent.lock'), 'utf8')).toBe('202\n');
+    expect(JSON.parse(readFileSync(join(d, 'agent.lock'), 'utf8'))).toEqual({ pid: 202 });
   });
 
   it('takes over a lock file without a pid', () => {
     const d = dir();
     writeFileSync(join(d, 'agent.lock'), '');
     lockWorkDir('agent-1', d, 202, () => true);
-    expect(readFileSync(join(d, 'agent.lock'), 'utf8')).toBe('202\n');
+    expect(JSON.parse(readFileSync(join(d, 'agent.lock'), 'utf8'))).toEqual({ pid: 202 });
   });
 
   it('is released by its holder only', () => {

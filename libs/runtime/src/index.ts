@@ -5,3 +5,4 @@ export * from './shutdown';
 export * from './service';
 export * from './nest-logger';
 export * from './ids';
+export * from './pid-lock';
