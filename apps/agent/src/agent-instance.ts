@@ -126,6 +126,10 @@ export class AgentInstance {
         lost++;
       }
     }
+    const restated = this.view.unreportedRunning(this.runner.list().map((t) => ({ taskId: t.task.taskId, state: t.state })));
+    for (const t of restated) {
+      this.report({ taskId: t.task.taskId, taskName: t.task.taskName, service: t.task.service, state: 'TASK_RUNNING', message: 'running when the agent restarted' });
+    }
     let killed = 0;
     for (const { task } of this.runner.list()) {
       if (desiredIds.has(task.taskId)) continue;
@@ -133,7 +137,7 @@ export class AgentInstance {
       killed++;
     }
     if (running.size + launched + lost + killed > 0) {
-      this.ctx.log.info({ agentId: this.identity.agentId, adopted: running.size - killed, launched, lost, killed }, 'agent reconciled with the log');
+      this.ctx.log.info({ agentId: this.identity.agentId, adopted: running.size - killed, restated: restated.length, launched, lost, killed }, 'agent reconciled with the log');
     }
   }
 

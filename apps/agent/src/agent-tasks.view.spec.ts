@@ -34,4 +34,21 @@ describe('AgentTasksView', () => {
     expect(v.causeOf('t1', 'TASK_RUNNING')).toEqual({ eventId: 'l-t1', correlationId: 'c' });
     expect(v.causeOf('t9', 'TASK_KILLED')).toBeUndefined();
   });
+
+  it('states TASK_RUNNING again for a re-adopted task the log still shows starting, never backwards', () => {
+    const v = new AgentTasksView('a1');
+    const starting = (taskId: string) => ev('TaskStatusUpdated', { service: 's', agentId: 'a1', taskId, taskName: 'hello-0-server', state: 'TASK_STARTING', message: '' }, `st-${taskId}`);
+    [launched('t1'), starting('t1'), launched('t2'), status('t2', 'TASK_RUNNING'), launched('t3'), launched('t4'), starting('t4')].forEach((e) => v.apply(e));
+    v.apply(ev('TaskKillRequested', { service: 's', agentId: 'a1', taskId: 't4', taskName: 'hello-0-server', reason: 'restart' }, 'k4'));
+    const running = [
+      { taskId: 't1', state: 'TASK_RUNNING' as const }, // the log stopped at TASK_STARTING: said again
+      { taskId: 't2', state: 'TASK_RUNNING' as const }, // the log has it: nothing to say
+      { taskId: 't3', state: 'TASK_RUNNING' as const }, // the log has no status yet: said
+      { taskId: 't4', state: 'TASK_RUNNING' as const }, // asked to die: the kill decides
+      { taskId: 't5', state: 'TASK_RUNNING' as const }, // unknown to the log
+    ];
+    expect(v.unreportedRunning(running).map((t) => t.task.taskId)).toEqual(['t1', 't3']);
+    // A record older than the log (STARTING on disk, RUNNING appended) is never stated backwards.
+    expect(v.unreportedRunning([{ taskId: 't2', state: 'TASK_STARTING' }])).toEqual([]);
+  });
 });

@@ -69,4 +69,18 @@ export class AgentTasksView {
   desired(): KnownTask[] {
     return [...this.tasks.values()].filter((t) => !t.killRequested && !(t.lastState && isLaunchOver(t.lastState)));
   }
+
+  /**
+   * Tasks the runner re-adopted as running whose TASK_RUNNING the log never got: the runner records a status before
+   * the agent appends it, so an agent stopped in between comes back with a running task the log still shows starting
+   * (its step would wait for ever). Only ever forward: a record older than the log (the append won that race) is not
+   * stated again.
+   */
+  unreportedRunning(running: readonly { taskId: string; state: TaskState }[]): KnownTask[] {
+    return running.flatMap(({ taskId, state }) => {
+      const t = this.tasks.get(taskId);
+      if (!t || t.killRequested || state !== 'TASK_RUNNING') return [];
+      return t.lastState === undefined || t.lastState === 'TASK_STAGING' || t.lastState === 'TASK_STARTING' ? [t] : [];
+    });
+  }
 }
