@@ -12,6 +12,18 @@ function describe(e: unknown): string {
 }
 
 /**
+ * Closes a probe connection. The answer to the caller is already decided (the database exists, was created, or the
+ * cause is being thrown), so a failure to close is said on the terminal and does not replace it.
+ */
+async function close(client: Client, url: string): Promise<void> {
+  try {
+    await client.end();
+  } catch (e) {
+    process.stderr.write(`warning: could not close the connection to ${redact(url)}: ${describe(e)}\n`);
+  }
+}
+
+/**
  * Makes sure the database of `url` exists: connects to it, and when PostgreSQL says it does not exist (3D000) creates
  * it through the server's `postgres` database, as for the embedded server. Fails at once, naming the cause, when the
  * server cannot be reached, the login is refused, or the role may not create databases.
@@ -25,7 +37,7 @@ export async function ensureDatabase(url: string): Promise<'existed' | 'created'
     await probe.end();
     return 'existed';
   } catch (e) {
-    await probe.end().catch(() => undefined);
+    await close(probe, url);
     if ((e as { code?: string }).code !== '3D000') throw new DatabaseUnusable(`cannot use PostgreSQL at ${redact(url)}: ${describe(e)}`);
   }
   const admin = new URL(url);
@@ -42,6 +54,6 @@ export async function ensureDatabase(url: string): Promise<'existed' | 'created'
     const why = code === '42501' ? 'its role may not create databases: create it (CREATE DATABASE) or point DATABASE_URL at one that exists' : describe(e);
     throw new DatabaseUnusable(`database "${name}" at ${redact(url)} does not exist and could not be created: ${why}`);
   } finally {
-    await c.end().catch(() => undefined);
+    await close(c, admin.toString());
   }
 }
