@@ -89,7 +89,8 @@ export class FileTaskStore implements TaskStore {
     return stat(join(this.dir(taskId), 'task.json')).then(
       () => true,
       (e: unknown) => {
-        if (isErrno(e, 'ENOENT')) return false;
+        // Nothing there, or something that is not a record directory: no record either way.
+        if (isErrno(e, 'ENOENT', 'ENOTDIR')) return false;
         throw e;
       },
     );
