@@ -31,11 +31,11 @@ describe('tasks cannot take over the cluster', () => {
       { timeoutMs: 60_000, what: `${name} of ${service}` },
     );
 
-  const install = async (name: string, pod: string[]): Promise<void> => {
+  const install = async (name: string, pod: string[], scheduler: string[] = []): Promise<void> => {
     const pkg = join(dir, name);
     mkdirSync(pkg);
     writeFileSync(join(pkg, 'marathon.json.mustache'), `{ "id": "${name}", "env": {} }\n`);
-    writeFileSync(join(pkg, 'svc.yml'), [`name: ${name}`, 'pods:', '  probe:', '    count: 1', ...pod, ''].join('\n'));
+    writeFileSync(join(pkg, 'svc.yml'), [`name: ${name}`, ...scheduler, 'pods:', '  probe:', '    count: 1', ...pod, ''].join('\n'));
     expect(await cluster.cli('install', pkg)).toMatchObject({ code: 0, stderr: '' });
   };
 
@@ -87,6 +87,17 @@ describe('tasks cannot take over the cluster', () => {
     expect(leaked).toEqual([]);
     expect(JSON.stringify(env)).not.toContain(AGENT_SECRET);
     expect(JSON.stringify(env)).not.toContain(cluster.db.url);
+  });
+
+  it("a task runs as the user its spec names, its volume that user's", async () => {
+    await install(
+      'owned',
+      ['    tasks:', '      server:', '        goal: RUNNING', '        cmd: "id -un > who; id -un > data/written-by; sleep 1000"', '        cpus: 0.1', '        memory: 32', '        volume:', '          path: data', '          type: ROOT', '          size: 10'],
+      ['scheduler:', '  user: daemon'],
+    );
+    await cluster.waitForPlan('owned', 'deploy', 'COMPLETE');
+    expect((await sandboxFile('owned', 'who')).trim()).toBe('daemon');
+    expect((await sandboxFile('owned', 'data/written-by')).trim()).toBe('daemon');
   });
 
   it('a URI naming a file outside the sandbox (http://host/..%2F..%2Fx) is refused with TASK_FAILED saying why', async () => {

@@ -150,6 +150,7 @@ describe('URI fetching into sandboxes', () => {
     ['http://127.0.0.1:1/%2e%2e', 'names no file'],
     ['http://127.0.0.1:1/a%5C..%5Cb', 'would land outside the sandbox'],
     ['http://127.0.0.1:1/a%00b', 'would land outside the sandbox'],
+    ['http://127.0.0.1:1/..%2F%ZZ', 'is not valid percent-encoding'],
   ])('rejects %s: %s', async (uri, why) => {
     const sandbox = await mkdtemp(join(dir, 'sandbox-'));
     await expect(fetchUri(uri, sandbox, { fileRoot: dir })).rejects.toThrow(why);

@@ -83,7 +83,14 @@ function parseUri(uri: string): Source {
       throw new FetchError(uri, 'not a valid URL');
     }
     const segment = url.pathname.split('/').pop() ?? '';
-    return { kind: 'http', url, name: safeDecode(segment) };
+    let name: string;
+    try {
+      name = decodeURIComponent(segment);
+    } catch {
+      // What a malformed escape would name is anyone's guess: refused rather than kept raw.
+      throw new FetchError(uri, `its last path segment '${segment}' is not valid percent-encoding`);
+    }
+    return { kind: 'http', url, name };
   }
   if (/^file:/i.test(uri)) {
     let path: string;
@@ -99,14 +106,6 @@ function parseUri(uri: string): Source {
   }
   if (!isAbsolute(uri)) throw new FetchError(uri, 'a plain path must be absolute');
   return { kind: 'file', path: uri, name: basename(uri) };
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
