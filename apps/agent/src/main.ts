@@ -23,7 +23,7 @@ import {
   unexpectedError,
   type TaskUserPolicy,
 } from './runner';
-import { FileSpoolStorage, MemorySpoolStorage, StatusSpool, type SpoolEntry } from './status-spool';
+import { FileSpoolStorage, isPermanentAppendError, MemorySpoolStorage, StatusSpool, type SpoolEntry } from './status-spool';
 import { makeWorkDirReachable } from './work-dir-access';
 import { AgentIdInUse, lockWorkDir } from './work-dir-lock';
 
@@ -89,11 +89,6 @@ function taskUserPolicy(c: { AGENT_TASK_DEFAULT_USER: string; AGENT_TASK_ALLOW_R
   return policy;
 }
 
-/** A status the log can never take (invalid, too large): dropped instead of retried for ever. */
-function isPermanentAppendError(e: unknown): boolean {
-  if (e instanceof Error && (e.name === 'EventValidationError' || e.name === 'MarshalError')) return true;
-  return e instanceof Error && /maximum payload|message size|exceeds/i.test(e.message);
-}
 
 async function main(): Promise<void> {
   applyFlags(process.argv);

@@ -282,3 +282,10 @@ export class StatusSpool {
 function taskIdOf(event: MarshalEvent): string | undefined {
   return event.type === 'TaskStatusUpdated' ? event.data.taskId : undefined;
 }
+
+/** A status the log can never take (invalid, too large): dropped instead of retried for ever. Anything else is retried. */
+export function isPermanentAppendError(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  if (e.name === 'EventValidationError' || e.name === 'MarshalError') return true;
+  return /maximum payload|message size/i.test(e.message);
+}
