@@ -89,7 +89,6 @@ function taskUserPolicy(c: { AGENT_TASK_DEFAULT_USER: string; AGENT_TASK_ALLOW_R
   return policy;
 }
 
-
 async function main(): Promise<void> {
   applyFlags(process.argv);
   const taskShell = taskShellOrFail();
