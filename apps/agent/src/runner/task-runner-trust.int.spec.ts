@@ -109,6 +109,7 @@ describe('TaskRunner trust boundaries', () => {
     await eventually(() => expect(agent.reports.some((r) => r.taskId === task.taskId && r.healthy === true)).toBe(true), { timeoutMs: 20_000 });
     const sandbox = join(workDir, 'sandboxes', task.taskId);
     expect((await readFile(join(sandbox, 'who'), 'utf8')).trim()).toBe('nobody');
+    expect(agent.reports.find((r) => r.state === 'TASK_STARTING')?.message).toBe("preparing the sandbox (runs as 'nobody')");
     await eventually(async () => expect(await readFile(join(sandbox, 'stdout'), 'utf8')).toBe('written\ndenied\n'));
     expect(await readFile(join(sandbox, 'stderr'), 'utf8')).toContain('Permission denied');
     const nobody = systemUserLookup('nobody');

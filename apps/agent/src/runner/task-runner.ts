@@ -287,13 +287,15 @@ export class TaskRunner {
     }
     const invalid = invalidTaskReason(task);
     if (invalid) return this.finish(t, { state: 'TASK_ERROR', message: `invalid task: ${invalid}` });
+    let runsAs = '';
     if (this.opts.users) {
       const who = taskUser(task.user, this.opts.users.policy, this.opts.users.lookup);
       if ('error' in who) return this.finish(t, { state: 'TASK_FAILED', message: `cannot start: ${who.error}` });
       t.user = who.as;
+      runsAs = ` (runs as '${who.name}')`;
     }
 
-    this.report(t, 'TASK_STARTING', 'preparing the sandbox');
+    this.report(t, 'TASK_STARTING', `preparing the sandbox${runsAs}`);
     // Recorded before anything is started: a restart that finds no record knows nothing of this task ran. Without
     // that record a restart could run it a second time on the same volume, so it does not start.
     const unrecorded = await this.persist(t);
