@@ -1,5 +1,6 @@
 import type { Heartbeat, HeartbeatReply, MarshalEvent, Recorded } from '@marshal/contracts';
 import type { AgentInstance } from './agent-instance';
+import { unexpectedError } from './runner';
 
 export interface HostLog {
   info(o: object, m?: string): void;
@@ -79,7 +80,7 @@ export class AgentHost {
       if (agentIds.length === 0) return;
       send({ agentIds, at: new Date().toISOString(), tasks: this.agents.reduce((n, a) => n + a.runner.list().length, 0) })
         .then((reply) => (reply?.lost.length ? this.onLost(reply.lost) : undefined))
-        .catch((e) => this.log.error({ err: e }, 'heartbeat failed'));
+        .catch((e: unknown) => unexpectedError('handling a heartbeat reply', e));
     };
     beat();
     this.heartbeat = setInterval(beat, intervalMs);

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { agentAggregate, makeEvent, serviceAggregate, type AgentIdentity, type MarshalEvent, type Recorded, type TaskInfo } from '@marshal/contracts';
+import { agentAggregate, makeEvent, sanitizeWorldText, serviceAggregate, type AgentIdentity, type MarshalEvent, type Recorded, type TaskInfo } from '@marshal/contracts';
 import type { ServiceContext } from '@marshal/runtime';
 import { AgentTasksView } from './agent-tasks.view';
-import type { StatusReport, TaskRunner } from './runner';
+import { unexpectedError, type StatusReport, type TaskRunner } from './runner';
+import type { StatusSpool } from './status-spool';
+
+/** How long a stopping agent waits for its spooled statuses to reach the log; the rest wait on disk for its next start. */
+const STOP_GRACE_MS = 5_000;
 
 export type { AgentIdentity } from '@marshal/contracts';
 
@@ -16,17 +20,22 @@ export class AgentInstance {
   /** Registered since this process started (heartbeats name only registered agents). */
   registered = false;
   private caughtUp = false;
-  private statusQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly ctx: ServiceContext<unknown>,
     readonly identity: AgentIdentity,
     readonly runner: TaskRunner,
+    /** Where statuses wait for the log: they reach it in order, however long NATS is away. */
+    readonly spool: StatusSpool,
+    opts: { maxKnownTasks?: number } = {},
   ) {
-    this.view = new AgentTasksView(identity.agentId);
+    this.view = new AgentTasksView(identity.agentId, opts.maxKnownTasks);
   }
 
-  /** Status reports from the runner become TaskStatusUpdated events, appended in the order they happened. */
+  /**
+   * Status reports from the runner become TaskStatusUpdated events, spooled and appended in the order they happened.
+   * The message is text the world produced (output, exit reasons): sanitised so no event can fail the read models.
+   */
   report(r: StatusReport, agentId = this.identity.agentId): void {
     const id = randomUUID();
     const cause = this.view.causeOf(r.taskId, r.state);
@@ -39,16 +48,14 @@ export class AgentInstance {
         taskId: r.taskId,
         taskName: r.taskName,
         state: r.state,
-        message: r.message,
+        message: sanitizeWorldText(r.message),
         ...(r.readiness ? { readiness: r.readiness } : {}),
         ...(r.healthy !== undefined ? { healthy: r.healthy } : {}),
         ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
       },
       { id, at: new Date().toISOString(), correlationId: cause?.correlationId ?? r.taskId, causationId: cause?.eventId ?? null, actor: `agent:${agentId}` },
     );
-    this.statusQueue = this.statusQueue
-      .then(() => this.ctx.store.append(this.ctx.subjects.serviceTask(r.service, agentId), event))
-      .catch((e) => this.ctx.log.error({ err: e, taskId: r.taskId, state: r.state }, 'could not record task status'));
+    this.spool.add({ subject: this.ctx.subjects.serviceTask(r.service, agentId), event });
   }
 
   async register(): Promise<void> {
@@ -101,11 +108,12 @@ export class AgentInstance {
   }
 
   private start(task: TaskInfo): void {
-    void this.runner.launch(task).catch((e) => this.ctx.log.error({ err: e, taskId: task.taskId }, 'launch failed'));
+    // The runner reports its own failures as statuses; what still escapes it is a bug, said and counted.
+    void this.runner.launch(task).catch((e: unknown) => unexpectedError('launching a task', e, { taskId: task.taskId }));
   }
 
   private stopTask(taskId: string, reason: string): void {
-    void this.runner.kill(taskId, reason).catch((e) => this.ctx.log.error({ err: e, taskId }, 'kill failed'));
+    void this.runner.kill(taskId, reason).catch((e: unknown) => unexpectedError('killing a task', e, { taskId }));
   }
 
   /** Brings what runs in line with the log after a (re)start. */
@@ -143,6 +151,6 @@ export class AgentInstance {
 
   async stop(): Promise<void> {
     await this.runner.detach();
-    await this.statusQueue;
+    await this.spool.stop(STOP_GRACE_MS);
   }
 }

@@ -51,4 +51,17 @@ describe('AgentTasksView', () => {
     // A record older than the log (STARTING on disk, RUNNING appended) is never stated backwards.
     expect(v.unreportedRunning([{ taskId: 't2', state: 'TASK_STARTING' }])).toEqual([]);
   });
+
+  it('stays bounded: past its limit it forgets the oldest tasks that are over, never one that should run', () => {
+    const v = new AgentTasksView('a1', 10);
+    v.apply(launched('keep'));
+    for (let i = 0; i < 100; i++) {
+      v.apply(launched(`t${i}`));
+      v.apply(status(`t${i}`, i % 2 === 0 ? 'TASK_FINISHED' : 'TASK_KILLED'));
+    }
+    expect(v.size).toBeLessThanOrEqual(11);
+    expect(v.desired().map((t) => t.task.taskId)).toEqual(['keep']);
+    expect(v.get('t99')).toBeDefined();
+    expect(v.get('t0')).toBeUndefined();
+  });
 });

@@ -25,9 +25,34 @@ export interface EventRef {
 export class AgentTasksView {
   private readonly tasks = new Map<string, KnownTask>();
 
-  constructor(readonly agentId: string) {}
+  /**
+   * `maxKnownTasks` bounds what is kept: past it, the oldest tasks that are over (asked to die, or ended) are
+   * forgotten; tasks that should run are always kept.
+   */
+  constructor(
+    readonly agentId: string,
+    private readonly maxKnownTasks = 10_000,
+  ) {}
+
+  /** How many tasks the view holds. */
+  get size(): number {
+    return this.tasks.size;
+  }
 
   apply(event: MarshalEvent): void {
+    this.fold(event);
+    // A tenth of slack: forgetting walks the map, so it runs once per that many launches, not on every event.
+    if (this.tasks.size > this.maxKnownTasks + Math.ceil(this.maxKnownTasks / 10)) this.forgetOver();
+  }
+
+  private forgetOver(): void {
+    for (const [taskId, t] of this.tasks) {
+      if (this.tasks.size <= this.maxKnownTasks) return;
+      if (t.killRequested || (t.lastState && isLaunchOver(t.lastState))) this.tasks.delete(taskId);
+    }
+  }
+
+  private fold(event: MarshalEvent): void {
     switch (event.type) {
       case 'TaskLaunched':
         if (event.data.agentId === this.agentId) {

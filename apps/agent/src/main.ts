@@ -11,7 +11,20 @@ import { AgentController, AGENT_HOST } from './agent.controller';
 import { AgentHost } from './agent-host';
 import { AgentInstance, type AgentIdentity } from './agent-instance';
 import { detectResources, parseAttributes, parsePortRanges } from './resources';
-import { processParts, resolveTaskShell, simulatedParts, TaskRunner } from './runner';
+import { AgentMetrics } from './agent.metrics';
+import {
+  currentUser,
+  processParts,
+  resolveTaskShell,
+  setUnexpectedErrorSink,
+  simulatedParts,
+  systemUserLookup,
+  TaskRunner,
+  unexpectedError,
+  type TaskUserPolicy,
+} from './runner';
+import { FileSpoolStorage, isPermanentAppendError, MemorySpoolStorage, StatusSpool, type SpoolEntry } from './status-spool';
+import { makeWorkDirReachable } from './work-dir-access';
 import { AgentIdInUse, lockWorkDir } from './work-dir-lock';
 
 /** Flags mirror the environment variables; a flag wins over the variable. */
@@ -61,11 +74,38 @@ function taskShellOrFail(): string {
   return resolved.shell;
 }
 
+/**
+ * Who tasks run as (runner/task-user.ts), checked before anything connects: a root agent must be able to resolve its
+ * default task user, and that user must not be root unless root tasks are allowed.
+ */
+function taskUserPolicy(c: { AGENT_TASK_DEFAULT_USER: string; AGENT_TASK_ALLOW_ROOT: boolean }): TaskUserPolicy {
+  const policy: TaskUserPolicy = { agent: currentUser(), defaultUser: c.AGENT_TASK_DEFAULT_USER, allowRoot: c.AGENT_TASK_ALLOW_ROOT };
+  if (policy.agent.uid !== 0) return policy;
+  const user = systemUserLookup(c.AGENT_TASK_DEFAULT_USER);
+  if (!user) throw new ConfigError('agent', [`AGENT_TASK_DEFAULT_USER=${JSON.stringify(c.AGENT_TASK_DEFAULT_USER)}: no such user on this machine`]);
+  if (user.uid === 0 && !c.AGENT_TASK_ALLOW_ROOT) {
+    throw new ConfigError('agent', [`AGENT_TASK_DEFAULT_USER=${JSON.stringify(c.AGENT_TASK_DEFAULT_USER)} is root: tasks run as root only with AGENT_TASK_ALLOW_ROOT=true`]);
+  }
+  return policy;
+}
+
 async function main(): Promise<void> {
   applyFlags(process.argv);
   const taskShell = taskShellOrFail();
   const ctx = await createServiceContext(AgentConfig);
   const c = ctx.config;
+  const metrics = new AgentMetrics();
+  setUnexpectedErrorSink((where, err, detail) => {
+    metrics.unexpectedErrors.inc({ where });
+    ctx.log.warn({ err, where, ...detail }, `unexpected error ${where}: carrying on`);
+  });
+  const users = { policy: taskUserPolicy(c), lookup: systemUserLookup };
+  const fetch = {
+    maxBytes: c.AGENT_FETCH_MAX_BYTES,
+    timeoutMs: c.AGENT_FETCH_TIMEOUT_MS,
+    redirectHosts: c.AGENT_FETCH_REDIRECT_HOSTS.split(',').map((h) => h.trim()).filter((h) => h !== ''),
+    ...(c.AGENT_FETCH_FILE_ROOT ? { fileRoot: resolve(c.AGENT_FETCH_FILE_ROOT) } : {}),
+  };
   const agents: AgentInstance[] = [];
   const baseId = c.AGENT_ID || c.AGENT_HOSTNAME || osHostname();
   const simulated = c.SIMULATE > 0;
@@ -83,6 +123,11 @@ async function main(): Promise<void> {
       mkdirSync(workDir, { recursive: true });
       // Before registering or touching a task: a second process with this id is refused (work-dir-lock.ts).
       ctx.shutdown.add('work dir lock', lockWorkDir(agentId, workDir));
+      if (users.policy.agent.uid === 0) {
+        const { opened, blocked } = makeWorkDirReachable(workDir, 0);
+        if (opened.length > 0) ctx.log.info({ dirs: opened }, 'let task users pass through (o+x) the directories above the work dir');
+        if (blocked.length > 0) ctx.log.warn({ dirs: blocked }, 'tasks running as other users cannot pass through these directories to their sandboxes');
+      }
     }
     const identity: AgentIdentity = {
       agentId,
@@ -100,11 +145,24 @@ async function main(): Promise<void> {
       workDir,
       ...(simulated
         ? simulatedParts({ startLatencyMs: c.SIMULATE_START_LATENCY_MS, failureRate: c.SIMULATE_FAILURE_RATE, random: Math.random })
-        : processParts(workDir, { shell: taskShell })),
+        : processParts(workDir, { shell: taskShell, fetch })),
       onStatus: (r) => holder.instance?.report(r),
       log: simulated ? ctx.log : ctx.log.child({ agentId }),
+      finishedMemory: c.AGENT_MAX_FINISHED_TASKS,
+      onRecordWriteFailed: () => metrics.recordWritesFailed.inc(),
+      ...(simulated ? {} : { users }),
     });
-    holder.instance = new AgentInstance(ctx, identity, runner);
+    const spool = new StatusSpool({
+      storage: simulated ? new MemorySpoolStorage() : new FileSpoolStorage(join(workDir, 'status-spool.jsonl')),
+      send: (e: SpoolEntry) => ctx.store.append(e.subject, e.event),
+      isPermanent: isPermanentAppendError,
+      maxBytes: c.AGENT_STATUS_SPOOL_MAX_BYTES,
+      log: simulated ? ctx.log : ctx.log.child({ agentId }),
+      metrics: metrics.spool(),
+    });
+    // Statuses a previous run could not get into the log go first.
+    await spool.open();
+    holder.instance = new AgentInstance(ctx, identity, runner, spool, { maxKnownTasks: c.AGENT_MAX_KNOWN_TASKS });
     agents.push(holder.instance);
   }
 
@@ -130,7 +188,13 @@ async function main(): Promise<void> {
       module: AgentModule,
       queue: `agent-${baseId}`,
       sources: () => [{ kind: 'ordered', filter, fromSeq: async () => 1 }],
-      health: () => ({ agents: agents.length, registered: agents.filter((a) => a.registered).length, tasks: agents.reduce((n, a) => n + a.runner.list().length, 0) }),
+      health: () => ({
+        agents: agents.length,
+        registered: agents.filter((a) => a.registered).length,
+        tasks: agents.reduce((n, a) => n + a.runner.list().length, 0),
+        spooledStatuses: agents.reduce((n, a) => n + a.spool.pendingCount, 0),
+      }),
+      metrics: () => metrics.source(),
     },
     ctx,
   );
@@ -140,13 +204,22 @@ async function main(): Promise<void> {
     (beat) =>
       ctx.nc.request(ctx.subjects.heartbeat(baseId), JSON.stringify(beat), { timeout: c.HEARTBEAT_INTERVAL_MS }).then(
         (m) => m.json<HeartbeatReply>(),
-        // No coordinator answering (not started yet, restarting): the beat still counts when one listens.
-        () => undefined,
+        (e: unknown) => {
+          // No coordinator answering (not started yet, restarting) or NATS away: the beat still counts when one listens.
+          if (!isNoAnswer(e)) unexpectedError('sending a heartbeat', e);
+          return undefined;
+        },
       ),
     c.HEARTBEAT_INTERVAL_MS,
   );
   await transport.caughtUp();
   await host.caughtUp();
+}
+
+/** The ways a request goes unanswered: nobody listens, or no answer in time, or the connection is away. */
+function isNoAnswer(e: unknown): boolean {
+  const text = e instanceof Error ? `${e.name} ${e.message} ${String((e as { code?: unknown }).code ?? '')}` : '';
+  return /no ?responders|timeout|503|disconnect|closed|CONNECTION/i.test(text);
 }
 
 void main().catch((e) => {

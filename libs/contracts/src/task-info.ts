@@ -107,6 +107,8 @@ export const TaskInfoSchema = Type.Object(
     readinessCheck: Type.Optional(ReadinessCheckSpecSchema),
     killGracePeriod: Type.Integer({ minimum: 0 }),
     labels: Type.Record(Type.String(), Type.String()),
+    /** The pod's `user` (reference §4.1): who the agent runs the task as. Absent: the agent's default task user. */
+    user: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );

@@ -105,6 +105,7 @@ export function buildTaskInfos(input: BuildTaskInfosInput): TaskInfo[] {
       rlimits: pod.rlimits,
       killGracePeriod: task.killGracePeriod,
       labels,
+      user: pod.user,
     };
     if (task.healthCheck) info.healthCheck = task.healthCheck;
     if (task.readinessCheck) info.readinessCheck = task.readinessCheck;

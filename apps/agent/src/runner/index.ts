@@ -15,3 +15,6 @@ export { SimulatedLauncher, type SimulatedLauncherOptions } from './simulated.la
 export { EphemeralTaskStore, FileTaskStore, type TaskStore, type TaskRecord } from './runner-state';
 export { DirectorySandboxPreparer, NoSandboxPreparer, type SandboxPreparer } from './sandbox';
 export { processParts, simulatedParts, type RunnerParts } from './parts';
+export { currentUser, systemUserLookup, taskUser, type TaskUserPolicy, type UserIdentity, type UserLookup } from './task-user';
+export { isErrno, setUnexpectedErrorSink, unexpectedError } from './unexpected';
+export { DEFAULT_FETCH_MAX_BYTES, type FetchOptions } from './uri-fetcher';

@@ -1,4 +1,5 @@
 import type { TaskInfo } from '@marshal/contracts';
+import type { UserIdentity } from './task-user';
 
 /** What a launcher needs to start one task: the sandbox is prepared, the environment final. */
 export interface LaunchSpec {
@@ -9,6 +10,8 @@ export interface LaunchSpec {
   stateDir?: string;
   /** The task's environment: TaskInfo env plus what only the agent knows (MESOS_SANDBOX, …). */
   env: Record<string, string>;
+  /** The user `cmd` runs as; undefined: the agent's own. */
+  user?: UserIdentity;
 }
 
 /** How a task's process ended. */
@@ -64,6 +67,8 @@ export interface CheckSpec {
   sandbox: string;
   env: Record<string, string>;
   cmd: string;
+  /** The user the check runs as (its task's); undefined: the agent's own. */
+  user?: UserIdentity;
   /** 0 = no timeout. */
   timeoutMs: number;
 }

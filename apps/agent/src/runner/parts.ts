@@ -3,6 +3,7 @@ import { ProcessLauncher, type ProcessLauncherOptions } from './process.launcher
 import { EphemeralTaskStore, FileTaskStore, type TaskStore } from './runner-state';
 import { DirectorySandboxPreparer, NoSandboxPreparer, type SandboxPreparer } from './sandbox';
 import { SimulatedLauncher, type SimulatedLauncherOptions } from './simulated.launcher';
+import type { FetchOptions } from './uri-fetcher';
 
 /** What differs between a real and a simulated agent's runner; everything else is shared (DESIGN.md "agent"). */
 export interface RunnerParts {
@@ -12,12 +13,12 @@ export interface RunnerParts {
 }
 
 /** A real agent: processes, task records under `<workDir>/runner/tasks`, sandboxes on disk. */
-export function processParts(workDir: string, opts: ProcessLauncherOptions & { fetchTimeoutMs?: number } = {}): RunnerParts {
-  const { fetchTimeoutMs, ...launcher } = opts;
+export function processParts(workDir: string, opts: ProcessLauncherOptions & { fetch?: Omit<FetchOptions, 'signal'> } = {}): RunnerParts {
+  const { fetch, ...launcher } = opts;
   return {
     launcher: new ProcessLauncher(launcher),
     store: new FileTaskStore(workDir),
-    sandboxes: new DirectorySandboxPreparer(fetchTimeoutMs === undefined ? {} : { fetchTimeoutMs }),
+    sandboxes: new DirectorySandboxPreparer(fetch ? { fetch } : {}),
   };
 }
 

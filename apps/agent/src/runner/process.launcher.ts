@@ -15,6 +15,8 @@ import type {
   TaskProcess,
 } from './launcher';
 import { prlimitArgs } from './sandbox';
+import { setprivArgs } from './task-user';
+import { isErrno, unexpectedError } from './unexpected';
 import { HAS_PROC, endStrayProcesses, endTaskProcesses, procStat, processStartTime, type TaskTrace } from './task-processes';
 
 export interface ProcessLauncherOptions {
@@ -31,8 +33,10 @@ function isExecutableFile(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return statSync(path).isFile();
-  } catch {
-    return false; // missing, or not executable: the caller names the problem
+  } catch (e) {
+    // Missing or not executable: the caller names the problem. Anything else is said too.
+    if (!isErrno(e, 'ENOENT', 'EACCES', 'ENOTDIR', 'ELOOP')) unexpectedError('checking a shell', e);
+    return false;
   }
 }
 
@@ -62,12 +66,14 @@ export function defaultTaskShell(): string {
  * It starts `cmd` in a session (and so a process group) of its own, with the rlimits applied by prlimit, waits
  * for it and records its exit status in `<stateDir>/exit`: the agent may not be its parent any more by then.
  * The session leader writes its pid (= the session and group id) to `<stateDir>/pid`, then becomes `<shell> -c cmd`.
+ * The leader writes the pid file as the agent's user, then becomes `[prlimit …] [setpriv …] <shell> -c cmd`: the
+ * rlimits are set while it may still raise them, and only the task's own command runs as the task's user.
  * Signals go to the task's group only, so the wrapper always lives to record the status.
  * The wrapper is POSIX and run by /bin/sh whatever the task shell is.
- * Arguments: $1 state dir, $2 cmd, $3 shell, then the setsid [prlimit …] prefix.
+ * Arguments: $1 state dir, $2 cmd, $3 shell, $4 setsid, then the [prlimit …] [setpriv …] prefix.
  */
-const WRAPPER = `state=$1; cmd=$2; shell=$3; shift 3
-"$@" /bin/sh -c 'echo $$ > "$0"; exec "$1" -c "$2"' "$state/pid" "$shell" "$cmd" </dev/null &
+const WRAPPER = `state=$1; cmd=$2; shell=$3; setsid=$4; shift 4
+"$setsid" /bin/sh -c 'echo $$ > "$0"; s=$1; c=$2; shift 2; exec "$@" "$s" -c "$c"' "$state/pid" "$shell" "$cmd" "$@" </dev/null &
 wait $!
 rc=$?
 if [ -s "$state/pid" ] && read pid < "$state/pid"; then kill -s KILL -- "-$pid" 2>/dev/null; fi
@@ -90,8 +96,9 @@ function findExecutable(name: string): string | undefined {
     try {
       accessSync(p, constants.X_OK);
       return p;
-    } catch {
-      // try the next directory
+    } catch (e) {
+      // Not in this directory: try the next one.
+      if (!isErrno(e, 'ENOENT', 'EACCES', 'ENOTDIR', 'ELOOP')) unexpectedError('looking for a program', e, { name });
     }
   }
   return undefined;
@@ -108,7 +115,10 @@ function isAlive(handle: ProcessHandle): boolean {
   try {
     process.kill(handle.pid, 0);
     return true;
-  } catch {
+  } catch (e) {
+    // EPERM: it runs, as another user.
+    if (isErrno(e, 'EPERM')) return true;
+    if (!isErrno(e, 'ESRCH')) unexpectedError('looking for a process', e);
     return false;
   }
 }
@@ -117,7 +127,9 @@ async function readInt(path: string): Promise<number | undefined> {
   try {
     const text = (await readFile(path, 'utf8')).trim();
     return /^\d+$/.test(text) ? Number(text) : undefined;
-  } catch {
+  } catch (e) {
+    // Not written yet.
+    if (!isErrno(e, 'ENOENT')) unexpectedError('reading a task state file', e, { path });
     return undefined;
   }
 }
@@ -134,7 +146,8 @@ async function tail(path: string, bytes: number): Promise<string> {
     } finally {
       await fh.close();
     }
-  } catch {
+  } catch (e) {
+    unexpectedError('reading task output', e, { path });
     return '';
   }
 }
@@ -160,18 +173,23 @@ export class ProcessLauncher implements Launcher {
     if (!stateDir) throw new Error('ProcessLauncher needs a state directory to record the exit status');
     const setsid = findExecutable('setsid');
     if (!setsid) return FailedProcess.of('setsid(1) (util-linux) was not found on the agent');
-    const prefix = [setsid];
+    const prefix: string[] = [];
     const limits = prlimitArgs(spec.task);
     if (limits.length > 0) {
       const prlimit = findExecutable('prlimit');
       if (!prlimit) return FailedProcess.of('the task has rlimits but prlimit(1) (util-linux) was not found on the agent');
       prefix.push(prlimit, ...limits, '--');
     }
+    if (spec.user) {
+      const setpriv = findExecutable('setpriv');
+      if (!setpriv) return FailedProcess.of(`the task runs as '${spec.user.name}' but setpriv(1) (util-linux) was not found on the agent`);
+      prefix.push(setpriv, ...setprivArgs(spec.user));
+    }
     const out = openSync(join(sandbox, 'stdout'), 'a');
     const err = openSync(join(sandbox, 'stderr'), 'a');
     let child: ChildProcess;
     try {
-      child = spawn(WRAPPER_SHELL, ['-c', WRAPPER, WRAPPER_NAME, stateDir, spec.task.cmd, this.shell, ...prefix], {
+      child = spawn(WRAPPER_SHELL, ['-c', WRAPPER, WRAPPER_NAME, stateDir, spec.task.cmd, this.shell, setsid, ...prefix], {
         cwd: sandbox,
         env: spec.env,
         detached: true,
@@ -198,8 +216,10 @@ export class ProcessLauncher implements Launcher {
       let args: string[];
       try {
         args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      } catch {
-        continue; // gone meanwhile
+      } catch (e) {
+        // Gone meanwhile.
+        if (!isErrno(e, 'ENOENT', 'ESRCH')) unexpectedError('reading a process command line', e);
+        continue;
       }
       if (args[3] !== WRAPPER_NAME || args[4] !== spec.stateDir) continue;
       const pid = Number(entry);
@@ -226,11 +246,18 @@ export class ProcessLauncher implements Launcher {
   }
 
   runCheck(spec: CheckSpec): Promise<CheckResult> {
+    let command = [this.shell, '-c', spec.cmd];
+    if (spec.user) {
+      // A check runs as its task does.
+      const setpriv = findExecutable('setpriv');
+      if (!setpriv) return Promise.resolve({ timedOut: false, output: `cannot run check as '${spec.user.name}': setpriv(1) (util-linux) was not found on the agent` });
+      command = [setpriv, ...setprivArgs(spec.user), ...command];
+    }
     return new Promise((resolve) => {
       let output = '';
       let timedOut = false;
       let timer: NodeJS.Timeout | undefined;
-      const child = spawn(this.shell, ['-c', spec.cmd], {
+      const child = spawn(command[0], command.slice(1), {
         cwd: spec.sandbox,
         env: spec.env,
         detached: true,
@@ -269,8 +296,9 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
   try {
     process.kill(-pid, signal);
-  } catch {
-    // already gone
+  } catch (e) {
+    // Already gone.
+    if (!isErrno(e, 'ESRCH')) unexpectedError('signalling a task', e, { signal, pid });
   }
 }
 

@@ -1,7 +1,9 @@
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TaskInfo, TaskState } from '@marshal/contracts';
 import type { ProcessHandle } from './launcher';
+import type { UserIdentity } from './task-user';
+import { isErrno } from './unexpected';
 
 export interface KillIntent {
   at: number;
@@ -29,6 +31,8 @@ export interface TaskRecord {
   readiness?: { passed: boolean; exitCode?: number };
   healthy?: boolean;
   kill?: KillIntent;
+  /** The user the task runs as, when not the agent's own: its checks run as it too after a restart. */
+  user?: UserIdentity;
   /** Set once the terminal status was reported: the task is history, kept so a repeated launch stays a no-op. */
   final?: FinalStatus;
 }
@@ -80,10 +84,15 @@ export class FileTaskStore implements TaskStore {
     return join(this.root, taskId);
   }
 
+  /** Throws when it cannot tell (the directory is unreadable): a task must never run twice because of a failed look. */
   async exists(taskId: string): Promise<boolean> {
     return stat(join(this.dir(taskId), 'task.json')).then(
       () => true,
-      () => false,
+      (e: unknown) => {
+        // Nothing there, or something that is not a record directory: no record either way.
+        if (isErrno(e, 'ENOENT', 'ENOTDIR')) return false;
+        throw e;
+      },
     );
   }
 
@@ -94,12 +103,24 @@ export class FileTaskStore implements TaskStore {
     const previous = this.writes.get(id) ?? Promise.resolve();
     const next = previous.then(async () => {
       const dir = this.dir(id);
-      await mkdir(dir, { recursive: true });
+      // Only the agent reads its records: they hold every task's environment.
+      await mkdir(dir, { recursive: true, mode: 0o700 });
       const tmp = join(dir, 'task.json.tmp');
-      await writeFile(tmp, body);
+      // Synced before the rename: a record that says a task was started must survive a crash of the machine.
+      const fh = await open(tmp, 'w', 0o600);
+      try {
+        await fh.writeFile(body);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
       await rename(tmp, join(dir, 'task.json'));
     });
-    const settled = next.catch(() => undefined);
+    // The caller gets the failure through `next`; the chain only has to go on after it.
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
     this.writes.set(id, settled);
     void settled.then(() => {
       if (this.writes.get(id) === settled) this.writes.delete(id);
@@ -110,7 +131,11 @@ export class FileTaskStore implements TaskStore {
   async loadAll(): Promise<{ records: TaskRecord[]; unreadable: { taskId: string; error: string }[] }> {
     const records: TaskRecord[] = [];
     const unreadable: { taskId: string; error: string }[] = [];
-    const ids = await readdir(this.root).catch(() => [] as string[]);
+    const ids = await readdir(this.root).catch((e: unknown) => {
+      // No task ever ran here.
+      if (isErrno(e, 'ENOENT')) return [] as string[];
+      throw e;
+    });
     for (const taskId of ids) {
       try {
         const record = JSON.parse(await readFile(join(this.dir(taskId), 'task.json'), 'utf8')) as TaskRecord;

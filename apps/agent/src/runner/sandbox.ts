@@ -1,7 +1,10 @@
-import { mkdir, open, symlink, writeFile, access } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { chmod, lstat, mkdir, open, symlink } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { AllocatedVolume, TaskInfo } from '@marshal/contracts';
 import { render as renderMustache } from 'mustache';
+import { chownDir, chownTree, writeInside } from './sandbox-files';
+import type { UserIdentity } from './task-user';
+import { isErrno } from './unexpected';
 import { fetchUri, type FetchOptions } from './uri-fetcher';
 
 /** Mesos' default for tasks whose environment sets no PATH. */
@@ -131,10 +134,14 @@ echo "SDK Bootstrap successful." >&2
 exit 0
 `;
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
+/** Whether something (a symlink included, dangling or not) is at `path`. */
+async function lexists(path: string): Promise<boolean> {
+  return lstat(path).then(
     () => true,
-    () => false,
+    (e: unknown) => {
+      if (isErrno(e, 'ENOENT')) return false;
+      throw e;
+    },
   );
 }
 
@@ -142,6 +149,8 @@ export interface PrepareOptions {
   workDir: string;
   sandbox: string;
   env: Record<string, string>;
+  /** The user the task runs as, when not the agent's: the sandbox and the volumes are given to it. */
+  owner?: UserIdentity;
   fetch?: FetchOptions;
 }
 
@@ -150,13 +159,16 @@ export interface PrepareOptions {
  * URIs, rendered config templates, and the bootstrap stand-in. Throws with a message naming what failed.
  */
 export async function prepareSandbox(task: TaskInfo, opts: PrepareOptions): Promise<void> {
-  const { sandbox, workDir, env } = opts;
-  await mkdir(sandbox, { recursive: true });
+  const { sandbox, workDir, env, owner } = opts;
+  // Only its task (and the agent) may look into a sandbox: it holds the task's environment and configs.
+  await mkdir(sandbox, { recursive: true, mode: 0o700 });
   for (const name of ['stdout', 'stderr']) await (await open(join(sandbox, name), 'a')).close();
 
   for (const v of task.volumes) {
     const dir = volumeDir(workDir, v);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    // The task writes its data there as its own user.
+    if (owner) await chownDir(dir, owner);
     await symlink(dir, join(sandbox, v.path)).catch((e: NodeJS.ErrnoException) => {
       throw new Error(`cannot link volume '${v.persistenceId}' at '${v.path}': ${e.message}`);
     });
@@ -167,21 +179,19 @@ export async function prepareSandbox(task: TaskInfo, opts: PrepareOptions): Prom
   for (const c of task.configs) {
     // The original fetched the raw template to config-templates/<name> (reference §4.4.4); keep it for tasks
     // that render on their own.
-    await mkdir(join(sandbox, 'config-templates'), { recursive: true });
-    await writeFile(join(sandbox, 'config-templates', c.name), c.template);
+    await writeInside(sandbox, join(sandbox, 'config-templates', c.name), c.template, `config template '${c.name}'`);
     let rendered: string;
     try {
       rendered = renderConfigTemplate(c.template, env);
     } catch (e) {
       throw new Error(`cannot render config '${c.name}' (${c.templatePath}): ${e instanceof Error ? e.message : e}`);
     }
-    const dest = resolve(sandbox, c.dest);
-    await mkdir(dirname(dest), { recursive: true });
-    await writeFile(dest, rendered);
+    await writeInside(sandbox, resolve(sandbox, c.dest), rendered, `config '${c.name}' (dest '${c.dest}')`);
   }
 
   const bootstrap = join(sandbox, 'bootstrap');
-  if (!(await exists(bootstrap))) await writeFile(bootstrap, BOOTSTRAP_SHIM, { mode: 0o755 });
+  if (!(await lexists(bootstrap))) await writeInside(sandbox, bootstrap, BOOTSTRAP_SHIM, 'bootstrap', { mode: 0o755, exclusive: true });
+  if (owner) await chownTree(sandbox, owner);
 }
 
 /** Lays out a task's sandbox before its command starts; throws with a message naming what failed. */
@@ -191,11 +201,26 @@ export interface SandboxPreparer {
 
 /** A real agent's sandboxes: directories, volumes, URIs and templates on disk (`prepareSandbox`). */
 export class DirectorySandboxPreparer implements SandboxPreparer {
-  constructor(private readonly opts: { fetchTimeoutMs?: number } = {}) {}
+  private rootsReady?: Promise<void>;
 
-  prepare(task: TaskInfo, opts: PrepareOptions): Promise<void> {
-    const fetch: FetchOptions = { ...opts.fetch, ...(this.opts.fetchTimeoutMs === undefined ? {} : { timeoutMs: this.opts.fetchTimeoutMs }) };
-    return prepareSandbox(task, { ...opts, fetch });
+  /** `fetch`: the agent's URI settings (size cap, redirect hosts, file root, timeout). */
+  constructor(private readonly opts: { fetch?: Omit<FetchOptions, 'signal'> } = {}) {}
+
+  async prepare(task: TaskInfo, opts: PrepareOptions): Promise<void> {
+    this.rootsReady ??= prepareAgentDirs(opts.workDir);
+    await this.rootsReady;
+    return prepareSandbox(task, { ...opts, fetch: { ...this.opts.fetch, ...opts.fetch } });
+  }
+}
+
+/**
+ * `sandboxes/` and `volumes/` of an agent can be passed through but not listed (0711): a task running as another user
+ * reaches its own sandbox and volumes by their absolute paths, and sees nothing of the others'.
+ */
+export async function prepareAgentDirs(workDir: string): Promise<void> {
+  for (const dir of [sandboxesRoot(workDir), join(workDir, 'volumes')]) {
+    await mkdir(dir, { recursive: true, mode: 0o711 });
+    await chmod(dir, 0o711);
   }
 }
 

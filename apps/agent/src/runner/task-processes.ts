@@ -1,6 +1,7 @@
 import { accessSync, readFileSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StrayProcess } from './launcher';
+import { isErrno, unexpectedError } from './unexpected';
 
 /**
  * Finding and ending the processes of a task through /proc, so that every process a task started ends with it
@@ -20,7 +21,9 @@ export const HAS_PROC = (() => {
   try {
     accessSync('/proc/self/stat');
     return true;
-  } catch {
+  } catch (e) {
+    // No /proc on this system: the runner works without it, and says so where it matters.
+    if (!isErrno(e, 'ENOENT')) unexpectedError('looking for /proc', e);
     return false;
   }
 })();
@@ -43,8 +46,10 @@ export function procStat(pid: number): ProcStat | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined; // gone, or never was
+  } catch (e) {
+    // Gone, or never was.
+    if (!isErrno(e, 'ENOENT', 'ESRCH')) unexpectedError('reading /proc', e, { pid });
+    return undefined;
   }
   // The command name (field 2) may contain spaces and parentheses: fields 3… follow the last ')'.
   const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
@@ -60,8 +65,10 @@ export function processStartTime(pid: number): string | undefined {
 function environOf(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/environ`, 'latin1');
-  } catch {
-    return undefined; // gone, or another user's
+  } catch (e) {
+    // Gone, or another user's (an agent that is not root cannot read it: then it is not its task's either).
+    if (!isErrno(e, 'ENOENT', 'ESRCH', 'EACCES', 'EPERM')) unexpectedError('reading /proc', e, { pid });
+    return undefined;
   }
 }
 
@@ -90,8 +97,10 @@ function killProcess(pid: number): boolean {
   try {
     process.kill(pid, 'SIGKILL');
     return true;
-  } catch {
-    return false; // ended meanwhile (ESRCH), or not ours (EPERM): nothing to do either way
+  } catch (e) {
+    // Ended meanwhile (ESRCH), or not ours (EPERM): nothing to do either way.
+    if (!isErrno(e, 'ESRCH', 'EPERM')) unexpectedError('killing a process', e, { pid });
+    return false;
   }
 }
 

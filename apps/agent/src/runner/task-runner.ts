@@ -1,8 +1,9 @@
 import { constants as osConstants } from 'node:os';
-import type { ReadinessCheckSpec, TaskInfo, TaskState } from '@marshal/contracts';
+import { sanitizeWorldText, type ReadinessCheckSpec, type TaskInfo, type TaskState } from '@marshal/contracts';
 import { CheckLoop, HealthTracker, describeCheckResult, remainingDelayMs } from './checks';
 import type { ExitResult, Launcher, ProcessHandle, TaskProcess } from './launcher';
 import type { FinalStatus, KillIntent, TaskRecord, TaskStore } from './runner-state';
+import { taskUser, type TaskUserPolicy, type UserIdentity, type UserLookup } from './task-user';
 import { invalidTaskReason, sandboxDir, sandboxesRoot, taskEnvironment, type SandboxPreparer } from './sandbox';
 import {
   PREPARING,
@@ -50,15 +51,25 @@ export interface TaskRunnerOptions {
   onStatus: (report: StatusReport) => void;
   log: RunnerLog;
   now?: () => number;
+  /**
+   * How many ended task ids are remembered in memory to keep repeated launches no-ops (oldest forgotten first; the
+   * task records on disk still refuse a second run of a forgotten one). Default 10,000.
+   */
+  finishedMemory?: number;
+  /** Counts a failed write of a task record (the agent's metric). */
+  onRecordWriteFailed?: () => void;
+  /** Who tasks run as (`taskUser`); without it every task runs as the agent's own user. */
+  users?: { policy: TaskUserPolicy; lookup: UserLookup };
 }
 
-/** How many finished task ids are remembered in memory to keep repeated launches no-ops. */
-const FINISHED_MEMORY = 10_000;
+const DEFAULT_FINISHED_MEMORY = 10_000;
 
 interface ActiveTask {
   task: TaskInfo;
   sandbox: string;
   env: Record<string, string>;
+  /** Who `cmd` and the checks run as; undefined: the agent's own user. */
+  user?: UserIdentity;
   /** Where the task is; changed only by `TaskRunner.move`. */
   life: TaskLifecycle;
   /** Last state reported. */
@@ -87,7 +98,7 @@ export class TaskRunner {
   private readonly active = new Map<string, ActiveTask>();
   private readonly finished = new Set<string>();
   private readonly inflight = new Set<Promise<void>>();
-  private readonly writes = new Set<Promise<void>>();
+  private readonly writes = new Set<Promise<Error | undefined>>();
   private readonly store: TaskStore;
   private readonly now: () => number;
   /** Changed only by `advance`. */
@@ -235,6 +246,7 @@ export class TaskRunner {
       state,
       startedAt: record?.startedAt,
       handle: record?.handle,
+      user: record?.user,
       readiness: record?.readiness,
       healthy: record?.healthy,
       checks: [],
@@ -252,6 +264,7 @@ export class TaskRunner {
       sandbox: t.sandbox,
       env: t.env,
       stateDir: this.store.dir(t.task.taskId),
+      ...(t.user ? { user: t.user } : {}),
     };
   }
 
@@ -274,15 +287,27 @@ export class TaskRunner {
     }
     const invalid = invalidTaskReason(task);
     if (invalid) return this.finish(t, { state: 'TASK_ERROR', message: `invalid task: ${invalid}` });
+    let runsAs = '';
+    if (this.opts.users) {
+      const who = taskUser(task.user, this.opts.users.policy, this.opts.users.lookup);
+      if ('error' in who) return this.finish(t, { state: 'TASK_FAILED', message: `cannot start: ${who.error}` });
+      t.user = who.as;
+      runsAs = ` (runs as '${who.name}')`;
+    }
 
-    this.report(t, 'TASK_STARTING', 'preparing the sandbox');
-    // Recorded before anything is started: a restart that finds no record knows nothing of this task ran.
-    await this.persist(t);
+    this.report(t, 'TASK_STARTING', `preparing the sandbox${runsAs}`);
+    // Recorded before anything is started: a restart that finds no record knows nothing of this task ran. Without
+    // that record a restart could run it a second time on the same volume, so it does not start.
+    const unrecorded = await this.persist(t);
+    if (unrecorded) {
+      return this.finish(t, { state: 'TASK_FAILED', message: `not started: the agent could not record the task: ${errorText(unrecorded)}` });
+    }
     try {
       await this.opts.sandboxes.prepare(task, {
         workDir: this.opts.workDir,
         sandbox: t.sandbox,
         env: t.env,
+        ...(t.user ? { owner: t.user } : {}),
         fetch: { signal: t.abortPreparation.signal },
       });
     } catch (e) {
@@ -424,7 +449,7 @@ export class TaskRunner {
   }
 
   private runCheck(t: ActiveTask, cmd: string, timeoutS: number) {
-    return this.opts.launcher.runCheck({ task: t.task, sandbox: t.sandbox, env: t.env, cmd, timeoutMs: timeoutS * 1000 });
+    return this.opts.launcher.runCheck({ task: t.task, sandbox: t.sandbox, env: t.env, cmd, timeoutMs: timeoutS * 1000, ...(t.user ? { user: t.user } : {}) });
   }
 
   private stopChecks(t: ActiveTask): void {
@@ -461,13 +486,14 @@ export class TaskRunner {
     };
     this.opts.log.debug({ taskId: report.taskId, state, message }, 'task status');
     try {
-      this.opts.onStatus(report);
+      this.opts.onStatus({ ...report, message: sanitizeWorldText(report.message) });
     } catch (e) {
       this.opts.log.error({ taskId: report.taskId, state, err: e }, 'onStatus threw');
     }
   }
 
-  private persist(t: ActiveTask, final?: FinalStatus): Promise<void> {
+  /** Writes the task's record; resolves with the error when it could not (logged and counted), else undefined. */
+  private persist(t: ActiveTask, final?: FinalStatus): Promise<Error | undefined> {
     const kill = killIntentOf(t.life);
     const record: TaskRecord = {
       version: 1,
@@ -476,14 +502,20 @@ export class TaskRunner {
       state: t.state,
       ...(t.startedAt === undefined ? {} : { startedAt: t.startedAt }),
       ...(t.handle ? { handle: t.handle } : {}),
+      ...(t.user ? { user: t.user } : {}),
       ...(t.readiness ? { readiness: t.readiness } : {}),
       ...(t.healthy === undefined ? {} : { healthy: t.healthy }),
       ...(kill ? { kill } : {}),
       ...(final ? { final } : {}),
     };
-    const write = this.store.save(record).catch((e: unknown) => {
-      this.opts.log.error({ taskId: t.task.taskId, err: e }, 'cannot record task state');
-    });
+    const write = this.store.save(record).then(
+      () => undefined,
+      (e: unknown) => {
+        this.opts.log.error({ taskId: t.task.taskId, err: e }, 'cannot record task state');
+        this.opts.onRecordWriteFailed?.();
+        return e instanceof Error ? e : new Error(String(e));
+      },
+    );
     this.writes.add(write);
     void write.finally(() => this.writes.delete(write));
     return write;
@@ -491,7 +523,7 @@ export class TaskRunner {
 
   private remember(taskId: string): void {
     this.finished.add(taskId);
-    if (this.finished.size > FINISHED_MEMORY) {
+    if (this.finished.size > (this.opts.finishedMemory ?? DEFAULT_FINISHED_MEMORY)) {
       const oldest = this.finished.values().next().value;
       if (oldest !== undefined) this.finished.delete(oldest);
     }
@@ -501,8 +533,12 @@ export class TaskRunner {
   private async crashed(t: ActiveTask, e: unknown): Promise<void> {
     this.opts.log.error({ taskId: t.task.taskId, err: e }, 'task runner failed');
     t.proc?.signal('SIGKILL');
-    await this.finish(t, { state: 'TASK_FAILED', message: `agent error: ${e instanceof Error ? e.message : String(e)}` });
+    await this.finish(t, { state: 'TASK_FAILED', message: `agent error: ${errorText(e)}` });
   }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 /** A function, not an inline test: the phase changes while `run()` awaits, which narrowing cannot see. */

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -48,6 +48,22 @@ describe('URI fetching into sandboxes', () => {
         res.writeHead(200).write('a first chunk and then nothing'); // never ends
         return;
       }
+      const port = (server.address() as AddressInfo).port;
+      const redirects: Record<string, string> = {
+        '/redirect/same': '/artifacts/pkg.tar.gz',
+        '/redirect/elsewhere': `http://localhost:${port}/artifacts/pkg.tar.gz`,
+        '/redirect/file': 'file:///etc/passwd',
+      };
+      if (req.url && redirects[req.url]) {
+        res.writeHead(302, { location: redirects[req.url] }).end();
+        return;
+      }
+      if (req.url === '/unannounced/pkg.tar.gz') {
+        // Chunked: no Content-Length to refuse it by.
+        res.writeHead(200);
+        res.end(served.get('/artifacts/pkg.tar.gz'));
+        return;
+      }
       const body = served.get(req.url ?? '');
       if (!body) {
         res.writeHead(404).end('not here');
@@ -71,7 +87,7 @@ describe('URI fetching into sandboxes', () => {
   async function runToEnd(task: TaskInfo): Promise<{ final: StatusReport; workDir: string }> {
     const workDir = await mkdtemp(join(dir, 'agent-'));
     const reports: StatusReport[] = [];
-    const runner = new TaskRunner({ workDir, ...processParts(workDir), onStatus: (r) => reports.push(r), log: silent });
+    const runner = new TaskRunner({ workDir, ...processParts(workDir, { fetch: { fileRoot: dir } }), onStatus: (r) => reports.push(r), log: silent });
     await runner.launch(task);
     const final = await eventually(() => {
       const r = reports.find((x) => ['TASK_FINISHED', 'TASK_FAILED', 'TASK_ERROR'].includes(x.state));
@@ -126,9 +142,65 @@ describe('URI fetching into sandboxes', () => {
 
   it.each([
     ['ftp://example.invalid/a.tgz', 'unsupported scheme'],
+    ['data:text/plain,hello', 'unsupported scheme'],
     ['relative/path.txt', 'must be absolute'],
     ['http://127.0.0.1:1/', 'names no file'],
+    ['http://127.0.0.1:1/..%2F..%2Fx', "its file name '../../x' would land outside the sandbox"],
+    ['http://127.0.0.1:1/a/%2e%2e', 'names no file'],
+    ['http://127.0.0.1:1/%2e%2e', 'names no file'],
+    ['http://127.0.0.1:1/a%5C..%5Cb', 'would land outside the sandbox'],
+    ['http://127.0.0.1:1/a%00b', 'would land outside the sandbox'],
+    ['http://127.0.0.1:1/..%2F%ZZ', 'is not valid percent-encoding'],
   ])('rejects %s: %s', async (uri, why) => {
-    await expect(fetchUri(uri, dir)).rejects.toThrow(why);
+    const sandbox = await mkdtemp(join(dir, 'sandbox-'));
+    await expect(fetchUri(uri, sandbox, { fileRoot: dir })).rejects.toThrow(why);
+    expect(await readdir(sandbox)).toEqual([]);
+  });
+
+  it('refuses file URIs and plain paths without a file root, and outside it (symlinks resolved)', async () => {
+    const sandbox = await mkdtemp(join(dir, 'sandbox-'));
+    await writeFile(join(dir, 'inside.txt'), 'inside\n');
+    await expect(fetchUri(`file://${join(dir, 'inside.txt')}`, sandbox)).rejects.toThrow('this agent has no AGENT_FETCH_FILE_ROOT');
+    await expect(fetchUri(join(dir, 'inside.txt'), sandbox)).rejects.toThrow('this agent has no AGENT_FETCH_FILE_ROOT');
+    const root = await mkdtemp(join(dir, 'root-'));
+    await expect(fetchUri(join(dir, 'inside.txt'), sandbox, { fileRoot: root })).rejects.toThrow('is not under AGENT_FETCH_FILE_ROOT');
+    await symlink(join(dir, 'inside.txt'), join(root, 'link.txt'));
+    await expect(fetchUri(join(root, 'link.txt'), sandbox, { fileRoot: root })).rejects.toThrow('is not under AGENT_FETCH_FILE_ROOT');
+    expect(await readdir(sandbox)).toEqual([]);
+  });
+
+  it('refuses to write through a symlink in the sandbox', async () => {
+    const sandbox = await mkdtemp(join(dir, 'sandbox-'));
+    const outside = join(dir, 'victim.tar.gz');
+    await writeFile(outside, 'untouched');
+    await symlink(outside, join(sandbox, 'pkg.tar.gz'));
+    await expect(fetchUri(`${base}/artifacts/pkg.tar.gz`, sandbox)).rejects.toThrow('is a symlink: refused');
+    expect(await readFile(outside, 'utf8')).toBe('untouched');
+  });
+
+  it('follows redirects to the same host, refuses them to another host unless allowed', async () => {
+    const sandbox = await mkdtemp(join(dir, 'sandbox-'));
+    const file = await fetchUri(`${base}/redirect/same`, sandbox);
+    expect(await readFile(file)).toEqual(served.get('/artifacts/pkg.tar.gz'));
+    const elsewhere = `${base}/redirect/elsewhere`;
+    await expect(fetchUri(elsewhere, sandbox)).rejects.toThrow("redirect to host 'localhost:");
+    await expect(fetchUri(elsewhere, sandbox, { redirectHosts: ['localhost:1'] })).rejects.toThrow('refused');
+    await expect(fetchUri(`${base}/redirect/file`, sandbox, { redirectHosts: ['*'] })).rejects.toThrow('redirect to file: refused');
+  });
+
+  it('caps the size of what a URI brings', async () => {
+    const sandbox = await mkdtemp(join(dir, 'sandbox-'));
+    const size = served.get('/artifacts/pkg.tar.gz')?.length ?? 0;
+    await expect(fetchUri(`${base}/artifacts/pkg.tar.gz`, sandbox, { maxBytes: size - 1 })).rejects.toThrow(`more than the ${size - 1} bytes allowed`);
+    await expect(fetchUri(`${base}/unannounced/pkg.tar.gz`, sandbox, { maxBytes: size - 1 })).rejects.toThrow('AGENT_FETCH_MAX_BYTES');
+    await expect(fetchUri(`${base}/artifacts/pkg.tar.gz`, sandbox, { maxBytes: size })).resolves.toBe(join(sandbox, 'pkg.tar.gz'));
+  });
+
+  it('fails the task naming the refused URI', async () => {
+    const uri = 'http://127.0.0.1:1/..%2F..%2Fx';
+    const { final } = await runToEnd(onceTask({ uris: [uri], cmd: 'echo should not run' }));
+    expect(final.state).toBe('TASK_FAILED');
+    expect(final.message).toContain(uri);
+    expect(final.message).toContain('would land outside the sandbox');
   });
 });

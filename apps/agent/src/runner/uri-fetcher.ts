@@ -1,19 +1,35 @@
-import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, rm, stat, symlink } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { Readable } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { mkdir, realpath, rm, stat, symlink } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import * as tar from 'tar';
 import * as yauzl from 'yauzl';
+import { assertRealDirInside, isInsideDir, openInside } from './sandbox-files';
+import { isErrno } from './unexpected';
 
 export interface FetchOptions {
   /** Whole-download limit per URI. */
   timeoutMs?: number;
   /** Aborts a download in progress (the task was killed meanwhile). */
   signal?: AbortSignal;
+  /** Largest file a URI may bring (bytes); default 1 GiB. */
+  maxBytes?: number;
+  /**
+   * Hosts a redirect may lead to besides the URI's own (`AGENT_FETCH_REDIRECT_HOSTS`); `*` allows any. A redirect
+   * elsewhere, or to another scheme than http/https, is refused.
+   */
+  redirectHosts?: readonly string[];
+  /** The only directory `file://` URIs and plain paths may name (`AGENT_FETCH_FILE_ROOT`); unset: they are refused. */
+  fileRoot?: string;
 }
+
+export const DEFAULT_FETCH_MAX_BYTES = 1024 * 1024 * 1024;
+
+/** Redirects followed per URI at most, as browsers do. */
+const MAX_REDIRECTS = 10;
 
 /** A URI the sandbox could not get; the runner reports it as the reason the task could not start. */
 export class FetchError extends Error {
@@ -38,11 +54,16 @@ const S_IFDIR = 0o040000;
 export async function fetchUri(uri: string, sandbox: string, opts: FetchOptions = {}): Promise<string> {
   const source = parseUri(uri);
   const name = source.name;
-  if (!name || name === '.' || name === '..') throw new FetchError(uri, 'it names no file (empty last path segment)');
+  if (!name) throw new FetchError(uri, 'it names no file (empty last path segment)');
+  // Decoded: `%2F` and `%2e%2e` are what they spell.
+  if (name === '.' || name === '..' || /[/\\\0]/.test(name)) {
+    throw new FetchError(uri, `its file name '${name}' would land outside the sandbox: refused`);
+  }
   const dest = join(sandbox, name);
+  const maxBytes = opts.maxBytes ?? DEFAULT_FETCH_MAX_BYTES;
   try {
-    if (source.kind === 'http') await download(source.url, dest, opts.timeoutMs ?? 300_000, opts.signal);
-    else await copyLocal(source.path, dest);
+    if (source.kind === 'http') await download(source.url, sandbox, dest, { ...opts, timeoutMs: opts.timeoutMs ?? 300_000, maxBytes });
+    else await copyLocal(source.path, sandbox, dest, opts.fileRoot, maxBytes);
     await unpack(name, dest, sandbox);
   } catch (e) {
     if (e instanceof FetchError) throw e;
@@ -62,7 +83,14 @@ function parseUri(uri: string): Source {
       throw new FetchError(uri, 'not a valid URL');
     }
     const segment = url.pathname.split('/').pop() ?? '';
-    return { kind: 'http', url, name: safeDecode(segment) };
+    let name: string;
+    try {
+      name = decodeURIComponent(segment);
+    } catch {
+      // What a malformed escape would name is anyone's guess: refused rather than kept raw.
+      throw new FetchError(uri, `its last path segment '${segment}' is not valid percent-encoding`);
+    }
+    return { kind: 'http', url, name };
   }
   if (/^file:/i.test(uri)) {
     let path: string;
@@ -73,44 +101,85 @@ function parseUri(uri: string): Source {
     }
     return { kind: 'file', path, name: basename(path) };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(uri)) {
     throw new FetchError(uri, 'unsupported scheme (expected http://, https://, file:// or a path)');
   }
   if (!isAbsolute(uri)) throw new FetchError(uri, 'a plain path must be absolute');
   return { kind: 'file', path: uri, name: basename(uri) };
 }
 
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-async function download(url: URL, dest: string, timeoutMs: number, abort?: AbortSignal): Promise<void> {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = abort ? AbortSignal.any([timeout, abort]) : timeout;
-  const res = await fetch(url, { signal, redirect: 'follow' });
+async function download(
+  url: URL,
+  sandbox: string,
+  dest: string,
+  opts: { timeoutMs: number; maxBytes: number; signal?: AbortSignal; redirectHosts?: readonly string[] },
+): Promise<void> {
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+  const allowed = new Set([url.host.toLowerCase(), ...(opts.redirectHosts ?? []).map((h) => h.toLowerCase())]);
+  let at = url;
+  let res = await fetch(at, { signal, redirect: 'manual' });
+  for (let hops = 0; REDIRECTS.has(res.status); hops++) {
+    await res.body?.cancel();
+    const location = res.headers.get('location');
+    if (!location) throw new Error(`GET ${at.href} answered ${res.status} without a Location`);
+    const next = new URL(location, at);
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new Error(`redirect to ${next.protocol} refused (only http and https)`);
+    if (!allowed.has('*') && !allowed.has(next.host.toLowerCase())) {
+      throw new Error(`redirect to host '${next.host}' refused: not the URI's host nor in AGENT_FETCH_REDIRECT_HOSTS`);
+    }
+    if (hops + 1 > MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+    at = next;
+    res = await fetch(at, { signal, redirect: 'manual' });
+  }
   if (!res.ok || !res.body) {
     await res.body?.cancel();
-    throw new Error(`GET ${url.href} answered ${res.status} ${res.statusText}`.trim());
+    throw new Error(`GET ${at.href} answered ${res.status} ${res.statusText}`.trim());
   }
-  await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), createWriteStream(dest));
+  const announced = Number(res.headers.get('content-length') ?? NaN);
+  if (announced > opts.maxBytes) {
+    await res.body.cancel();
+    throw new Error(`it is ${announced} bytes, more than the ${opts.maxBytes} bytes allowed (AGENT_FETCH_MAX_BYTES)`);
+  }
+  const out = await openInside(sandbox, dest, 'the fetched file');
+  await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), capped(opts.maxBytes), out.createWriteStream());
 }
 
-async function copyLocal(path: string, dest: string): Promise<void> {
-  const st = await stat(path).catch(() => undefined);
-  if (!st) throw new Error(`no such file: ${path}`);
+/** Passes bytes through until more than `maxBytes` came, then fails the pipeline. */
+function capped(maxBytes: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > maxBytes) done(new Error(`it is more than the ${maxBytes} bytes allowed (AGENT_FETCH_MAX_BYTES)`));
+      else done(null, chunk);
+    },
+  });
+}
+
+async function copyLocal(path: string, sandbox: string, dest: string, fileRoot: string | undefined, maxBytes: number): Promise<void> {
+  if (!fileRoot) throw new Error('file URIs and local paths are refused: this agent has no AGENT_FETCH_FILE_ROOT');
+  const real = await realpath(path).catch((e: unknown) => {
+    if (isErrno(e, 'ENOENT')) throw new Error(`no such file: ${path}`);
+    throw e;
+  });
+  // Symlinks resolved: a link under the root pointing elsewhere is refused too.
+  if (!isInsideDir(await realpath(fileRoot), real)) throw new Error(`${path} is not under AGENT_FETCH_FILE_ROOT (${fileRoot}): refused`);
+  const st = await stat(real);
   if (!st.isFile()) throw new Error(`not a regular file: ${path}`);
-  await copyFile(path, dest);
+  if (st.size > maxBytes) throw new Error(`it is ${st.size} bytes, more than the ${maxBytes} bytes allowed (AGENT_FETCH_MAX_BYTES)`);
+  const out = await openInside(sandbox, dest, 'the fetched file');
+  await pipeline(createReadStream(real), out.createWriteStream());
 }
 
 async function unpack(name: string, file: string, sandbox: string): Promise<void> {
   const lower = name.toLowerCase();
   if (lower.endsWith('.tar.gz') || lower.endsWith('.tgz') || lower.endsWith('.tar')) {
     // node-tar refuses absolute paths and `..` entries unless preservePaths is set.
-    await tar.x({ file, cwd: sandbox, strict: true });
+    // It also refuses to extract through a symlink; owners are the agent's, then the task's.
+    await tar.x({ file, cwd: sandbox, strict: true, preserveOwner: false });
   } else if (lower.endsWith('.zip')) {
     await unzip(file, sandbox);
   }
@@ -131,6 +200,7 @@ async function unzip(file: string, dir: string): Promise<void> {
         continue;
       }
       await mkdir(dirname(target), { recursive: true });
+      await assertRealDirInside(dir, dirname(target), `zip entry '${entry.fileName}'`);
       const stream = await zip.openReadStreamPromise(entry);
       if (type === S_IFLNK) {
         const chunks: Buffer[] = [];
@@ -143,16 +213,15 @@ async function unzip(file: string, dir: string): Promise<void> {
         await symlink(linkTarget, target);
         continue;
       }
-      const fileMode = mode & 0o7777 || 0o644;
-      await pipeline(stream, createWriteStream(target, { mode: fileMode }));
+      // No setuid or setgid bits: the agent writes as its own user.
+      const fileMode = mode & 0o777 || 0o644;
+      const out = await openInside(dir, target, `zip entry '${entry.fileName}'`, { mode: fileMode });
+      await pipeline(stream, out.createWriteStream());
     }
   } finally {
     zip.close();
   }
 }
 
-function isInside(dir: string, target: string): boolean {
-  const rel = relative(dir, target);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-}
+const isInside = isInsideDir;
 
