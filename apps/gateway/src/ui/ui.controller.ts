@@ -1,17 +1,42 @@
-import { Controller, Get, Res } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { Controller, Get, Param, Redirect, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.guard';
+import { CONSOLE_HEADERS, ConsoleFiles, defaultConsoleDir } from './console-files';
 
-const page = readFileSync(join(__dirname, 'index.html'), 'utf8');
+const files = ConsoleFiles.load(defaultConsoleDir());
 
-/** The web UI: one static page that reads the API with the operator's token and follows `/v1/stream`. */
+/**
+ * The web console (apps/console): its built files under `/ui/`, every one with a strict Content-Security-Policy. The
+ * files hold no data; the console reads the API with the session cookie of its login (`POST /v1/session`).
+ */
 @Controller()
+@ApiExcludeController()
+@Public()
 export class UiController {
-  @Get(['ui', ''])
-  @Public()
+  @Get('')
+  @Redirect('/ui/', 302)
+  root(): void {}
+
+  @Get(['ui', 'ui/'])
   index(@Res() reply: FastifyReply): void {
-    void reply.type('text/html; charset=utf-8').send(page);
+    this.send(reply, 'index.html');
+  }
+
+  @Get('ui/assets/:file')
+  asset(@Param('file') file: string, @Res() reply: FastifyReply): void {
+    this.send(reply, `assets/${file}`);
+  }
+
+  private send(reply: FastifyReply, path: string): void {
+    const f = files.get(path);
+    void reply.headers(CONSOLE_HEADERS);
+    if (!f) {
+      const why = files.built ? `Not found: /ui/${path}` : `The web console is not built (no ${files.dir}/index.html): run npx nx run @marshal/console:build`;
+      void reply.status(404).type('text/plain; charset=utf-8').send(why);
+      return;
+    }
+    // Hashed asset names change with their content; the page itself is always revalidated.
+    void reply.header('cache-control', path === 'index.html' ? 'no-cache' : 'public, max-age=31536000, immutable').type(f.type).send(f.body);
   }
 }

@@ -1,0 +1,57 @@
+import { Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LoginBody, MarshalError, type HttpResponseOf } from '@marshal/contracts';
+import { APP_CONFIG } from '@marshal/runtime';
+import { JsonBody } from '../http/request-body';
+import { Public, RequireRole, type AuthedRequest } from './auth.guard';
+import { SESSION_COOKIE, SessionStore, cookieValue, sessionCookie, type Session } from './sessions';
+import { TokenStore } from './tokens';
+
+function describeSession(s: Session): HttpResponseOf<'GET /v1/session'> {
+  return { subject: s.entry.subject, role: s.entry.role, csrf: s.csrf, expiresAt: new Date(s.expiresAt).toISOString() };
+}
+
+/**
+ * The web console's login (docs/api.md "Sessions"): a bearer token is traded for an HttpOnly, SameSite=Strict session
+ * cookie, so the console never keeps the token where page script could read it. Bearer-token clients need none of this.
+ */
+@Controller('v1/session')
+export class SessionController {
+  constructor(
+    private readonly tokens: TokenStore,
+    private readonly sessions: SessionStore,
+    @Inject(APP_CONFIG) private readonly config: { AUTH_DISABLED: boolean; SESSION_TTL_S: number },
+  ) {}
+
+  @Post()
+  @Public()
+  @HttpCode(200)
+  login(@JsonBody({ schema: LoginBody }) body: LoginBody, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): HttpResponseOf<'POST /v1/session'> {
+    if (this.config.AUTH_DISABLED) return { subject: 'anonymous', role: 'admin', csrf: '', expiresAt: null };
+    const entry = this.tokens.find(body.token);
+    if (!entry) throw new MarshalError('UNAUTHENTICATED', 'unknown token');
+    const session = this.sessions.open(entry);
+    void reply.header('set-cookie', sessionCookie(session.id, this.config.SESSION_TTL_S, req.protocol === 'https')).header('cache-control', 'no-store');
+    return describeSession(session);
+  }
+
+  /** Who the caller is; for a session, also its CSRF token (the console asks this after a reload). */
+  @Get()
+  @RequireRole('viewer')
+  whoami(@Req() req: AuthedRequest, @Res({ passthrough: true }) reply: FastifyReply): HttpResponseOf<'GET /v1/session'> {
+    void reply.header('cache-control', 'no-store');
+    if (req.session) return describeSession(req.session);
+    const caller = req.caller ?? { actor: 'operator:anonymous', role: 'admin' as const };
+    return { subject: caller.actor.slice(caller.actor.indexOf(':') + 1), role: caller.role, csrf: '', expiresAt: null };
+  }
+
+  /** Log out: ends the session of the cookie, if any, and clears the cookie. */
+  @Delete()
+  @Public()
+  @HttpCode(204)
+  logout(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): void {
+    const id = cookieValue(req.headers.cookie, SESSION_COOKIE);
+    if (id !== undefined) this.sessions.close(id);
+    void reply.header('set-cookie', sessionCookie('', 0, req.protocol === 'https'));
+  }
+}
