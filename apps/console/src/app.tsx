@@ -1,7 +1,8 @@
 import type { SessionBody } from '@marshal/contracts';
 import { useEffect, useState } from 'preact/hooks';
 import { ConfirmHost, ErrorLine, Tabs } from './components';
-import { live, useConnected } from './live';
+import { api } from './api';
+import { live, useConnected, useLive } from './live';
 import { currentSession, login, logout } from './session';
 import { AgentsView } from './views/agents';
 import { ConfigsView } from './views/configs';
@@ -81,12 +82,13 @@ function Login({ onIn }: { onIn: (s: SessionBody) => void }) {
   );
 }
 
-function ServicePage({ name, tab, session }: { name: string; tab: ServiceTab; session: SessionBody }) {
+function ServicePage({ name, tab, session, installed }: { name: string; tab: ServiceTab; session: SessionBody; installed: boolean | undefined }) {
   return (
     <div class="service-page" data-testid="service-page">
       <h2 class="service-title">{name}</h2>
       <Tabs tabs={SERVICE_TABS} current={tab} href={(k) => `#/service/${encodeURIComponent(name)}/${k}`} />
-      {tab === 'plans' ? <PlansView service={name} role={session.role} /> : null}
+      {installed === false ? <p class="card">{name} is not installed (yet): this page fills in as soon as it is.</p> : null}
+      {!installed ? null : tab === 'plans' ? <PlansView service={name} role={session.role} /> : null}
       {tab === 'pods' ? <PodsView service={name} role={session.role} /> : null}
       {tab === 'configurations' ? <ConfigsView service={name} /> : null}
       {tab === 'placement' ? <PlacementView service={name} /> : null}
@@ -100,8 +102,6 @@ function ServicePage({ name, tab, session }: { name: string; tab: ServiceTab; se
 export function App() {
   const [session, setSession] = useState<SessionBody | undefined | null>(null);
   const [error, setError] = useState<string | undefined>(undefined);
-  const page = useHash();
-  const connected = useConnected();
 
   useEffect(() => {
     currentSession()
@@ -115,11 +115,20 @@ export function App() {
 
   if (session === null) return <ErrorLine error={error} />;
   if (session === undefined) return <Login onIn={setSession} />;
+  return <Shell session={session} onOut={() => setSession(undefined)} />;
+}
+
+function Shell({ session, onOut }: { session: SessionBody; onOut: () => void }) {
+  const [error, setError] = useState<string | undefined>(undefined);
+  const page = useHash();
+  const connected = useConnected();
+  const services = useLive((signal) => api.get('GET /v1/services', { signal }), []);
   const out = (): void => {
     logout()
-      .then(() => setSession(undefined))
+      .then(onOut)
       .catch((e: unknown) => setError((e as Error).message));
   };
+  const installed = (name: string): boolean | undefined => (services.data ? services.data.some((s) => s.name === name) : undefined);
   return (
     <>
       <header class="top">
@@ -143,10 +152,10 @@ export function App() {
       </header>
       <ErrorLine error={error} />
       <div class="layout">
-        <ServicesView current={page.kind === 'service' ? page.name : undefined} />
+        <ServicesView current={page.kind === 'service' ? page.name : undefined} services={services} />
         <main>
           {page.kind === 'home' ? <p class="card">Pick a service, or open the event log or the agents.</p> : null}
-          {page.kind === 'service' ? <ServicePage name={page.name} tab={page.tab} session={session} /> : null}
+          {page.kind === 'service' ? <ServicePage name={page.name} tab={page.tab} session={session} installed={installed(page.name)} /> : null}
           {page.kind === 'events' ? (
             <EventsView
               initial={page.filters}

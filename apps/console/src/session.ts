@@ -1,5 +1,5 @@
 import type { SessionBody } from '@marshal/contracts';
-import { api, ApiError } from './api';
+import { api } from './api';
 
 export type Role = SessionBody['role'];
 const ORDER: Role[] = ['viewer', 'operator', 'admin'];
@@ -11,14 +11,11 @@ export function may(held: Role | undefined, needed: Role): boolean {
 
 /** The session of a reload, if the cookie still holds one; undefined when the user must log in. */
 export async function currentSession(): Promise<SessionBody | undefined> {
-  try {
-    const s = await api.get('GET /v1/session');
-    api.csrf = s.csrf;
-    return s;
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 401) return undefined;
-    throw e;
-  }
+  const r = await api.call('GET /v1/session');
+  // 204: no token and no live session.
+  if (r.status === 204) return undefined;
+  api.csrf = r.body.csrf;
+  return r.body;
 }
 
 /** Trades the token for the session cookie; the token is not kept anywhere after this. */

@@ -1,10 +1,9 @@
-import { api } from '../api';
+import type { ServiceSummary } from '@marshal/contracts';
 import { ErrorLine, Status } from '../components';
-import { useLive } from '../live';
+import type { Loaded } from '../live';
 
 /** Every installed service with its deploy status and the errors of its last rejected update. */
-export function ServicesView({ current }: { current?: string }) {
-  const services = useLive((signal) => api.get('GET /v1/services', { signal }), []);
+export function ServicesView({ current, services }: { current?: string; services: Loaded<ServiceSummary[]> }) {
   return (
     <nav class="services" aria-label="services">
       <h2>Services</h2>

@@ -39,6 +39,30 @@ export function callerOf(req: FastifyRequest): Caller {
 }
 
 /**
+ * Who a request comes from: its bearer token, or else its session cookie. A change made with the cookie (anything but
+ * GET/HEAD) must carry the session's CSRF token. Throws UNAUTHENTICATED or FORBIDDEN.
+ */
+export function identify(req: FastifyRequest, tokens: TokenStore, sessions: SessionStore): { entry: TokenEntry; session?: Session } {
+  const header = req.headers['authorization'] ?? '';
+  const sessionId = cookieValue(req.headers.cookie, SESSION_COOKIE);
+  if (header === '' && sessionId !== undefined) {
+    const session = sessions.find(sessionId);
+    if (!session) throw new MarshalError('UNAUTHENTICATED', 'the session has ended: log in again');
+    const safe = req.method === 'GET' || req.method === 'HEAD';
+    if (!safe && !csrfMatches(session, req.headers[CSRF_HEADER])) {
+      throw new MarshalError('FORBIDDEN', `a change made with a session cookie needs the session's CSRF token in the ${CSRF_HEADER} header`);
+    }
+    return { entry: session.entry, session };
+  }
+  // `Bearer <t>`, or the DC/OS CLI's `token=<t>`.
+  const m = /^(?:Bearer\s+|token=)(\S+)$/i.exec(Array.isArray(header) ? header[0] : header);
+  if (!m) throw new MarshalError('UNAUTHENTICATED', 'missing bearer token: send Authorization: Bearer <token>');
+  const entry = tokens.find(m[1]);
+  if (!entry) throw new MarshalError('UNAUTHENTICATED', 'unknown token');
+  return { entry };
+}
+
+/**
  * Bearer tokens with roles (docs/api.md): 401 without a known token, 403 when the token's role is too low. With
  * AUTH_DISABLED every request is allowed and recorded as `operator:anonymous` — an explicit choice, never a default.
  * The web console's session cookie (`POST /v1/session`) stands for the token it was opened with; a change made with it
@@ -71,23 +95,8 @@ export class AuthGuard implements CanActivate {
   }
 
   private entryOf(req: AuthedRequest): TokenEntry {
-    const header = req.headers['authorization'] ?? '';
-    const sessionId = cookieValue(req.headers.cookie, SESSION_COOKIE);
-    if (header === '' && sessionId !== undefined) {
-      const session = this.sessions.find(sessionId);
-      if (!session) throw new MarshalError('UNAUTHENTICATED', 'the session has ended: log in again');
-      const safe = req.method === 'GET' || req.method === 'HEAD';
-      if (!safe && !csrfMatches(session, req.headers[CSRF_HEADER])) {
-        throw new MarshalError('FORBIDDEN', `a change made with a session cookie needs the session's CSRF token in the ${CSRF_HEADER} header`);
-      }
-      req.session = session;
-      return session.entry;
-    }
-    // `Bearer <t>`, or the DC/OS CLI's `token=<t>`.
-    const m = /^(?:Bearer\s+|token=)(\S+)$/i.exec(Array.isArray(header) ? header[0] : header);
-    if (!m) throw new MarshalError('UNAUTHENTICATED', 'missing bearer token: send Authorization: Bearer <token>');
-    const entry = this.tokens.find(m[1]);
-    if (!entry) throw new MarshalError('UNAUTHENTICATED', 'unknown token');
+    const { entry, session } = identify(req, this.tokens, this.sessions);
+    if (session) req.session = session;
     return entry;
   }
 }

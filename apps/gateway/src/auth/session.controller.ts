@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LoginBody, MarshalError, type HttpResponseOf } from '@marshal/contracts';
 import { APP_CONFIG } from '@marshal/runtime';
 import { JsonBody } from '../http/request-body';
-import { Public, RequireRole, type AuthedRequest } from './auth.guard';
+import { Public, identify } from './auth.guard';
 import { SESSION_COOKIE, SessionStore, cookieValue, sessionCookie, type Session } from './sessions';
 import { TokenStore } from './tokens';
 
@@ -35,14 +35,25 @@ export class SessionController {
     return describeSession(session);
   }
 
-  /** Who the caller is; for a session, also its CSRF token (the console asks this after a reload). */
+  /**
+   * Who the caller is; for a session, also its CSRF token (the console asks this after a reload). Without a token or
+   * a live session: 204 and no body — the console's way to learn it must show its login form, without an error.
+   */
   @Get()
-  @RequireRole('viewer')
-  whoami(@Req() req: AuthedRequest, @Res({ passthrough: true }) reply: FastifyReply): HttpResponseOf<'GET /v1/session'> {
+  @Public()
+  whoami(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): HttpResponseOf<'GET /v1/session'> | undefined {
     void reply.header('cache-control', 'no-store');
-    if (req.session) return describeSession(req.session);
-    const caller = req.caller ?? { actor: 'operator:anonymous', role: 'admin' as const };
-    return { subject: caller.actor.slice(caller.actor.indexOf(':') + 1), role: caller.role, csrf: '', expiresAt: null };
+    if (this.config.AUTH_DISABLED) return { subject: 'anonymous', role: 'admin', csrf: '', expiresAt: null };
+    let who: ReturnType<typeof identify>;
+    try {
+      who = identify(req, this.tokens, this.sessions);
+    } catch (e) {
+      if (!(e instanceof MarshalError && e.code === 'UNAUTHENTICATED')) throw e;
+      void reply.status(204);
+      return undefined;
+    }
+    if (who.session) return describeSession(who.session);
+    return { subject: who.entry.subject, role: who.entry.role, csrf: '', expiresAt: null };
   }
 
   /** Log out: ends the session of the cookie, if any, and clears the cookie. */

@@ -18,14 +18,15 @@ export class UiController {
   @Redirect('/ui/', 302)
   root(): void {}
 
-  @Get(['ui', 'ui/'])
+  @Get('ui')
   index(@Res() reply: FastifyReply): void {
     this.send(reply, 'index.html');
   }
 
-  @Get('ui/assets/:file')
-  asset(@Param('file') file: string, @Res() reply: FastifyReply): void {
-    this.send(reply, `assets/${file}`);
+  /** `/ui/` is the page; `/ui/assets/…` its files (only those of the build: nothing else can be named). */
+  @Get('ui/*')
+  file(@Param('*') path: string | undefined, @Res() reply: FastifyReply): void {
+    this.send(reply, path ? path : 'index.html');
   }
 
   private send(reply: FastifyReply, path: string): void {

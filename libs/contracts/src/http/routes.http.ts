@@ -48,6 +48,7 @@ export const HTTP_ROUTES = {
   'GET /v1/agents': { response: Type.Array(AgentBody) },
   'GET /v2/debug/offers': { response: OfferOutcomeSummarySchema },
   'POST /v1/session': { body: LoginBody, response: SessionBody },
+  /** 204 without a body when the caller has no token and no live session. */
   'GET /v1/session': { response: SessionBody },
 } as const satisfies Record<string, HttpRouteDefinition>;
 
