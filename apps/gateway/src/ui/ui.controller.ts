@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Redirect, Res } from '@nestjs/common';
+import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.guard';
@@ -15,8 +15,9 @@ const files = ConsoleFiles.load(defaultConsoleDir());
 @Public()
 export class UiController {
   @Get('')
-  @Redirect('/ui/', 302)
-  root(): void {}
+  root(@Res() reply: FastifyReply): void {
+    void reply.redirect('/ui/', 302);
+  }
 
   @Get('ui')
   index(@Res() reply: FastifyReply): void {
