@@ -56,6 +56,35 @@ plans:
   return pkg;
 }
 
+/** A deploy plan whose one phase is named like markup. */
+function markupPackage(): string {
+  const pkg = join(mkdtempSync(join(tmpdir(), 'marshal-console-')), 'markup');
+  mkdirSync(pkg);
+  writeFileSync(join(pkg, 'marathon.json.mustache'), '{ "id": "markup", "env": {} }\n');
+  writeFileSync(
+    join(pkg, 'svc.yml'),
+    `name: markup
+pods:
+  hello:
+    count: 1
+    tasks:
+      server:
+        goal: RUNNING
+        cmd: sleep 1000
+        cpus: 0.1
+        memory: 32
+plans:
+  deploy:
+    strategy: serial
+    phases:
+      '${XSS}':
+        strategy: serial
+        pod: hello
+`,
+  );
+  return pkg;
+}
+
 /** A plan of `count` steps run in parallel on simulated agents. */
 function widePackage(count: number): string {
   const pkg = join(mkdtempSync(join(tmpdir(), 'marshal-console-')), 'wide');
@@ -130,18 +159,14 @@ describe('the web console in a browser', () => {
     const { page } = operator;
     await page.goto(`${cluster.ensemble.gatewayUrl}/ui/#/service/hello-world/plans`);
     await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
+    // Opened before the install: everything after comes through the stream.
+    await page.getByText('hello-world is not installed (yet)').waitFor();
     await page.evaluate('window.notReloaded = true');
     expect(await cluster.cli('install', join(root, 'examples', 'hello-world'))).toMatchObject({ code: 0 });
-    const seen = new Set<string>();
     await eventually(
-      async () => {
-        const s = await plan(operator, 'deploy').getAttribute('data-status', { timeout: 500 });
-        if (s) seen.add(s);
-        expect(s).toBe('COMPLETE');
-      },
+      async () => expect(await plan(operator, 'deploy').getAttribute('data-status', { timeout: 500 })).toBe('COMPLETE'),
       { timeoutMs: 60_000, intervalMs: 100, what: 'deploy COMPLETE in the page' },
     );
-    expect([...seen].some((s) => s !== 'COMPLETE')).toBe(true);
     expect(await page.evaluate('window.notReloaded')).toBe(true);
     expect(await plan(operator, 'deploy').locator('[data-testid="step"][data-status="COMPLETE"]').count()).toBe(1);
     await operator.shot('service-page');
@@ -169,7 +194,7 @@ describe('the web console in a browser', () => {
     await page.goto(`${cluster.ensemble.gatewayUrl}/ui/#/service/hello-world/pods`);
     const taskId = page.locator('[data-testid="pod-task"][data-pod="hello-0"] [data-testid="task-id"]');
     const before = await taskId.textContent();
-    expect(before).toMatch(/^hello-0-server__/);
+    expect(before).toMatch(/hello-0-server__/);
     await page.locator('[data-testid="pod-task"][data-pod="hello-0"] button[data-action="pod-restart"]').click();
     // Cancelling changes nothing; confirming restarts.
     await page.getByTestId('confirm-no').click();
@@ -221,20 +246,22 @@ describe('the web console in a browser', () => {
     // An operator's session without its CSRF header (what another page could send) is refused too.
     const noCsrf = await operator.page.evaluate(async () => (await fetch('/v1/service/hello-world/plans/deploy/interrupt', { method: 'POST' })).status);
     expect(noCsrf).toBe(403);
-    expect(viewer.errors.filter((e) => !/403/.test(e))).toEqual([]);
+    // The browser logs the two refusals this test provoked; nothing else.
+    expect(operator.errors).toEqual([expect.stringMatching(/status of 403/)]);
+    operator.errors.length = 0;
+    expect(viewer.errors).toEqual([expect.stringMatching(/status of 403/)]);
     await viewer.context.close();
   });
 
-  it('renders a service named like markup as text', async () => {
+  it('renders a phase named like markup as text', async () => {
+    // Service names become NATS subject tokens and cannot hold spaces; a phase name can hold anything YAML can.
     const { page } = operator;
-    const options = join(mkdtempSync(join(tmpdir(), 'marshal-console-')), 'opts.json');
-    writeFileSync(options, JSON.stringify({ service: { name: XSS } }));
-    const r = await cluster.cli('install', join(root, 'examples', 'hello-world'), '--options', options);
-    expect(r).toMatchObject({ code: 0 });
-    await page.goto(`${cluster.ensemble.gatewayUrl}/ui/#/service/${encodeURIComponent(XSS)}/plans`);
-    await page.locator(`[data-testid="service"][data-service="${XSS.replace(/"/g, '\\"')}"]`).waitFor({ timeout: 30_000 });
-    expect(await page.locator('.service-title').textContent()).toBe(XSS);
-    expect(await page.locator('[data-testid="service"] .service-name', { hasText: XSS }).count()).toBe(1);
+    await page.goto(`${cluster.ensemble.gatewayUrl}/ui/#/service/markup/plans`);
+    expect(await cluster.cli('install', markupPackage())).toMatchObject({ code: 0 });
+    const phase = page.locator('[data-testid="plans"] [data-testid="phase"]').first();
+    await phase.waitFor({ timeout: 30_000 });
+    expect(await phase.getAttribute('data-phase')).toBe(XSS);
+    expect(await phase.locator('.phase-head strong').textContent()).toBe(XSS);
     expect(await page.locator('img').count()).toBe(0);
     await operator.shot('markup-as-text');
   });
@@ -246,7 +273,7 @@ describe('the web console with a plan of 1,000 steps', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    cluster = await startCluster([{ id: 'sim', env: { SIMULATE: '500', SIMULATE_START_LATENCY_MS: '50' } }], { readyTimeoutMs: READY_MS });
+    cluster = await startCluster([{ id: 'sim', env: { SIMULATE: '500', SIMULATE_START_LATENCY_MS: '20' } }], { readyTimeoutMs: READY_MS });
   });
   afterAll(async () => {
     await browser?.close();
@@ -273,7 +300,7 @@ describe('the web console with a plan of 1,000 steps', () => {
         progress.add((await tree.locator('.plan-head .progress-text').textContent()) ?? '');
         expect(await tree.getAttribute('data-status')).toBe('COMPLETE');
       },
-      { timeoutMs: 150_000, intervalMs: 250, what: 'the 1,000-step deploy COMPLETE in the page' },
+      { timeoutMs: 240_000, intervalMs: 250, what: 'the 1,000-step deploy COMPLETE in the page' },
     );
     // Seen moving: several partial counts on the way to 1000/1000.
     expect([...progress].filter((p) => /^\d+\/1000$/.test(p) && p !== '1000/1000').length).toBeGreaterThan(2);
@@ -283,5 +310,5 @@ describe('the web console with a plan of 1,000 steps', () => {
     expect(Math.max(0, ...longTasks)).toBeLessThan(200);
     await c.shot('thousand-steps');
     expect(c.errors).toEqual([]);
-  });
+  }, 300_000);
 });

@@ -109,8 +109,9 @@ export class Api {
   async call<R extends Route>(route: R, opts: CallOptions<R> = {}): Promise<Answer<ResponseOf<R>>> {
     const method = route.slice(0, route.indexOf(' '));
     const query = { ...opts.query };
-    if (method === 'GET' && this.seq > 0 && query['seq'] === undefined && query['at'] === undefined) query['seq'] = String(this.seq);
     const headers: Record<string, string> = { accept: 'application/json' };
+    // Read what the stream announced (docs/api.md "Reading your own writes"); a time-travel read names its own point.
+    if (method === 'GET' && this.seq > 0 && query['at'] === undefined) headers['x-marshal-seq'] = String(this.seq);
     if (method !== 'GET' && this.csrf) headers['x-marshal-csrf'] = this.csrf;
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(pathOf(route, opts) + queryString(query), {
