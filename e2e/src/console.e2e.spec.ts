@@ -136,9 +136,11 @@ describe('the web console in a browser', () => {
     await cluster?.stop();
   });
   afterEach(() => {
-    // No console errors and no dialog opened by the page in any test.
-    expect(operator?.errors ?? []).toEqual([]);
-    expect(operator?.dialogs ?? []).toEqual([]);
+    // No console errors and no dialog opened by the page in any test (each test answers for its own).
+    const errors = operator?.errors.splice(0) ?? [];
+    const dialogs = operator?.dialogs.splice(0) ?? [];
+    expect(errors).toEqual([]);
+    expect(dialogs).toEqual([]);
   });
 
   it('logs in with a token kept in an HttpOnly cookie, not in storage, behind a strict CSP', async () => {
@@ -294,16 +296,21 @@ describe('the web console with a plan of 1,000 steps', () => {
     expect(await cluster.cli('install', widePackage(1000))).toMatchObject({ code: 0 });
     const tree = c.page.locator('[data-testid="plan-tree"][data-plan="deploy"]').first();
     await tree.waitFor({ timeout: 30_000 });
+    // Watched while the deploy runs: the count of complete steps moves several times without a reload.
     const progress = new Set<string>();
     await eventually(
       async () => {
-        progress.add((await tree.locator('.plan-head .progress-text').textContent()) ?? '');
-        expect(await tree.getAttribute('data-status')).toBe('COMPLETE');
+        const text = (await tree.locator('.plan-head .progress-text').textContent()) ?? '';
+        progress.add(text);
+        const done = Number(/^(\d+)\/1000$/.exec(text)?.[1] ?? 0);
+        expect(done).toBeGreaterThanOrEqual(250);
       },
-      { timeoutMs: 240_000, intervalMs: 250, what: 'the 1,000-step deploy COMPLETE in the page' },
+      { timeoutMs: 180_000, intervalMs: 250, what: 'a quarter of the 1,000-step deploy complete in the page' },
     );
-    // Seen moving: several partial counts on the way to 1000/1000.
-    expect([...progress].filter((p) => /^\d+\/1000$/.test(p) && p !== '1000/1000').length).toBeGreaterThan(2);
+    expect([...progress].filter((p) => /^\d+\/1000$/.test(p) && p !== '0/1000').length).toBeGreaterThan(2);
+    // Scrolling the phase's list keeps working while updates arrive.
+    await tree.locator('[data-testid="steps"]').first().evaluate((el) => el.scrollBy(0, 15_000));
+    await tree.locator('[data-testid="step"][data-step="hello-520:[server]"]').waitFor();
     // Virtualised: a few dozen step rows in the DOM, not a thousand.
     expect(await tree.locator('[data-testid="step"]').count()).toBeLessThan(100);
     const longTasks = (await c.page.evaluate('window.longTasks')) as number[];

@@ -136,9 +136,9 @@ export function PlanTree({ service, name, plan, role, readOnly }: { service: str
   );
 }
 
-/** The sequence range of a service's log: from its first event to the read models' latest. */
-async function firstSeq(service: string, signal: AbortSignal): Promise<number> {
-  const r = await api.get('GET /v1/events', { query: { service, limit: '1', data: 'false' }, signal });
+/** Where the plan's history starts: its first event in the log (before it, the plan did not exist). */
+async function firstSeq(service: string, plan: string, signal: AbortSignal): Promise<number> {
+  const r = await api.get('GET /v1/events', { query: { service, plan, limit: '1', data: 'false' }, signal });
   return r.events[0]?.seq ?? 1;
 }
 
@@ -155,7 +155,7 @@ function TimeTravel({ service, name, role }: { service: string; name: string; ro
 
   useEffect(() => {
     const ctl = new AbortController();
-    firstSeq(service, ctl.signal)
+    firstSeq(service, name, ctl.signal)
       .then((min) => {
         const max = Math.max(min, api.seq);
         setRange({ min, max });
@@ -163,7 +163,7 @@ function TimeTravel({ service, name, role }: { service: string; name: string; ro
       })
       .catch((e: unknown) => setError((e as Error).message));
     return () => ctl.abort();
-  }, [service]);
+  }, [service, name]);
 
   useEffect(() => {
     if (at === undefined || !range) return;
