@@ -252,6 +252,7 @@ describe('the web console in a browser', () => {
     expect(operator.errors).toEqual([expect.stringMatching(/status of 403/)]);
     operator.errors.length = 0;
     expect(viewer.errors).toEqual([expect.stringMatching(/status of 403/)]);
+    expect(viewer.dialogs).toEqual([]);
     await viewer.context.close();
   });
 
@@ -317,5 +318,6 @@ describe('the web console with a plan of 1,000 steps', () => {
     expect(Math.max(0, ...longTasks)).toBeLessThan(200);
     await c.shot('thousand-steps');
     expect(c.errors).toEqual([]);
+    expect(c.dialogs).toEqual([]);
   }, 300_000);
 });
