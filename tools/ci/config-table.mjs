@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const apps = readdirSync(join(root, 'apps')).filter((a) => a !== 'cli').sort();
+// Not services: the CLI, and the web console (static files the gateway serves).
+const apps = readdirSync(join(root, 'apps')).filter((a) => a !== 'cli' && a !== 'console').sort();
 const rows = new Map();
 for (const app of apps) {
   const out = execFileSync(process.execPath, [join(root, 'apps', app, 'dist', 'main.js'), '--describe-config'], { encoding: 'utf8' });

@@ -9,6 +9,7 @@ export const GatewayConfig = defineConfig('gateway', {
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 15_000, minimum: 100, description: 'Deadline of a command sent to a service' }),
   TOKENS_FILE: Type.String({ default: '', description: 'JSON file of bearer tokens: [{"token","subject","role"}] with role viewer, operator or admin' }),
   MARSHAL_TOKENS: Type.String({ default: '', description: "Tokens as 'role:subject:token,…' (in addition to TOKENS_FILE)" }),
+  SESSION_TTL_S: Type.Integer({ default: 43_200, minimum: 60, description: 'How long a web console login (session cookie) lasts, in seconds' }),
   AUTH_DISABLED: Type.Boolean({ default: false, description: 'Serve without authentication (everything allowed, actor operator:anonymous). Explicit only.' }),
   FINISHED_SERVICE_RETENTION_S: Type.Integer({
     default: 3600,

@@ -6,6 +6,8 @@ import { AdminController } from './admin/admin.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { ConfigurationsController } from './configurations/configurations.controller';
 import { TokenStore } from './auth/tokens';
+import { SessionController } from './auth/session.controller';
+import { SessionStore } from './auth/sessions';
 import { DebugOffersController } from './debug/offers.controller';
 import { HttpErrorFilter } from './http/http-errors';
 import { ReadYourWrites } from './http/read-your-writes';
@@ -31,7 +33,7 @@ import { StateController } from './state/state.controller';
 
 @Module({})
 export class GatewayModule {
-  static forRoot(ds: DataSource, tokens: TokenStore): DynamicModule {
+  static forRoot(ds: DataSource, tokens: TokenStore, sessions = new SessionStore(12 * 3600 * 1000)): DynamicModule {
     return {
       module: GatewayModule,
       controllers: [
@@ -50,6 +52,7 @@ export class GatewayModule {
         EventsController,
         AdminController,
         StateController,
+        SessionController,
       ],
       providers: [
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },
@@ -65,6 +68,7 @@ export class GatewayModule {
         ReadYourWrites,
         GatewayMetrics,
         { provide: TokenStore, useValue: tokens },
+        { provide: SessionStore, useValue: sessions },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],

@@ -9,6 +9,7 @@ import { connectDataSource, migrate } from '@marshal/persistence';
 import { NestLogger, ServiceContextModule, createServiceContext, exposeHealth } from '@marshal/runtime';
 import { GatewayConfig } from './config';
 import { TokenStore, loadTokens } from './auth/tokens';
+import { SessionStore } from './auth/sessions';
 import { GatewayModule } from './gateway.module';
 import { GatewayMetrics } from './metrics/metrics';
 import { annotateRoles, describeBodies } from './http/openapi';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   ctx.shutdown.add('postgres', () => ds.destroy());
   await migrate(ds);
 
-  @Module({ imports: [ServiceContextModule.forRoot(ctx), GatewayModule.forRoot(ds, tokens)] })
+  @Module({ imports: [ServiceContextModule.forRoot(ctx), GatewayModule.forRoot(ds, tokens, new SessionStore(ctx.config.SESSION_TTL_S * 1000))] })
   class RootModule {}
 
   const adapter = new FastifyAdapter({ bodyLimit: 4 * 1024 * 1024 });

@@ -4,7 +4,8 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { MarshalError } from '@marshal/contracts';
 import { APP_CONFIG } from '@marshal/runtime';
-import { roleAllows, TokenStore, type Role } from './tokens';
+import { CSRF_HEADER, SESSION_COOKIE, SessionStore, cookieValue, csrfMatches, type Session } from './sessions';
+import { roleAllows, TokenStore, type Role, type TokenEntry } from './tokens';
 
 const ROLE_KEY = 'marshal:role';
 const PUBLIC_KEY = 'marshal:public';
@@ -30,7 +31,7 @@ export interface Caller {
   role: Role;
 }
 
-export type AuthedRequest = FastifyRequest & { caller?: Caller };
+export type AuthedRequest = FastifyRequest & { caller?: Caller; session?: Session };
 
 /** The caller of a request (set by the guard); the actor of the commands it sends. */
 export function callerOf(req: FastifyRequest): Caller {
@@ -38,14 +39,42 @@ export function callerOf(req: FastifyRequest): Caller {
 }
 
 /**
+ * Who a request comes from: its bearer token, or else its session cookie. A change made with the cookie (anything but
+ * GET/HEAD) must carry the session's CSRF token. Throws UNAUTHENTICATED or FORBIDDEN.
+ */
+export function identify(req: FastifyRequest, tokens: TokenStore, sessions: SessionStore): { entry: TokenEntry; session?: Session } {
+  const header = req.headers['authorization'] ?? '';
+  const sessionId = cookieValue(req.headers.cookie, SESSION_COOKIE);
+  if (header === '' && sessionId !== undefined) {
+    const session = sessions.find(sessionId);
+    if (!session) throw new MarshalError('UNAUTHENTICATED', 'the session has ended: log in again');
+    const safe = req.method === 'GET' || req.method === 'HEAD';
+    if (!safe && !csrfMatches(session, req.headers[CSRF_HEADER])) {
+      throw new MarshalError('FORBIDDEN', `a change made with a session cookie needs the session's CSRF token in the ${CSRF_HEADER} header`);
+    }
+    return { entry: session.entry, session };
+  }
+  // `Bearer <t>`, or the DC/OS CLI's `token=<t>`.
+  const m = /^(?:Bearer\s+|token=)(\S+)$/i.exec(Array.isArray(header) ? header[0] : header);
+  if (!m) throw new MarshalError('UNAUTHENTICATED', 'missing bearer token: send Authorization: Bearer <token>');
+  const entry = tokens.find(m[1]);
+  if (!entry) throw new MarshalError('UNAUTHENTICATED', 'unknown token');
+  return { entry };
+}
+
+/**
  * Bearer tokens with roles (docs/api.md): 401 without a known token, 403 when the token's role is too low. With
  * AUTH_DISABLED every request is allowed and recorded as `operator:anonymous` — an explicit choice, never a default.
+ * The web console's session cookie (`POST /v1/session`) stands for the token it was opened with; a change made with it
+ * (anything but GET/HEAD) must also carry the session's CSRF token in `X-Marshal-CSRF`, which another site cannot
+ * read or send.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenStore,
+    private readonly sessions: SessionStore,
     @Inject(APP_CONFIG) private readonly config: { AUTH_DISABLED: boolean },
   ) {}
 
@@ -59,14 +88,15 @@ export class AuthGuard implements CanActivate {
       req.caller = { actor: 'operator:anonymous', role: 'admin' };
       return true;
     }
-    const header = req.headers['authorization'] ?? '';
-    // `Bearer <t>`, or the DC/OS CLI's `token=<t>`.
-    const m = /^(?:Bearer\s+|token=)(\S+)$/i.exec(Array.isArray(header) ? header[0] : header);
-    if (!m) throw new MarshalError('UNAUTHENTICATED', 'missing bearer token: send Authorization: Bearer <token>');
-    const entry = this.tokens.find(m[1]);
-    if (!entry) throw new MarshalError('UNAUTHENTICATED', 'unknown token');
+    const entry = this.entryOf(req);
     if (!roleAllows(entry.role, needed)) throw new MarshalError('FORBIDDEN', `this needs the ${needed} role; the token of ${entry.subject} has ${entry.role}`);
     req.caller = { actor: `${entry.role}:${entry.subject}`, role: entry.role };
     return true;
+  }
+
+  private entryOf(req: AuthedRequest): TokenEntry {
+    const { entry, session } = identify(req, this.tokens, this.sessions);
+    if (session) req.session = session;
+    return entry;
   }
 }

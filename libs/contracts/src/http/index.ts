@@ -5,3 +5,4 @@ export * from './audit.http';
 export * from './admin.http';
 export * from './agents.http';
 export * from './routes.http';
+export * from './session.http';

@@ -5,6 +5,7 @@ import { ProjectionsStatus, RebuildReplyBody } from './admin.http';
 import { AgentBody } from './agents.http';
 import { EventChain, EventList } from './audit.http';
 import { CommandMessageBody, PlanBody, PlanNamesBody, StartPlanBody } from './plans.http';
+import { LoginBody, SessionBody } from './session.http';
 import { InstallBody, ServiceDescription, ServiceSummary, SubmitReplyBody, UninstallReplyBody, UpdateBody } from './services.http';
 
 /** The JSON error of the gateway: a domain error's code, message and every detail with its path. */
@@ -21,7 +22,7 @@ export interface HttpRouteDefinition {
 }
 
 /**
- * The routes the CLI calls, by `METHOD /path` with OpenAPI path parameters, each with its request and response body.
+ * The routes the CLI and the web console call, by `METHOD /path` with OpenAPI path parameters, each with its request and response body.
  * The gateway's controllers return these types, the CLI reads them, the CLI's stand-in gateway answers them, and the
  * gateway's OpenAPI document takes its body schemas from here. Routes of a service (plans, events, debug) are also
  * mounted under `/v1/service/{service}` and `/v1/multi/{service}` (reference §6.9).
@@ -46,6 +47,9 @@ export const HTTP_ROUTES = {
   'POST /v1/admin/rebuild-projections': { response: RebuildReplyBody },
   'GET /v1/agents': { response: Type.Array(AgentBody) },
   'GET /v2/debug/offers': { response: OfferOutcomeSummarySchema },
+  'POST /v1/session': { body: LoginBody, response: SessionBody },
+  /** 204 without a body when the caller has no token and no live session. */
+  'GET /v1/session': { response: SessionBody },
 } as const satisfies Record<string, HttpRouteDefinition>;
 
 export type HttpRoute = keyof typeof HTTP_ROUTES;
