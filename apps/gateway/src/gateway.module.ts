@@ -3,6 +3,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import { AuditQueries, ConfigurationQueries, ReadModelQueries, TimeTravel } from '@marshal/persistence';
 import { AdminController } from './admin/admin.controller';
+import { ParkedController } from './admin/parked.controller';
+import { ParkedView } from './admin/parked-view';
 import { AuthGuard } from './auth/auth.guard';
 import { ConfigurationsController } from './configurations/configurations.controller';
 import { TokenStore } from './auth/tokens';
@@ -50,6 +52,7 @@ export class GatewayModule {
         EventsController,
         AdminController,
         StateController,
+        ParkedController,
       ],
       providers: [
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },
@@ -64,6 +67,7 @@ export class GatewayModule {
         ServiceLogViews,
         ReadYourWrites,
         GatewayMetrics,
+        ParkedView,
         { provide: TokenStore, useValue: tokens },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -15,7 +15,7 @@ export interface ProjectorStart {
   checkpoint: number;
 }
 
-type ProjectorContext = ServiceContext<{ PROJECTOR_BATCH_SIZE: number; PROJECTOR_REBUILD_BATCH_SIZE: number }>;
+type ProjectorContext = ServiceContext<{ PROJECTOR_BATCH_SIZE: number; PROJECTOR_REBUILD_BATCH_SIZE: number; EVENT_MAX_ATTEMPTS: number; EVENT_RETRY_DELAY_MS: number }>;
 
 /** Lineage of a rebuild: the command that asked for it, and the event that recorded it. */
 interface RebuildLineage {
@@ -162,7 +162,12 @@ export class ProjectorService {
       async (rec, { pending }) => {
         if (!r.done) await r.worker.onEvent(rec, pending);
       },
-      { fromSeq: from + 1, log: this.ctx.log },
+      {
+        fromSeq: from + 1,
+        log: this.ctx.log,
+        // A rebuild parks what the live consumer parks, under the same name: one entry per event, retried by both.
+        poison: { consumer: this.ctx.service, maxAttempts: this.ctx.config.EVENT_MAX_ATTEMPTS, retryDelayMs: this.ctx.config.EVENT_RETRY_DELAY_MS },
+      },
     );
     // An empty log (or one the generation already holds) delivers nothing to react to.
     void r.sub.caughtUp

@@ -157,7 +157,9 @@ describe('poison events: bounded retries, parking, retry after a fix (real nats-
     const counted = await parkedMetric('tester-d');
 
     calls = 0;
-    const again = store.follow(subject, () => void calls++ && undefined, { poison: { consumer: 'tester-d', maxAttempts: 2, retryDelayMs: 5 } });
+    const again = store.follow(subject, () => {
+      calls++;
+    }, { poison: { consumer: 'tester-d', maxAttempts: 2, retryDelayMs: 5 } });
     subs.push(again);
     await again.caughtUp;
     await eventually(async () => expect(await (await store.parkedEvents()).get('tester-d', poison.seq)).toBeUndefined());

@@ -157,6 +157,18 @@ export class ParkedEvents {
     return out.sort((a, b) => a.seq - b.seq || a.consumer.localeCompare(b.consumer));
   }
 
+  /**
+   * Follows the record: `onChange` gets every parked event there is, then each one parked, updated (a PUT) or removed
+   * (its key, with `entry` undefined). Resolves a stop function.
+   */
+  async watch(onChange: (key: string, entry: ParkedEvent | undefined) => void, onEnd: (e?: unknown) => void): Promise<() => void> {
+    const it = await this.kv.watch({ key: '>' });
+    void (async () => {
+      for await (const e of it) onChange(e.key, e.operation === 'PUT' ? e.json<ParkedEvent>() : undefined);
+    })().then(() => onEnd(), onEnd);
+    return () => it.stop();
+  }
+
   /** Asks every consumer that parked `seq` to re-read it from the stream and apply it again. */
   requestRetry(seq: number): void {
     this.nc.publish(this.subjects.parkedRetry, JSON.stringify({ seq }));
@@ -348,5 +360,55 @@ export class PoisonGuard {
   /** Forgets a parked sequence the stream no longer holds (purged, or the stream was recreated). */
   async forget(seq: number, subject: string): Promise<void> {
     if (await this.unpark({ seq, subject, data: new Uint8Array() })) this.log.warn({ consumer: this.consumer, seq }, 'parked event no longer in the stream; forgotten');
+  }
+}
+
+/**
+ * The services a fold holds suspect: it parked an event of theirs, so its state of them is known to be incomplete and
+ * it must not decide for them until the event is applied (retried after a fix). Plug it in as a PoisonListener.
+ */
+export class SuspectServices implements PoisonListener {
+  private readonly bySeq = new Map<string, Set<number>>();
+
+  constructor(private readonly subjects: Subjects) {}
+
+  private serviceOf(subject: string): string | undefined {
+    const p = this.subjects.parse(subject);
+    return p?.kind === 'service' ? p.service : undefined;
+  }
+
+  parked(entry: { seq: number; subject: string }): void {
+    const service = this.serviceOf(entry.subject);
+    if (service === undefined) return;
+    const seqs = this.bySeq.get(service) ?? new Set<number>();
+    seqs.add(entry.seq);
+    this.bySeq.set(service, seqs);
+  }
+
+  unparked(entry: { seq: number; subject: string }): void {
+    const service = this.serviceOf(entry.subject);
+    const seqs = service === undefined ? undefined : this.bySeq.get(service);
+    if (!seqs || service === undefined) return;
+    seqs.delete(entry.seq);
+    if (seqs.size === 0) this.bySeq.delete(service);
+  }
+
+  has(service: string): boolean {
+    return this.bySeq.has(service);
+  }
+
+  /** The parked sequences that make a service suspect, ascending. */
+  sequences(service: string): number[] {
+    return [...(this.bySeq.get(service) ?? [])].sort((a, b) => a - b);
+  }
+
+  /** The error a command on a suspect service gets: it names the parked sequences and how to retry them. */
+  error(service: string, consumer: string): MarshalError {
+    const seqs = this.sequences(service);
+    return new MarshalError(
+      'UNAVAILABLE',
+      `service '${service}' is suspect: ${consumer} parked its event${seqs.length > 1 ? 's' : ''} at sequence ${seqs.join(', ')}; ` +
+        `nothing is decided for it until ${seqs.length > 1 ? 'they are' : 'it is'} applied (marshal admin parked retry <seq> after a fix)`,
+    );
   }
 }
