@@ -14,7 +14,7 @@ import {
 import { NoRespondersError, RequestError, TimeoutError, headers, type NatsConnection } from '@nats-io/transport-node';
 import { MarshalError, upcast, validateEvent, type EventEnvelope, type MarshalEvent, type Recorded, type Subjects } from '@marshal/contracts';
 import { silentLogger, type Logger } from './logger';
-import { ParkedEvents, PoisonGuard, type PoisonListener, type PoisonPolicy, type RawMessage } from './parked-events';
+import { ParkedEvents, PoisonGuard, PoisonMessageError, decodeRecorded, type PoisonListener, type PoisonPolicy, type RawMessage } from './parked-events';
 
 /** JetStream's "wrong last sequence" error: another writer appended to the subject first. */
 const WRONG_LAST_SEQUENCE = 10071;
@@ -69,6 +69,13 @@ export interface FollowOptions {
   poisonListener?: PoisonListener;
 }
 
+export interface ReadOptions {
+  fromSeq?: number;
+  toSeq?: number;
+  /** Told of each message skipped because it is not an event of the catalogue. */
+  onPoison?: (at: { seq: number; subject: string }, error: PoisonMessageError) => void;
+}
+
 export interface DurableOptions {
   stallHeartbeats?: number;
   expiresMs?: number;
@@ -119,15 +126,16 @@ export class EventStore {
     readonly subjects: Subjects,
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
+    private readonly log: Logger,
   ) {}
 
   private parkedOpening?: Promise<ParkedEvents>;
 
-  /** Opens the store, creating the stream if it does not exist yet. */
-  static async open(nc: NatsConnection, subjects: Subjects, opts: { apiTimeoutMs?: number } = {}): Promise<EventStore> {
+  /** Opens the store, creating the stream if it does not exist yet. `log` hears of messages `read` skips. */
+  static async open(nc: NatsConnection, subjects: Subjects, opts: { apiTimeoutMs?: number; log?: Logger } = {}): Promise<EventStore> {
     const timeout = opts.apiTimeoutMs ?? 10_000;
     const jsm = await jetstreamManager(nc, { timeout });
-    const store = new EventStore(nc, subjects, jetstream(nc, { timeout }), jsm);
+    const store = new EventStore(nc, subjects, jetstream(nc, { timeout }), jsm, opts.log ?? silentLogger);
     await store.ensureStream();
     return store;
   }
@@ -239,8 +247,12 @@ export class EventStore {
     return info.state.last_seq;
   }
 
-  /** Replays the events matching a filter (one aggregate, or a family) that exist now, in log order. */
-  async *read(filter: string, opts: { fromSeq?: number; toSeq?: number } = {}): AsyncGenerator<Recorded<MarshalEvent>> {
+  /**
+   * Replays the events matching a filter (one aggregate, or a family) that exist now, in log order. A message that is
+   * not an event of the catalogue (not JSON, or failing its schema) is skipped, logged, and told to `onPoison`: the
+   * consumers park those (docs/architecture.md, poison events), so a replay sees what they applied.
+   */
+  async *read(filter: string, opts: ReadOptions = {}): AsyncGenerator<Recorded<MarshalEvent>> {
     const fromSeq = opts.fromSeq ?? 1;
     const consumer = await this.js.consumers.get(this.stream, {
       filter_subjects: filter,
@@ -255,7 +267,15 @@ export class EventStore {
     try {
       for await (const m of messages) {
         if (opts.toSeq !== undefined && m.seq > opts.toSeq) break;
-        yield decode(m);
+        let rec: Recorded<MarshalEvent> | undefined;
+        try {
+          rec = decodeRecorded(m);
+        } catch (e) {
+          if (!(e instanceof PoisonMessageError)) throw e;
+          this.log.warn({ seq: m.seq, subject: m.subject, reason: e.reason, error: e.message }, 'read skipped a message that is not an event of the catalogue');
+          opts.onPoison?.({ seq: m.seq, subject: m.subject }, e);
+        }
+        if (rec) yield rec;
         if (m.info.pending === 0 || (opts.toSeq !== undefined && m.seq >= opts.toSeq)) break;
       }
     } finally {
@@ -264,7 +284,7 @@ export class EventStore {
   }
 
   /** Collects `read` into an array. */
-  async readAll(filter: string, opts: { fromSeq?: number; toSeq?: number } = {}): Promise<Recorded<MarshalEvent>[]> {
+  async readAll(filter: string, opts: ReadOptions = {}): Promise<Recorded<MarshalEvent>[]> {
     const out: Recorded<MarshalEvent>[] = [];
     for await (const r of this.read(filter, opts)) out.push(r);
     return out;

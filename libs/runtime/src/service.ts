@@ -64,7 +64,7 @@ export async function createServiceContext<C>(definition: ConfigDefinition<C>): 
   const subjects = subjectsFor(common.MARSHAL_NAMESPACE);
   const nc = await connectNats({ servers: common.NATS_URL.split(','), name: `${definition.service}/${instance}` }, log);
   shutdown.add('nats', () => nc.drain());
-  const store = await EventStore.open(nc, subjects);
+  const store = await EventStore.open(nc, subjects, { log });
   const bus = new CommandBus(nc, subjects, log);
   return { service: definition.service, instance, config, log, nc, subjects, store, bus, shutdown };
 }
