@@ -102,10 +102,10 @@ function closeWhenStalled(messages: ConsumerMessages, log: Logger, what: Record<
       const stalled = (s.type === 'heartbeats_missed' && s.count >= maxMissed) || s.type === 'consumer_deleted';
       if (!stalled) continue;
       log.warn({ ...what, notification: s }, 'consumer stalled; re-creating it');
-      await messages.close().catch(() => undefined);
+      await messages.close().catch((e: unknown) => log.warn({ ...what, err: e }, 'closing a stalled consumer failed; it is re-created anyway'));
       return;
     }
-  })().catch(() => undefined);
+  })().catch((e: unknown) => log.warn({ ...what, err: e }, 'watch of consumer status ended'));
 }
 
 const noop = (): void => undefined;
@@ -260,7 +260,8 @@ export class EventStore {
     });
     const info = await consumer.info();
     if (info.num_pending === 0) {
-      await consumer.delete().catch(() => undefined);
+      // An ordered consumer is ephemeral: the server drops it on its own if this delete is lost.
+      await consumer.delete().catch((e: unknown) => this.log.debug({ err: e, filter }, 'could not delete an empty read consumer'));
       return;
     }
     const messages = await consumer.consume({ max_messages: 1024 });
@@ -279,7 +280,7 @@ export class EventStore {
         if (m.info.pending === 0 || (opts.toSeq !== undefined && m.seq >= opts.toSeq)) break;
       }
     } finally {
-      await messages.close().catch(() => undefined);
+      await messages.close().catch((e: unknown) => this.log.debug({ err: e, filter }, 'could not close a read consumer'));
     }
   }
 
@@ -432,7 +433,7 @@ export class EventStore {
       stop: async () => {
         stopped = true;
         retries?.unsubscribe();
-        await current?.close().catch(() => undefined);
+        await current?.close().catch((e: unknown) => log.debug({ err: e, filter }, 'closing the consumer at stop failed'));
         await done;
         await retrying;
       },
@@ -527,7 +528,7 @@ export class EventStore {
       stop: async () => {
         stopped = true;
         retries?.unsubscribe();
-        await current?.close().catch(() => undefined);
+        await current?.close().catch((e: unknown) => log.debug({ err: e, consumer: name }, 'closing the consumer at stop failed'));
         await done;
       },
     };
