@@ -19,7 +19,7 @@ describe('decodeRecorded: what a consumer accepts from the stream', () => {
   it.each([
     ['not JSON', bytes('{"id": '), 'undecodable', /not a JSON event \(7 bytes\)/],
     ['not UTF-8', new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), 'undecodable', /not a JSON event/],
-    ['an unknown type', bytes(JSON.stringify({ ...event(), type: 'Nope\u0000' })), 'invalid', /the catalogue has no Nope\u0000 version 2/],
+    ['an unknown type', bytes(JSON.stringify({ ...event(), type: 'Nope\u0000' })), 'invalid', /the catalogue has no Nope. version 2/],
     ['data breaking its schema', bytes(JSON.stringify({ ...event(), data: { agentId: 1 } })), 'invalid', /invalid AgentLost v2 event: .*\/data\/agentId must be string/],
     ['a JSON value that is no envelope', bytes('42'), 'invalid', /invalid event envelope/],
   ] as const)('refuses %s', (_what, data, reason, message) => {
