@@ -48,6 +48,11 @@ export interface Subscription {
   readonly caughtUp: Promise<void>;
   /** Events this consumer has parked now (0 without a poison policy). */
   parked(): number;
+  /**
+   * Parks an event the handler accepted but the consumer could not apply later (see PoisonGuard.parkFailure); false
+   * without a poison policy, or when it could not be recorded before the subscription stopped.
+   */
+  park(rec: Recorded<MarshalEvent>, error: unknown, attempts: number): Promise<boolean>;
 }
 
 export type RecordedHandler = (rec: Recorded<MarshalEvent>, ctx: { pending: number }) => Promise<void> | void;
@@ -430,6 +435,7 @@ export class EventStore {
     return {
       caughtUp,
       parked: () => guard?.count ?? 0,
+      park: (rec, error, attempts) => guard?.parkFailure(rec, error, attempts) ?? Promise.resolve(false),
       stop: async () => {
         stopped = true;
         retries?.unsubscribe();
@@ -525,6 +531,7 @@ export class EventStore {
     return {
       caughtUp,
       parked: () => guard?.count ?? 0,
+      park: (rec, error, attempts) => guard?.parkFailure(rec, error, attempts) ?? Promise.resolve(false),
       stop: async () => {
         stopped = true;
         retries?.unsubscribe();

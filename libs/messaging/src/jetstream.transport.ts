@@ -150,6 +150,12 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     this.poisonListener.unparked = listener.unparked?.bind(listener);
   }
 
+  /** Parks an event a handler accepted but the service could not apply later (under the queue name). */
+  async park(rec: Recorded<MarshalEvent>, error: unknown, attempts: number): Promise<boolean> {
+    for (const s of this.subscriptions) if (await s.park(rec, error, attempts)) return true;
+    return false;
+  }
+
   /** Events the sources have parked now: what makes the service's health degraded. */
   parkedCount(): number {
     return this.subscriptions.reduce((n, s) => n + s.parked(), 0);

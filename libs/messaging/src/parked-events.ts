@@ -357,6 +357,18 @@ export class PoisonGuard {
     return true;
   }
 
+  /**
+   * Parks an event the handler accepted but a later stage of the consumer could not apply (a projector's batch that
+   * PostgreSQL refuses): recorded as a handler failure, counted and told like any other.
+   */
+  parkFailure(rec: Recorded<MarshalEvent>, error: unknown, attempts: number): Promise<boolean> {
+    return this.park(
+      { seq: rec.seq, subject: rec.subject, data: new Uint8Array() },
+      { reason: 'handler', error: describe(error), eventId: rec.event.id, type: rec.event.type, attempts },
+      'live',
+    );
+  }
+
   /** Forgets a parked sequence the stream no longer holds (purged, or the stream was recreated). */
   async forget(seq: number, subject: string): Promise<void> {
     if (await this.unpark({ seq, subject, data: new Uint8Array() })) this.log.warn({ consumer: this.consumer, seq }, 'parked event no longer in the stream; forgotten');
