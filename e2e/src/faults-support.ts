@@ -1,9 +1,10 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { isLaunchOver, podInstanceName, subjectsFor, type MarshalEvent, type Recorded } from '@marshal/contracts';
+import { randomUUID } from 'node:crypto';
+import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { isLaunchOver, podInstanceName, subjectsFor, type MarshalEvent, type Recorded, type Subjects } from '@marshal/contracts';
 import { EventStore } from '@marshal/messaging';
 import { connectDataSource, createGeneration, dumpReadModels, listGenerations, projectBatch } from '@marshal/persistence';
 import { SERVICES, eventually, processesUnder } from '@marshal/testing';
@@ -54,6 +55,81 @@ export function faultPlan(random: () => number, agents: readonly string[]): Faul
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What the chaos publisher injects: each a message no consumer can apply, which every consumer must park. */
+export const CHAOS_KINDS = ['garbage', 'nul', 'oversized', 'schema'] as const;
+export type ChaosKind = (typeof CHAOS_KINDS)[number];
+
+/** One chaos injection of each kind at a random point of the deploy (targets `chaos:<kind>` in the fault schedule). */
+export function chaosPlan(random: () => number): Fault[] {
+  return CHAOS_KINDS.map((kind) => ({ atProgress: Math.round(random() * 90) / 100, target: `chaos:${kind}`, downMs: 0 }));
+}
+
+/** The bytes of one injection: not JSON, NUL-laden, about 600 KB, or a well-formed envelope whose data breaks its schema. */
+export function chaosPayload(kind: ChaosKind, random: () => number): Uint8Array {
+  const envelope = (type: string, data: unknown, text = 'chaos') =>
+    JSON.stringify({ id: randomUUID(), type, version: 1, aggregate: `chaos:${text}`, at: new Date().toISOString(), correlationId: text, causationId: null, actor: text, data });
+  switch (kind) {
+    case 'garbage':
+      return Uint8Array.from({ length: 64 + Math.floor(random() * 512) }, () => Math.floor(random() * 256));
+    case 'nul':
+      return new TextEncoder().encode(envelope('TaskStatus\u0000Updated', { taskId: '\u0000\u0000', message: 'a\u0000b' }, 'nul\u0000'));
+    case 'oversized':
+      return new TextEncoder().encode(envelope('TaskStatusUpdated', { message: 'x'.repeat(600 * 1024) }));
+    case 'schema':
+      return new TextEncoder().encode(envelope('AgentRegistered', { agentId: Math.floor(random() * 1000), cpus: 'many' }));
+  }
+}
+
+/**
+ * A test tool standing for a compromised role: it publishes messages no consumer can apply straight onto event
+ * subjects, bypassing every check an append makes. It connects with the options it is given (servers, and the
+ * credentials of the role it impersonates). Subjects are those of aggregates the deploy does not depend on (a service
+ * nobody installed, on a real agent; an agent that does not exist), so the deploy must go on around them.
+ */
+export class ChaosPublisher {
+  /** Sequence → kind and subject of every message injected. */
+  readonly injected = new Map<number, { kind: ChaosKind; subject: string }>();
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly subjects: Subjects,
+    private readonly agents: readonly string[],
+    private readonly random: () => number,
+  ) {}
+
+  static async connect(options: NodeConnectionOptions, namespace: string, agents: readonly string[], random: () => number): Promise<ChaosPublisher> {
+    const nc = await connect({ maxReconnectAttempts: -1, reconnectTimeWait: 100, ...options, name: 'chaos-publisher' });
+    return new ChaosPublisher(nc, subjectsFor(namespace), agents, random);
+  }
+
+  private subject(n: number): string {
+    if (this.random() < 0.5) return this.subjects.serviceTask(`chaos-${n}`, this.agents[Math.floor(this.random() * this.agents.length)]);
+    return this.subjects.agent(`ghost-${n}`);
+  }
+
+  /** Publishes one message of `kind`, retrying through a NATS outage; its message id makes a retry land once. */
+  async inject(kind: ChaosKind): Promise<{ seq: number; subject: string }> {
+    const subject = this.subject(this.injected.size);
+    const data = chaosPayload(kind, this.random);
+    const msgID = randomUUID();
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        const ack = await jetstream(this.nc, { timeout: 2_000 }).publish(subject, data, { msgID });
+        this.injected.set(ack.seq, { kind, subject });
+        return { seq: ack.seq, subject };
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await sleep(200);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.nc.close();
+  }
+}
+
 /** Completed steps of a plan / all its steps, or undefined while the gateway cannot answer. */
 async function progress(cluster: Cluster, service: string, plan: string): Promise<number | undefined> {
   try {
@@ -71,13 +147,19 @@ async function progress(cluster: Cluster, service: string, plan: string): Promis
  * may itself be down for a while); a fault whose point the deploy passed while the previous one was being restarted
  * strikes at once.
  */
-export async function inject(cluster: Cluster, service: string, faults: readonly Fault[], log: (line: string) => void): Promise<void> {
+export async function inject(cluster: Cluster, service: string, faults: readonly Fault[], log: (line: string) => void, chaos?: ChaosPublisher): Promise<void> {
   const t0 = Date.now();
   let done = 0;
   for (const f of faults) {
     while (done < f.atProgress) {
       await sleep(100);
       done = (await progress(cluster, service, 'deploy')) ?? done;
+    }
+    if (f.target.startsWith('chaos:')) {
+      if (!chaos) throw new Error(`${f.target} needs a chaos publisher`);
+      const { seq, subject } = await chaos.inject(f.target.slice('chaos:'.length) as ChaosKind);
+      log(`+${Date.now() - t0} ms, deploy ${Math.round(done * 100)}% (due at ${Math.round(f.atProgress * 100)}%): ${f.target} injected at seq ${seq} on ${subject}`);
+      continue;
     }
     log(`+${Date.now() - t0} ms, deploy ${Math.round(done * 100)}% (due at ${Math.round(f.atProgress * 100)}%): SIGKILL ${f.target}, down ${f.downMs} ms`);
     if (f.target === 'nats') {
@@ -113,14 +195,15 @@ export function liveSandboxes(cluster: Cluster): Map<string, Set<string>> {
 }
 
 /** The whole log, read from the cluster's NATS, and the stream's own message count. */
-export async function readLog(cluster: Cluster): Promise<{ events: Recorded<MarshalEvent>[]; messages: number; lastSeq: number }> {
+export async function readLog(cluster: Cluster): Promise<{ events: Recorded<MarshalEvent>[]; messages: number; lastSeq: number; notEvents: number[] }> {
   const nc = await connect({ servers: cluster.nats.url });
   try {
     const subjects = subjectsFor(cluster.namespace);
     const store = await EventStore.open(nc, subjects);
-    const events = await store.readAll(subjects.allEvents);
+    const notEvents: number[] = [];
+    const events = await store.readAll(subjects.allEvents, { onPoison: (at) => notEvents.push(at.seq) });
     const info = await (await jetstreamManager(nc)).streams.info(subjects.stream);
-    return { events, messages: info.state.messages, lastSeq: info.state.last_seq };
+    return { events, messages: info.state.messages, lastSeq: info.state.last_seq, notEvents };
   } finally {
     await nc.close();
   }
@@ -174,6 +257,8 @@ export interface LogCheck {
   /** Messages in the stream, and its last sequence. */
   messages: number;
   lastSeq: number;
+  /** Sequences of messages that are not events of the catalogue (what the chaos publisher injected): parked, not projected. */
+  notEvents: number[];
   /** Pod instance → its launches in log order, from the log. */
   launches: Map<string, Launch[]>;
   /** Read-model tables whose rows differ between the live generation and a rebuild from sequence 1. */
@@ -213,7 +298,7 @@ export async function checkLog(cluster: Cluster): Promise<LogCheck> {
     const live = await dumpReadModels(ds, active.schema);
     const rebuilt = await dumpReadModels(ds, generation.schema);
     const differingTables = Object.keys(live).filter((t) => JSON.stringify(live[t]) !== JSON.stringify(rebuilt[t]));
-    return { projected, checkpoint, messages: log.messages, lastSeq: log.lastSeq, launches, differingTables };
+    return { projected, checkpoint, messages: log.messages, lastSeq: log.lastSeq, notEvents: log.notEvents, launches, differingTables };
   } finally {
     await ds.destroy();
   }

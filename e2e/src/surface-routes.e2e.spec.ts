@@ -54,6 +54,8 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /v1/events/{id}/chain': { role: 'viewer', notFound: [{ params: { id: 'nope' }, message: 'Event nope not found' }] },
   'GET /v1/admin/projections': { role: 'viewer' },
   'POST /v1/admin/rebuild-projections': { role: 'admin', malformed: NO_BODY },
+  'GET /v1/admin/parked': { role: 'admin' },
+  'POST /v1/admin/parked/{seq}/retry': { role: 'admin', malformed: NO_BODY, notFound: [{ params: { seq: '999999' }, message: 'no consumer has parked the event at sequence 999999' }] },
   'GET /v1/services': { role: 'viewer' },
   'POST /v1/services': { role: 'admin', malformed: { body: { package: { files: {} }, colour: 'red' }, names: "unknown field 'colour'" } },
   'GET /v1/services/{name}': { role: 'viewer', notFound: [{ params: { name: 'nope' }, message: 'Service nope not found' }] },
@@ -116,6 +118,7 @@ const DEFAULTS: Record<string, string> = {
   key: 'uninstalling',
   task: 'hello-0-server',
   ip: '127.0.0.1',
+  seq: '1',
 };
 
 interface Operation {

@@ -12,7 +12,7 @@ import {
   type Proposal,
   type Recorded,
 } from '@marshal/contracts';
-import type { AppendOptions } from '@marshal/messaging';
+import { SuspectServices, type AppendOptions } from '@marshal/messaging';
 import { OfferOutcomeTracker, describeOffer, summarizeEvaluation } from '@marshal/offer';
 import { SERVICE_CONTEXT, newId, withCorrelation, type ServiceContext } from '@marshal/runtime';
 import {
@@ -78,12 +78,15 @@ export class CoordinatorService {
   private running = false;
   private loop?: Promise<void>;
   private lostTimer?: NodeJS.Timeout;
+  /** Services whose events this fold parked: their candidates are not worked on until the events are applied. */
+  readonly suspects: SuspectServices;
 
   constructor(
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<Settings>,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     const c = ctx.config;
+    this.suspects = new SuspectServices(ctx.subjects);
     this.startedAt = this.nowMs();
     this.state = new CoordinatorState(ctx.subjects);
     this.placer = new Placer(
@@ -204,7 +207,12 @@ export class CoordinatorService {
       withCorrelation(c.stepId, job).catch((e) => this.ctx.log.error({ err: e, step: c.step, service: c.service }, 'could not work on candidate'));
 
     const toPlace: Candidate[] = [];
-    for (const t of triage(this.state, candidates)) {
+    const workable = candidates.filter((c) => {
+      if (!this.suspects.has(c.service)) return true;
+      this.ctx.log.debug({ service: c.service, step: c.step, parked: this.suspects.sequences(c.service) }, 'candidate of a suspect service left alone');
+      return false;
+    });
+    for (const t of triage(this.state, workable)) {
       const c = t.candidate;
       switch (t.kind) {
         case 'carry-out':

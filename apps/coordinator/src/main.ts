@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     definition: CoordinatorConfig,
     module: CoordinatorModule,
     sources: (c) => [{ kind: 'ordered', filter: c.subjects.allEvents, fromSeq: async () => 1 }],
+    poison: (a) => a.get(CoordinatorService).suspects,
     health: (a) => {
       const s = a.get(CoordinatorService).state;
       return { seq: s.seq, agents: s.ledger.agents.size };

@@ -3,6 +3,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import { AuditQueries, ConfigurationQueries, ReadModelQueries, TimeTravel } from '@marshal/persistence';
 import { AdminController } from './admin/admin.controller';
+import { ParkedController } from './admin/parked.controller';
+import { ParkedView } from './admin/parked-view';
 import { AuthGuard } from './auth/auth.guard';
 import { ConfigurationsController } from './configurations/configurations.controller';
 import { TokenStore } from './auth/tokens';
@@ -53,6 +55,7 @@ export class GatewayModule {
         AdminController,
         StateController,
         SessionController,
+        ParkedController,
       ],
       providers: [
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },
@@ -67,6 +70,7 @@ export class GatewayModule {
         ServiceLogViews,
         ReadYourWrites,
         GatewayMetrics,
+        ParkedView,
         { provide: TokenStore, useValue: tokens },
         { provide: SessionStore, useValue: sessions },
         { provide: APP_GUARD, useClass: AuthGuard },

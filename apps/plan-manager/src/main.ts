@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     // Every service's history, from the start: the plans are rebuilt from the log at each start.
     sources: (c) => [{ kind: 'ordered', filter: c.subjects.allServiceEvents, fromSeq: async () => 1 }],
     health: (a) => ({ folded: a.get(PlanManagerService).position }),
+    // A parked event of a service makes it suspect: its plans wait for the event instead of deciding on a partial state.
+    poison: (a) => a.get(PlanManagerService).suspects,
   });
   const plans = app.get(PlanManagerService);
   await transport.caughtUp();

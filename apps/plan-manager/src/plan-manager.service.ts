@@ -16,7 +16,7 @@ import {
   type ServiceCommand,
   type ServiceState,
 } from '@marshal/plan';
-import { SequenceGate } from '@marshal/messaging';
+import { SequenceGate, SuspectServices } from '@marshal/messaging';
 import { SERVICE_CONTEXT, newId, systemClock, withCorrelation, type ServiceContext } from '@marshal/runtime';
 
 /**
@@ -38,8 +38,20 @@ export class PlanManagerService {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly gate = new SequenceGate('plan-manager');
   private ticker?: NodeJS.Timeout;
+  /**
+   * Services with an event parked by this consumer: their state is known incomplete, so their events are still folded
+   * but nothing is decided for them (no reactions, ticks, candidates or commands) until the event is applied.
+   */
+  readonly suspects: SuspectServices;
 
-  constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<{ TICK_MS: number; FOLD_WAIT_MS: number }>) {}
+  constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<{ TICK_MS: number; FOLD_WAIT_MS: number }>) {
+    this.suspects = new SuspectServices(ctx.subjects);
+  }
+
+  /** Throws the suspect error of a service nothing may be decided for now. */
+  private assertNotSuspect(service: string): void {
+    if (this.suspects.has(service)) throw this.suspects.error(service, 'plan-manager');
+  }
 
   get position(): number {
     return this.folded;
@@ -137,7 +149,7 @@ export class PlanManagerService {
           // Applied when appended.
         } else {
           this.fold(service, rec);
-          if (this.caughtUp) {
+          if (this.caughtUp && !this.suspects.has(service)) {
             const ctx = this.context(rec.event.correlationId, rec.event.id);
             await withCorrelation(rec.event.correlationId, () => this.decide(service, (s) => reactToEvent(s, rec, ctx), ctx));
           }
@@ -155,6 +167,7 @@ export class PlanManagerService {
   private async catchUp(): Promise<void> {
     this.caughtUp = true;
     for (const service of this.services.keys()) {
+      if (this.suspects.has(service)) continue;
       const ctx = this.context(`recover:${service}`, null);
       await this.decide(service, () => NO_DECISION, ctx);
     }
@@ -172,6 +185,7 @@ export class PlanManagerService {
     this.ticker = setInterval(() => {
       void this.serial(async () => {
         for (const service of this.services.keys()) {
+          if (this.suspects.has(service)) continue;
           const ctx = this.context(`tick:${service}`, null);
           await this.settle(service, this.command(service, { type: 'Tick' }, ctx).decision, ctx);
         }
@@ -188,7 +202,7 @@ export class PlanManagerService {
     return this.serial(async () => {
       const now = systemClock.now();
       const candidates: Candidate[] = [];
-      for (const state of this.services.values()) candidates.push(...candidatesOf(state, now));
+      for (const state of this.services.values()) if (!this.suspects.has(state.service)) candidates.push(...candidatesOf(state, now));
       return { candidates, seq: this.folded };
     });
   }
@@ -206,6 +220,7 @@ export class PlanManagerService {
 
   /** Decides a command on the service's current state; a rejection throws its MarshalError and appends nothing. */
   private command(service: string, command: ServiceCommand, ctx: DecisionContext): ReturnType<typeof acceptedOrThrow> {
+    this.assertNotSuspect(service);
     return acceptedOrThrow(decide(this.current(service), command, ctx));
   }
 

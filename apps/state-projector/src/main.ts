@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   })
   class ProjectorModule {}
 
-  const { app } = await startService(
+  const { app, transport } = await startService(
     {
       definition: ProjectorConfig,
       module: ProjectorModule,
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     ctx,
   );
   const projector = app.get(ProjectorService);
+  projector.useParking((rec, e, attempts) => transport.park(rec, e, attempts));
   ctx.shutdown.add('rebuild', () => projector.stop());
   ctx.log.info({ checkpoint: start, generation: active.id }, 'projecting from checkpoint');
   await projector.resumeRebuild();

@@ -15,7 +15,20 @@ export interface ProjectorStart {
   checkpoint: number;
 }
 
-type ProjectorContext = ServiceContext<{ PROJECTOR_BATCH_SIZE: number; PROJECTOR_REBUILD_BATCH_SIZE: number }>;
+type ProjectorContext = ServiceContext<{ PROJECTOR_BATCH_SIZE: number; PROJECTOR_REBUILD_BATCH_SIZE: number; EVENT_MAX_ATTEMPTS: number; EVENT_RETRY_DELAY_MS: number }>;
+
+/**
+ * The live consumer delivers each sequence once, in order: one it already holds is an admin's retry of an event it
+ * parked. The read models apply events in log order only (a checkpoint, exactly once), so that is refused with what to
+ * do instead; the retry records it as failed.
+ */
+function refuseOutOfOrder(worker: ProjectionWorker, rec: Recorded<MarshalEvent>): void {
+  if (worker.isBehind(rec.seq)) {
+    throw new Error(
+      `the read models are past sequence ${rec.seq}: an event they skipped is applied by rebuilding them with the fix (POST /v1/admin/rebuild-projections); a rebuild that applies it unparks it`,
+    );
+  }
+}
 
 /** Lineage of a rebuild: the command that asked for it, and the event that recorded it. */
 interface RebuildLineage {
@@ -48,6 +61,8 @@ export class ProjectorService {
   private active: Generation;
   private head = 0;
   private rebuild?: Rebuild;
+  /** Records an event PostgreSQL refuses as parked by the live consumer (set once the transport listens). */
+  private parkLive?: (rec: Recorded<MarshalEvent>, error: unknown, attempts: number) => Promise<boolean>;
 
   constructor(
     @Inject(SERVICE_CONTEXT) private readonly ctx: ProjectorContext,
@@ -58,7 +73,14 @@ export class ProjectorService {
     this.live = new ProjectionWorker(
       this.ds,
       this.ctx.subjects,
-      { batchSize: this.ctx.config.PROJECTOR_BATCH_SIZE, log: this.ctx.log, onFlushed: (f) => this.liveFlushed(f) },
+      {
+        batchSize: this.ctx.config.PROJECTOR_BATCH_SIZE,
+        log: this.ctx.log,
+        onFlushed: (f) => this.liveFlushed(f),
+        maxAttempts: this.ctx.config.EVENT_MAX_ATTEMPTS,
+        retryDelayMs: this.ctx.config.EVENT_RETRY_DELAY_MS,
+        park: async (rec, e, attempts) => (this.parkLive ? this.parkLive(rec, e, attempts) : false),
+      },
       checkpoint,
     );
     this.metrics.generation.set({ role: 'active' }, active.id);
@@ -69,8 +91,14 @@ export class ProjectorService {
     return this.live.position;
   }
 
+  /** Where the live worker parks what PostgreSQL refuses: the transport's consumer (main.ts sets it). */
+  useParking(park: (rec: Recorded<MarshalEvent>, error: unknown, attempts: number) => Promise<boolean>): void {
+    this.parkLive = park;
+  }
+
   onEvent(rec: Recorded<MarshalEvent>, pending: number): Promise<void> {
     this.head = Math.max(this.head, rec.seq + pending);
+    refuseOutOfOrder(this.live, rec);
     return this.live.onEvent(rec, pending);
   }
 
@@ -146,6 +174,9 @@ export class ProjectorService {
         batchSize: this.ctx.config.PROJECTOR_REBUILD_BATCH_SIZE,
         generation: generation.id,
         log: this.ctx.log,
+        maxAttempts: this.ctx.config.EVENT_MAX_ATTEMPTS,
+        retryDelayMs: this.ctx.config.EVENT_RETRY_DELAY_MS,
+        park: async (rec, e, attempts) => (r.sub ? r.sub.park(rec, e, attempts) : false),
         onFlushed: async (f) => {
           r.events += f.events;
           this.record('building', f);
@@ -160,9 +191,16 @@ export class ProjectorService {
     r.sub = this.ctx.store.follow(
       this.ctx.subjects.allEvents,
       async (rec, { pending }) => {
-        if (!r.done) await r.worker.onEvent(rec, pending);
+        if (r.done) return;
+        refuseOutOfOrder(r.worker, rec);
+        await r.worker.onEvent(rec, pending);
       },
-      { fromSeq: from + 1, log: this.ctx.log },
+      {
+        fromSeq: from + 1,
+        log: this.ctx.log,
+        // A rebuild parks what the live consumer parks, under the same name: one entry per event, retried by both.
+        poison: { consumer: this.ctx.service, maxAttempts: this.ctx.config.EVENT_MAX_ATTEMPTS, retryDelayMs: this.ctx.config.EVENT_RETRY_DELAY_MS },
+      },
     );
     // An empty log (or one the generation already holds) delivers nothing to react to.
     void r.sub.caughtUp

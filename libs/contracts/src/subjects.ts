@@ -81,6 +81,10 @@ export interface Subjects {
   /** Core-NATS notifications (not persisted): projector progress, agent wake-ups. */
   readonly projectorProgress: string;
   readonly health: string;
+  /** JetStream KV bucket of the events consumers parked (docs/architecture.md, poison events). */
+  readonly parkedBucket: string;
+  /** Core-NATS requests to re-run a parked event: every consumer that parked the sequence re-reads and re-applies it. */
+  readonly parkedRetry: string;
 }
 
 export type ParsedSubject =
@@ -142,5 +146,7 @@ export function subjectsFor(namespace: string = DEFAULT_NAMESPACE): Subjects {
     allHeartbeats: `${ns}.hb.*`,
     projectorProgress: `${ns}.sys.projector.progress`,
     health: `${ns}.sys.health`,
+    parkedBucket: `${ns}-parked`,
+    parkedRetry: `${ns}.sys.parked.retry`,
   };
 }

@@ -80,7 +80,7 @@ export class CommandBus {
           for (const w of waiters) w();
         }
       }
-    })().catch(() => undefined);
+    })().catch((e: unknown) => this.log.warn({ err: e }, 'watch of the NATS connection status ended'));
   }
 
   /** A request published while the connection is down is lost (nats.js does not send it on reconnect): wait. */

@@ -14,6 +14,7 @@ import {
 import { NoRespondersError, RequestError, TimeoutError, headers, type NatsConnection } from '@nats-io/transport-node';
 import { MarshalError, upcast, validateEvent, type EventEnvelope, type MarshalEvent, type Recorded, type Subjects } from '@marshal/contracts';
 import { silentLogger, type Logger } from './logger';
+import { ParkedEvents, PoisonGuard, PoisonMessageError, decodeRecorded, type PoisonListener, type PoisonPolicy, type RawMessage } from './parked-events';
 
 /** JetStream's "wrong last sequence" error: another writer appended to the subject first. */
 const WRONG_LAST_SEQUENCE = 10071;
@@ -45,6 +46,13 @@ export interface Subscription {
   stop(): Promise<void>;
   /** Resolves once every event that existed when the subscription started has been handled. */
   readonly caughtUp: Promise<void>;
+  /** Events this consumer has parked now (0 without a poison policy). */
+  parked(): number;
+  /**
+   * Parks an event the handler accepted but the consumer could not apply later (see PoisonGuard.parkFailure); false
+   * without a poison policy, or when it could not be recorded before the subscription stopped.
+   */
+  park(rec: Recorded<MarshalEvent>, error: unknown, attempts: number): Promise<boolean>;
 }
 
 export type RecordedHandler = (rec: Recorded<MarshalEvent>, ctx: { pending: number }) => Promise<void> | void;
@@ -57,6 +65,20 @@ export interface FollowOptions {
   stallHeartbeats?: number;
   /** Server heartbeat period is half of this (ms, default 5000). */
   expiresMs?: number;
+  /**
+   * Bounded retries and parking of events that cannot be applied (docs/architecture.md, poison events). Without it a
+   * failing handler is retried until it succeeds, and an undecodable message is logged and skipped.
+   */
+  poison?: PoisonPolicy;
+  /** Told when the consumer parks or skips a parked event, and when one is applied after all. */
+  poisonListener?: PoisonListener;
+}
+
+export interface ReadOptions {
+  fromSeq?: number;
+  toSeq?: number;
+  /** Told of each message skipped because it is not an event of the catalogue. */
+  onPoison?: (at: { seq: number; subject: string }, error: PoisonMessageError) => void;
 }
 
 export interface DurableOptions {
@@ -67,6 +89,9 @@ export interface DurableOptions {
   /** Delay before a failed message is redelivered. */
   retryDelayMs?: number;
   log?: Logger;
+  /** As FollowOptions.poison: the message is acked once parked. */
+  poison?: PoisonPolicy;
+  poisonListener?: PoisonListener;
 }
 
 /**
@@ -82,11 +107,13 @@ function closeWhenStalled(messages: ConsumerMessages, log: Logger, what: Record<
       const stalled = (s.type === 'heartbeats_missed' && s.count >= maxMissed) || s.type === 'consumer_deleted';
       if (!stalled) continue;
       log.warn({ ...what, notification: s }, 'consumer stalled; re-creating it');
-      await messages.close().catch(() => undefined);
+      await messages.close().catch((e: unknown) => log.warn({ ...what, err: e }, 'closing a stalled consumer failed; it is re-created anyway'));
       return;
     }
-  })().catch(() => undefined);
+  })().catch((e: unknown) => log.warn({ ...what, err: e }, 'watch of consumer status ended'));
 }
+
+const noop = (): void => undefined;
 
 function decode(m: JsMsg): Recorded<MarshalEvent> {
   const raw = m.json<EventEnvelope>();
@@ -104,13 +131,16 @@ export class EventStore {
     readonly subjects: Subjects,
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
+    private readonly log: Logger,
   ) {}
 
-  /** Opens the store, creating the stream if it does not exist yet. */
-  static async open(nc: NatsConnection, subjects: Subjects, opts: { apiTimeoutMs?: number } = {}): Promise<EventStore> {
+  private parkedOpening?: Promise<ParkedEvents>;
+
+  /** Opens the store, creating the stream if it does not exist yet. `log` hears of messages `read` skips. */
+  static async open(nc: NatsConnection, subjects: Subjects, opts: { apiTimeoutMs?: number; log?: Logger } = {}): Promise<EventStore> {
     const timeout = opts.apiTimeoutMs ?? 10_000;
     const jsm = await jetstreamManager(nc, { timeout });
-    const store = new EventStore(nc, subjects, jetstream(nc, { timeout }), jsm);
+    const store = new EventStore(nc, subjects, jetstream(nc, { timeout }), jsm, opts.log ?? silentLogger);
     await store.ensureStream();
     return store;
   }
@@ -222,8 +252,12 @@ export class EventStore {
     return info.state.last_seq;
   }
 
-  /** Replays the events matching a filter (one aggregate, or a family) that exist now, in log order. */
-  async *read(filter: string, opts: { fromSeq?: number; toSeq?: number } = {}): AsyncGenerator<Recorded<MarshalEvent>> {
+  /**
+   * Replays the events matching a filter (one aggregate, or a family) that exist now, in log order. A message that is
+   * not an event of the catalogue (not JSON, or failing its schema) is skipped, logged, and told to `onPoison`: the
+   * consumers park those (docs/architecture.md, poison events), so a replay sees what they applied.
+   */
+  async *read(filter: string, opts: ReadOptions = {}): AsyncGenerator<Recorded<MarshalEvent>> {
     const fromSeq = opts.fromSeq ?? 1;
     const consumer = await this.js.consumers.get(this.stream, {
       filter_subjects: filter,
@@ -231,32 +265,87 @@ export class EventStore {
     });
     const info = await consumer.info();
     if (info.num_pending === 0) {
-      await consumer.delete().catch(() => undefined);
+      // An ordered consumer is ephemeral: the server drops it on its own if this delete is lost.
+      await consumer.delete().catch((e: unknown) => this.log.debug({ err: e, filter }, 'could not delete an empty read consumer'));
       return;
     }
     const messages = await consumer.consume({ max_messages: 1024 });
     try {
       for await (const m of messages) {
         if (opts.toSeq !== undefined && m.seq > opts.toSeq) break;
-        yield decode(m);
+        let rec: Recorded<MarshalEvent> | undefined;
+        try {
+          rec = decodeRecorded(m);
+        } catch (e) {
+          if (!(e instanceof PoisonMessageError)) throw e;
+          this.log.warn({ seq: m.seq, subject: m.subject, reason: e.reason, error: e.message }, 'read skipped a message that is not an event of the catalogue');
+          opts.onPoison?.({ seq: m.seq, subject: m.subject }, e);
+        }
+        if (rec) yield rec;
         if (m.info.pending === 0 || (opts.toSeq !== undefined && m.seq >= opts.toSeq)) break;
       }
     } finally {
-      await messages.close().catch(() => undefined);
+      await messages.close().catch((e: unknown) => this.log.debug({ err: e, filter }, 'could not close a read consumer'));
     }
   }
 
   /** Collects `read` into an array. */
-  async readAll(filter: string, opts: { fromSeq?: number; toSeq?: number } = {}): Promise<Recorded<MarshalEvent>[]> {
+  async readAll(filter: string, opts: ReadOptions = {}): Promise<Recorded<MarshalEvent>[]> {
     const out: Recorded<MarshalEvent>[] = [];
     for await (const r of this.read(filter, opts)) out.push(r);
     return out;
   }
 
+  /** The namespace's record of parked events, opened on first use. */
+  parkedEvents(): Promise<ParkedEvents> {
+    this.parkedOpening ??= ParkedEvents.open(this.nc, this.subjects).catch((e: unknown) => {
+      this.parkedOpening = undefined;
+      throw e;
+    });
+    return this.parkedOpening;
+  }
+
+  private guard(opts: { poison?: PoisonPolicy; poisonListener?: PoisonListener }, log: Logger, stopped: () => boolean): PoisonGuard | undefined {
+    if (!opts.poison) return undefined;
+    const g = new PoisonGuard(() => this.parkedEvents(), opts.poison, log, stopped);
+    if (opts.poisonListener) g.listener = opts.poisonListener;
+    return g;
+  }
+
+  /**
+   * Listens for admins' retries of parked events (`subjects.parkedRetry`) on behalf of one consumer: a sequence it
+   * parked is read back from the stream and applied again through `run`, which serialises it with live delivery.
+   */
+  private listenForRetries(guard: PoisonGuard, log: Logger, run: (m: RawMessage) => Promise<void>): { unsubscribe(): void } {
+    const sub = this.nc.subscribe(this.subjects.parkedRetry);
+    void (async () => {
+      for await (const msg of sub) {
+        let seq: number;
+        try {
+          seq = (msg.json<{ seq: unknown }>() ?? {}).seq as number;
+        } catch (e) {
+          log.warn({ err: e, consumer: guard.consumer }, 'ignored a retry request that is not JSON');
+          continue;
+        }
+        if (!Number.isSafeInteger(seq) || !guard.has(seq)) continue;
+        try {
+          const stored = await this.jsm.streams.getMessage(this.stream, { seq });
+          if (!stored) await guard.forget(seq, '');
+          else await run({ seq: stored.seq, subject: stored.subject, data: stored.data });
+        } catch (e) {
+          if (e instanceof JetStreamApiError && e.code === 10037) await guard.forget(seq, '');
+          else log.error({ err: e, consumer: guard.consumer, seq }, 'retry of a parked event could not run; ask again');
+        }
+      }
+    })().catch((e: unknown) => log.error({ err: e, consumer: guard.consumer }, 'retry listener ended'));
+    return sub;
+  }
+
   /**
    * Follows a filter live with an ordered consumer, one event at a time: the handler's promise settles before the
-   * next event is delivered. A failing handler is retried (the same event) after a pause; the subscription
-   * re-creates its consumer if the server restarts or the consumer stalls.
+   * next event is delivered. With a poison policy, an event that cannot be decoded, fails its schema or whose handler
+   * fails deterministically is parked after bounded retries and skipped; without one a failing handler is retried
+   * (the same event) after a pause. The subscription re-creates its consumer if the server restarts or it stalls.
    */
   follow(filter: string, handler: RecordedHandler, opts: FollowOptions = {}): Subscription {
     const log = opts.log ?? silentLogger;
@@ -265,10 +354,55 @@ export class EventStore {
     let current: ConsumerMessages | undefined;
     let markCaughtUp!: () => void;
     const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
+    const guard = this.guard(opts, log, () => stopped);
+    let loaded = false;
+    /** The live delivery running now, and the admin retry running or waiting: never both at once. */
+    let inFlight: Promise<unknown> | undefined;
+    let retrying: Promise<void> | undefined;
+    let lastPending = 0;
+    const retries = guard
+      ? this.listenForRetries(guard, log, (m) => {
+          const run = async (): Promise<void> => {
+            while (inFlight) await inFlight.then(noop, noop);
+            await guard.deliver(m, handler, lastPending, 'retry');
+          };
+          const p = (retrying ?? Promise.resolve()).then(run);
+          const settled = p.then(noop, noop);
+          retrying = settled;
+          void settled.then(() => {
+            if (retrying === settled) retrying = undefined;
+          });
+          return p;
+        })
+      : undefined;
+
+    const deliverPlain = async (m: JsMsg): Promise<boolean> => {
+      let rec: Recorded<MarshalEvent>;
+      try {
+        rec = decode(m);
+      } catch (e) {
+        log.error({ err: e, seq: m.seq, subject: m.subject }, 'skipped a message that is not an event of the catalogue');
+        return true;
+      }
+      for (;;) {
+        try {
+          await handler(rec, { pending: m.info.pending });
+          return true;
+        } catch (e) {
+          if (stopped) return false;
+          log.error({ err: e, seq: rec.seq, type: rec.event.type }, 'event handler failed; retrying');
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    };
 
     const run = async (): Promise<void> => {
       while (!stopped) {
         try {
+          if (guard && !loaded) {
+            await guard.load();
+            loaded = true;
+          }
           const consumer = await this.js.consumers.get(this.stream, {
             filter_subjects: filter,
             ...(next > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: next } : { deliver_policy: DeliverPolicy.All }),
@@ -279,17 +413,12 @@ export class EventStore {
           closeWhenStalled(current, log, { filter, next }, opts.stallHeartbeats ?? STALL_HEARTBEATS);
           for await (const m of current) {
             if (stopped) break;
-            const rec = decode(m);
-            for (;;) {
-              try {
-                await handler(rec, { pending: m.info.pending });
-                break;
-              } catch (e) {
-                if (stopped) return;
-                log.error({ err: e, seq: rec.seq, type: rec.event.type }, 'event handler failed; retrying');
-                await new Promise((r) => setTimeout(r, 500));
-              }
-            }
+            if (retrying) await retrying;
+            lastPending = m.info.pending;
+            const delivery = guard ? guard.deliver(m, handler, m.info.pending) : deliverPlain(m);
+            inFlight = delivery;
+            const done = await delivery.finally(() => (inFlight = undefined));
+            if (!done) return;
             next = m.seq + 1;
             if (m.info.pending === 0) markCaughtUp();
           }
@@ -305,10 +434,14 @@ export class EventStore {
     const done = run();
     return {
       caughtUp,
+      parked: () => guard?.count ?? 0,
+      park: (rec, error, attempts) => guard?.parkFailure(rec, error, attempts) ?? Promise.resolve(false),
       stop: async () => {
         stopped = true;
-        await current?.close().catch(() => undefined);
+        retries?.unsubscribe();
+        await current?.close().catch((e: unknown) => log.debug({ err: e, filter }, 'closing the consumer at stop failed'));
         await done;
+        await retrying;
       },
     };
   }
@@ -344,6 +477,10 @@ export class EventStore {
     let current: ConsumerMessages | undefined;
     let markCaughtUp!: () => void;
     const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
+    const guard = this.guard(opts, log, () => stopped);
+    let loaded = false;
+    // Deliveries of a durable consumer are not ordered anyway: a retry runs beside them.
+    const retries = guard ? this.listenForRetries(guard, log, async (m) => void (await guard.deliver(m, handler, 0, 'retry'))) : undefined;
     const run = async (): Promise<void> => {
       while (!stopped) {
         try {
@@ -355,13 +492,30 @@ export class EventStore {
           closeWhenStalled(current, log, { consumer: name }, opts.stallHeartbeats ?? STALL_HEARTBEATS);
           for await (const m of current) {
             if (stopped) break;
-            const rec = decode(m);
-            try {
-              await handler(rec, { pending: m.info.pending });
+            if (guard) {
+              if (!loaded) {
+                await guard.load();
+                loaded = true;
+              }
+              // Bounded retries happen in place; a parked message is acked like an applied one (it stays in the stream).
+              if (!(await guard.deliver(m, handler, m.info.pending))) break;
               await m.ackAck().catch(() => m.ack());
-            } catch (e) {
-              log.error({ err: e, seq: rec.seq, type: rec.event.type, consumer: name }, 'event handler failed; will be redelivered');
-              m.nak(opts.retryDelayMs ?? 500);
+            } else {
+              let rec: Recorded<MarshalEvent>;
+              try {
+                rec = decode(m);
+              } catch (e) {
+                log.error({ err: e, seq: m.seq, subject: m.subject, consumer: name }, 'skipped a message that is not an event of the catalogue');
+                m.term();
+                continue;
+              }
+              try {
+                await handler(rec, { pending: m.info.pending });
+                await m.ackAck().catch(() => m.ack());
+              } catch (e) {
+                log.error({ err: e, seq: rec.seq, type: rec.event.type, consumer: name }, 'event handler failed; will be redelivered');
+                m.nak(opts.retryDelayMs ?? 500);
+              }
             }
             if (m.info.pending === 0) markCaughtUp();
           }
@@ -376,9 +530,12 @@ export class EventStore {
     const done = run();
     return {
       caughtUp,
+      parked: () => guard?.count ?? 0,
+      park: (rec, error, attempts) => guard?.parkFailure(rec, error, attempts) ?? Promise.resolve(false),
       stop: async () => {
         stopped = true;
-        await current?.close().catch(() => undefined);
+        retries?.unsubscribe();
+        await current?.close().catch((e: unknown) => log.debug({ err: e, consumer: name }, 'closing the consumer at stop failed'));
         await done;
       },
     };

@@ -4,3 +4,4 @@ export * from './event-store';
 export * from './command-bus';
 export * from './jetstream.transport';
 export * from './sequence-gate';
+export * from './parked-events';

@@ -6,6 +6,7 @@ import { COMMANDS, type CommandKey, type MarshalEvent, type Recorded } from '@ma
 import type { CommandBus } from './command-bus';
 import type { EventStore, Subscription } from './event-store';
 import { silentLogger, type Logger } from './logger';
+import type { PoisonListener, PoisonPolicy } from './parked-events';
 
 /** Where a service's `@EventPattern` handlers get their events from. */
 export type EventSource =
@@ -31,6 +32,11 @@ export interface JetStreamTransportOptions {
   log?: Logger;
   /** Where the transport's metrics are registered (default: prom-client's global registry). */
   registry?: Registry;
+  /**
+   * Bounded retries and parking of events the handlers cannot apply (docs/architecture.md, poison events); the
+   * consumer parks under the queue name. Without it a failing handler is retried until it succeeds.
+   */
+  poison?: Omit<PoisonPolicy, 'consumer' | 'registry'>;
 }
 
 /** Name of the counter of events a source delivered that no `@EventPattern` handler was bound to, by event type. */
@@ -74,6 +80,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   private readonly unhandled: Counter<'type'>;
   /** Event types already logged as unhandled: one warning per type, however many events follow. */
   private readonly reportedUnhandled = new Set<string>();
+  private poisonListener: PoisonListener = {};
 
   constructor(private readonly options: JetStreamTransportOptions) {
     super();
@@ -104,10 +111,13 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
           if (!handler) return this.unbound(rec);
           await this.invoke(handler, rec, new JetStreamContext([rec, info.pending]));
         };
+        const poison = this.options.poison
+          ? { poison: { ...this.options.poison, consumer: this.options.queue, registry: this.options.registry }, poisonListener: this.poisonListener }
+          : {};
         const sub =
           source.kind === 'ordered'
-            ? this.options.store.follow(source.filter, onEvent, { fromSeq: await source.fromSeq(), log: this.log })
-            : await this.options.store.durable(source.name, source.filter, onEvent, { log: this.log });
+            ? this.options.store.follow(source.filter, onEvent, { fromSeq: await source.fromSeq(), log: this.log, ...poison })
+            : await this.options.store.durable(source.name, source.filter, onEvent, { log: this.log, ...poison });
         this.subscriptions.push(sub);
       }
       callback();
@@ -129,6 +139,26 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       { type, subject: rec.subject, seq: rec.seq, queue: this.options.queue },
       `no @EventPattern handler is bound for ${type} events; they are skipped (counted in ${UNHANDLED_EVENTS_METRIC})`,
     );
+  }
+
+  /**
+   * Tells `listener` what the sources park (and skip again on a replay) and what they apply after all. Set it before
+   * `listen`, so a replay's parked events reach it too.
+   */
+  onPoison(listener: PoisonListener): void {
+    this.poisonListener.parked = listener.parked?.bind(listener);
+    this.poisonListener.unparked = listener.unparked?.bind(listener);
+  }
+
+  /** Parks an event a handler accepted but the service could not apply later (under the queue name). */
+  async park(rec: Recorded<MarshalEvent>, error: unknown, attempts: number): Promise<boolean> {
+    for (const s of this.subscriptions) if (await s.park(rec, error, attempts)) return true;
+    return false;
+  }
+
+  /** Events the sources have parked now: what makes the service's health degraded. */
+  parkedCount(): number {
+    return this.subscriptions.reduce((n, s) => n + s.parked(), 0);
   }
 
   /** Resolves when every source has delivered what the log held when listening started. */

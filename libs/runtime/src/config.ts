@@ -16,6 +16,18 @@ export const CommonConfig = {
   ),
   HEALTH_PORT: Type.Integer({ default: 0, minimum: 0, maximum: 65535, description: 'HTTP port of GET /healthz (0 = off)' }),
   INSTANCE_ID: Type.String({ default: '', description: 'Name of this instance in logs and health (default: host-pid)' }),
+  EVENT_MAX_ATTEMPTS: Type.Integer({
+    default: 5,
+    minimum: 1,
+    maximum: 1_000,
+    description: 'Deterministic failures of an event handler before the event is parked and skipped (transient failures retry without limit)',
+  }),
+  EVENT_RETRY_DELAY_MS: Type.Integer({
+    default: 200,
+    minimum: 1,
+    maximum: 60_000,
+    description: 'Pause before an event handler is retried; doubled per attempt up to 10 s',
+  }),
 };
 
 /** A service's settings: its name and the schema of its environment; `C` is the typed result of loading it. */

@@ -9,8 +9,8 @@ export type HealthCheck = () => Promise<HealthReport> | HealthReport;
 export type MetricsSource = () => Promise<{ contentType: string; body: string }>;
 
 /**
- * `GET /healthz` on the given port: 200 when ok, 503 otherwise, with the report as JSON; and `GET /metrics` when the
- * service has metrics.
+ * `GET /healthz` on the given port: 200 when ok or degraded (serving, with parked events to look at), 503 when down,
+ * with the report as JSON; and `GET /metrics` when the service has metrics.
  */
 export function startHealthServer(port: number, check: HealthCheck, metrics?: MetricsSource): Promise<Server> {
   const server = createServer((req, res) => {
@@ -29,7 +29,7 @@ export function startHealthServer(port: number, check: HealthCheck, metrics?: Me
     Promise.resolve()
       .then(check)
       .then(
-        (r) => res.writeHead(r.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r)),
+        (r) => res.writeHead(r.status === 'down' ? 503 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(r)),
         (e: unknown) =>
           res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'down', details: { error: String(e) } })),
       );

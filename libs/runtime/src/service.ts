@@ -3,7 +3,8 @@ import { Global, Module, type DynamicModule, type INestMicroservice, type Type a
 import { NestFactory } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { subjectsFor, type Subjects } from '@marshal/contracts';
-import { CommandBus, EventStore, JetStreamTransport, PassThroughRpcFilter, connectNats, type EventSource } from '@marshal/messaging';
+import { register } from 'prom-client';
+import { CommandBus, EventStore, JetStreamTransport, PassThroughRpcFilter, connectNats, type EventSource, type PoisonListener } from '@marshal/messaging';
 import { describeConfig, loadConfig, type ConfigDefinition } from './config';
 import { startHealthServer, type HealthReport, type MetricsSource } from './health';
 import { createLogger, type Logger } from './logging';
@@ -36,8 +37,10 @@ export interface StartServiceOptions<C> {
   queue?: string;
   /** Extra health details; the NATS connection state is always included. */
   health?: (app: INestMicroservice) => Promise<Record<string, unknown>> | Record<string, unknown>;
-  /** Prometheus metrics served on GET /metrics of HEALTH_PORT. */
+  /** Prometheus metrics served on GET /metrics of HEALTH_PORT, with prom-client's global registry (consumer metrics). */
   metrics?: (app: INestMicroservice) => MetricsSource;
+  /** Told what the event sources park and apply after all (a fold marks the aggregate suspect), from the first replay on. */
+  poison?: (app: INestMicroservice) => PoisonListener;
 }
 
 /** Exits 0 after printing the configuration variables when started with `--describe-config`. */
@@ -61,7 +64,7 @@ export async function createServiceContext<C>(definition: ConfigDefinition<C>): 
   const subjects = subjectsFor(common.MARSHAL_NAMESPACE);
   const nc = await connectNats({ servers: common.NATS_URL.split(','), name: `${definition.service}/${instance}` }, log);
   shutdown.add('nats', () => nc.drain());
-  const store = await EventStore.open(nc, subjects);
+  const store = await EventStore.open(nc, subjects, { log });
   const bus = new CommandBus(nc, subjects, log);
   return { service: definition.service, instance, config, log, nc, subjects, store, bus, shutdown };
 }
@@ -71,11 +74,15 @@ export async function exposeHealth(
   ctx: ServiceContext<unknown>,
   details: () => Promise<Record<string, unknown>> | Record<string, unknown>,
   metrics?: MetricsSource,
+  parked: () => number = () => 0,
 ): Promise<void> {
   const report = async (): Promise<HealthReport> => {
     const nats = ctx.nc.isClosed() ? 'closed' : 'connected';
     const extra = await details();
-    return { status: nats === 'connected' ? 'ok' : 'down', details: { service: ctx.service, instance: ctx.instance, nats, ...extra } };
+    // Parked events leave the service working, but with an event it skipped: degraded until they are retried.
+    const p = parked();
+    const status = nats !== 'connected' ? 'down' : p > 0 ? 'degraded' : 'ok';
+    return { status, details: { service: ctx.service, instance: ctx.instance, nats, parked: p, ...extra } };
   };
   const sub = ctx.nc.subscribe(ctx.subjects.health);
   void (async () => {
@@ -116,12 +123,29 @@ export async function startService<C>(
   @Module({ imports: [ServiceContextModule.forRoot(ctx), opts.module] })
   class RootModule {}
   const sources = opts.sources ? await opts.sources(ctx) : [];
-  const transport = new JetStreamTransport({ store: ctx.store, bus: ctx.bus, queue: opts.queue ?? ctx.service, sources, log: ctx.log });
+  const common = ctx.config as unknown as { EVENT_MAX_ATTEMPTS: number; EVENT_RETRY_DELAY_MS: number };
+  const transport = new JetStreamTransport({
+    store: ctx.store,
+    bus: ctx.bus,
+    queue: opts.queue ?? ctx.service,
+    sources,
+    log: ctx.log,
+    poison: { maxAttempts: common.EVENT_MAX_ATTEMPTS, retryDelayMs: common.EVENT_RETRY_DELAY_MS },
+  });
   const app = await NestFactory.createMicroservice(RootModule, { strategy: transport, logger: new NestLogger(ctx.log) });
   app.useGlobalFilters(new PassThroughRpcFilter());
+  if (opts.poison) transport.onPoison(opts.poison(app));
   await app.listen();
   ctx.shutdown.add('nest', () => app.close());
-  await exposeHealth(ctx, () => (opts.health ? opts.health(app) : {}), opts.metrics?.(app));
+  const own = opts.metrics?.(app);
+  // The transport's counters (parked, unhandled events) live in prom-client's global registry.
+  const metrics = async (): Promise<{ contentType: string; body: string }> => {
+    const global = await register.metrics();
+    if (!own) return { contentType: register.contentType, body: global };
+    const m = await own();
+    return { contentType: m.contentType, body: `${m.body}\n${global}` };
+  };
+  await exposeHealth(ctx, () => (opts.health ? opts.health(app) : {}), metrics, () => transport.parkedCount());
   ctx.log.info({ namespace: ctx.subjects.namespace }, `${ctx.service} started`);
   return { app, ctx, transport };
 }

@@ -1,4 +1,4 @@
-import type { ProjectionsStatus } from '@marshal/contracts';
+import type { ParkedEvent, ParkedRetryBody, ProjectionsStatus } from '@marshal/contracts';
 import type { Cli } from '../main';
 
 function describe(s: ProjectionsStatus): string {
@@ -8,6 +8,30 @@ function describe(s: ProjectionsStatus): string {
     lines.push(`  generation ${g.id} (${g.state}): checkpoint ${g.checkpoint}, ${g.lag} behind${who}`);
   }
   return lines.join('\n') + '\n';
+}
+
+function describeParked(list: ParkedEvent[]): string {
+  if (list.length === 0) return 'No parked events.\n';
+  const lines = [`${list.length} parked event${list.length === 1 ? '' : 's'}:`];
+  for (const p of list) {
+    const what = p.type ? `${p.type}${p.eventId ? ` ${p.eventId}` : ''}` : 'not an event';
+    lines.push(`  seq ${p.seq}  ${p.consumer}  ${p.subject}  ${what}`);
+    lines.push(`    ${p.reason} after ${p.attempts} attempt${p.attempts === 1 ? '' : 's'}${p.retries ? `, ${p.retries} failed retr${p.retries === 1 ? 'y' : 'ies'}` : ''}, parked ${p.parkedAt}: ${p.error}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function describeRetry(r: ParkedRetryBody): string {
+  const lines = [`Retried sequence ${r.seq} on ${r.consumers.join(', ')}.`];
+  if (r.unparked.length) lines.push(`Applied, no longer parked: ${r.unparked.join(', ')}.`);
+  for (const p of r.stillParked) lines.push(`Still parked by ${p.consumer} (${p.retries} failed retr${p.retries === 1 ? 'y' : 'ies'}): ${p.error}`);
+  return lines.join('\n') + '\n';
+}
+
+/** A stream sequence given on the command line. */
+export function parseSeqArgument(raw: string): number {
+  if (!/^[0-9]{1,15}$/.test(raw) || Number(raw) < 1) throw new Error(`<seq> must be a stream sequence (a positive integer), got '${raw}'`);
+  return Number(raw);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -47,5 +71,31 @@ export function registerAdmin(cli: Cli): void {
         last = g.checkpoint;
         await sleep(500);
       }
+    });
+
+  const parked = admin.command('parked').description('Events the consumers could not apply and skipped (docs/api.md, parked events)');
+  parked
+    .command('list')
+    .description('List parked events: consumer, sequence, subject, event, reason, error')
+    .option('--json', 'print the JSON')
+    .action(async (o: { json?: boolean }) => {
+      const r = (await cli.client().route('GET /v1/admin/parked', 'v1/admin/parked')).reply();
+      cli.out(o.json ? JSON.stringify(r, null, 2) + '\n' : describeParked(r.parked));
+    });
+  parked
+    .command('retry')
+    .description('Make every consumer that parked the event at <seq> read it from the log and apply it again (after a fix)')
+    .argument('<seq>', 'stream sequence of the parked event')
+    .option('--json', 'print the JSON answer')
+    .action(async (raw: string, o: { json?: boolean }) => {
+      let seq: number;
+      try {
+        seq = parseSeqArgument(raw);
+      } catch (e) {
+        cli.program.error((e as Error).message);
+        return;
+      }
+      const r = (await cli.client().route('POST /v1/admin/parked/{seq}/retry', `v1/admin/parked/${seq}/retry`, {})).reply();
+      cli.out(o.json ? JSON.stringify(r, null, 2) + '\n' : describeRetry(r));
     });
 }

@@ -32,7 +32,18 @@ export class ProjectorProgress extends EventEmitter implements OnModuleDestroy {
     const sub = ctx.nc.subscribe(ctx.subjects.projectorProgress);
     this.sub = sub;
     void (async () => {
-      for await (const m of sub) this.announced(m.json<{ seq: number }>().seq);
+      for await (const m of sub) {
+        // Anyone allowed to publish here could send garbage: skip it (and say so) rather than end the listener.
+        let seq: unknown;
+        try {
+          seq = m.json<{ seq?: unknown }>()?.seq;
+        } catch (e) {
+          ctx.log.warn({ err: e, subject: m.subject }, 'ignored a projector progress message that is not JSON');
+          continue;
+        }
+        if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0) this.announced(seq);
+        else ctx.log.warn({ subject: m.subject }, 'ignored a projector progress message without a valid seq');
+      }
     })();
     this.poll = setInterval(() => void this.sync(), POLL_MS).unref();
   }

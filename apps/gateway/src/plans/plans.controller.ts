@@ -12,6 +12,7 @@ import { NoBody } from '../http/request-body';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { ServiceResolver } from '../http/service-resolver';
 import { PlanViews, planHttpStatus } from './plan-views';
+import { ParkedView } from '../admin/parked-view';
 
 export { planHttpStatus } from './plan-views';
 
@@ -53,6 +54,7 @@ export class PlansController {
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
     @Inject(APP_CONFIG) private readonly config: { REQUEST_TIMEOUT_MS: number },
     private readonly timeTravel: TimeTravel,
+    private readonly parked: ParkedView,
   ) {}
 
   @Get('plans')
@@ -80,8 +82,16 @@ export class PlansController {
       void reply.status(planHttpStatus(then.plan)).header('x-marshal-seq', String(then.seq));
       return then.plan;
     }
-    const found = await this.views.plan(await this.services.resolveWithFinished(service), plan, ReadModelCache.bypass(req));
+    const name = await this.services.resolveWithFinished(service);
+    const found = await this.views.plan(name, plan, ReadModelCache.bypass(req));
     if (!found) throw new MarshalError('NOT_FOUND', `Plan ${plan} not found`);
+    // A service a fold holds suspect (it parked one of its events) shows why in every plan, with 417 like any error.
+    const suspect = this.parked.suspectErrors(name);
+    if (suspect.length > 0) {
+      const body = JSON.parse(found.body.toString('utf8')) as HttpResponseOf<'GET /v1/plans/{plan}'>;
+      void reply.status(417);
+      return { ...body, errors: [...body.errors, ...suspect] };
+    }
     void reply.status(found.status).type('application/json; charset=utf-8').header('vary', 'accept-encoding');
     // A large plan is kept gzipped next to its JSON: clients that accept gzip (curl --compressed, Python requests, Go,
     // browsers) get a tenth of the bytes without the gateway compressing per request.

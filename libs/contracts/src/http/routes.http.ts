@@ -1,7 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ErrorReplySchema } from '../commands/command';
 import { OfferOutcomeSummarySchema } from '../commands/coordinator.commands';
-import { ProjectionsStatus, RebuildReplyBody } from './admin.http';
+import { ParkedList, ParkedRetryBody, ProjectionsStatus, RebuildReplyBody } from './admin.http';
 import { AgentBody } from './agents.http';
 import { EventChain, EventList } from './audit.http';
 import { CommandMessageBody, PlanBody, PlanNamesBody, StartPlanBody } from './plans.http';
@@ -45,6 +45,8 @@ export const HTTP_ROUTES = {
   'GET /v1/events/{id}/chain': { response: EventChain },
   'GET /v1/admin/projections': { response: ProjectionsStatus },
   'POST /v1/admin/rebuild-projections': { response: RebuildReplyBody },
+  'GET /v1/admin/parked': { response: ParkedList },
+  'POST /v1/admin/parked/{seq}/retry': { response: ParkedRetryBody },
   'GET /v1/agents': { response: Type.Array(AgentBody) },
   'GET /v2/debug/offers': { response: OfferOutcomeSummarySchema },
   'POST /v1/session': { body: LoginBody, response: SessionBody },
