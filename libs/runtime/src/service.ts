@@ -3,8 +3,18 @@ import { Global, Module, type DynamicModule, type INestMicroservice, type Type a
 import { NestFactory } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { subjectsFor, type Subjects } from '@marshal/contracts';
-import { CommandBus, EventStore, JetStreamTransport, PassThroughRpcFilter, connectNats, type EventSource } from '@marshal/messaging';
-import { describeConfig, loadConfig, type ConfigDefinition } from './config';
+import {
+  CommandBus,
+  EventStore,
+  JetStreamTransport,
+  NatsSettingsError,
+  PassThroughRpcFilter,
+  connectNats,
+  resolveNatsSettings,
+  type EventSource,
+  type NatsSettings,
+} from '@marshal/messaging';
+import { ConfigError, describeConfig, loadConfig, type ConfigDefinition } from './config';
 import { startHealthServer, type HealthReport, type MetricsSource } from './health';
 import { createLogger, type Logger } from './logging';
 import { NestLogger } from './nest-logger';
@@ -48,18 +58,29 @@ export function handleDescribeConfig(definition: ConfigDefinition<unknown>, argv
   }
 }
 
+/** The NATS servers and credentials of the settings, or a ConfigError naming each variable at fault. */
+export function natsSettingsOrFail(service: string, settings: NatsSettings): ReturnType<typeof resolveNatsSettings> {
+  try {
+    return resolveNatsSettings(settings);
+  } catch (e) {
+    if (e instanceof NatsSettingsError) throw new ConfigError(service, e.problems);
+    throw e;
+  }
+}
+
 /** Everything a service process needs before its own code runs: config, logs, NATS, the event store, shutdown. */
 export async function createServiceContext<C>(definition: ConfigDefinition<C>): Promise<ServiceContext<C>> {
   handleDescribeConfig(definition);
   const config = loadConfig(definition);
-  const common = config as unknown as { NATS_URL: string; MARSHAL_NAMESPACE: string; LOG_LEVEL: string; INSTANCE_ID: string };
+  const common = config as unknown as NatsSettings & { MARSHAL_NAMESPACE: string; LOG_LEVEL: string; INSTANCE_ID: string };
+  const nats = natsSettingsOrFail(definition.service, common);
   const instance = common.INSTANCE_ID || `${hostname()}-${process.pid}`;
   const log = createLogger(definition.service, instance, common.LOG_LEVEL);
   process.on('unhandledRejection', (e) => log.error({ err: e }, 'unhandled rejection'));
   const shutdown = new Shutdown(log);
   shutdown.listen();
   const subjects = subjectsFor(common.MARSHAL_NAMESPACE);
-  const nc = await connectNats({ servers: common.NATS_URL.split(','), name: `${definition.service}/${instance}` }, log);
+  const nc = await connectNats({ servers: nats.servers, auth: nats.auth, name: `${definition.service}/${instance}` }, log);
   shutdown.add('nats', () => nc.drain());
   const store = await EventStore.open(nc, subjects);
   const bus = new CommandBus(nc, subjects, log);
