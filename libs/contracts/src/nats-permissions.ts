@@ -115,17 +115,20 @@ function quote(v: string): string {
 /** nats-server's `authorization` block: every identity by nkey, with its permissions in every namespace given. */
 export function renderAuthorization(identities: { identity: NatsIdentity; publicKey: string }[], namespaces: Subjects[]): string {
   const users = identities.map(({ identity, publicKey }) => {
+    if (identity.role === 'admin') return [`    # ${identity.name} (admin: any subject)`, `    { nkey: ${quote(publicKey)} }`].join('\n');
     const inbox = inboxPrefixFor(publicKey);
     const perms = namespaces.map((s) => permissionsFor(identity, s, inbox));
     const uniq = (xs: string[]) => [...new Set(xs)];
     const publish = uniq(perms.flatMap((p) => p.publish));
     const subscribe = uniq(perms.flatMap((p) => p.subscribe));
+    // An empty allow list would mean no restriction at all: an identity with no namespace yet may do nothing.
+    const rule = (xs: string[]) => (xs.length > 0 ? `{ allow: [${xs.map(quote).join(', ')}] }` : '{ deny: [">"] }');
     return [
       `    # ${identity.name} (${identity.role})`,
       `    { nkey: ${quote(publicKey)}`,
       `      permissions: {`,
-      `        publish: { allow: [${publish.map(quote).join(', ')}] }`,
-      `        subscribe: { allow: [${subscribe.map(quote).join(', ')}] }`,
+      `        publish: ${rule(publish)}`,
+      `        subscribe: ${rule(subscribe)}`,
       // Lets a responder answer requests it received without a standing right to publish on anyone's inbox.
       `        allow_responses: true`,
       `      }`,

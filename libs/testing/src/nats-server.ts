@@ -64,23 +64,26 @@ export async function startNatsServer(
   const binary = opts.binary ?? process.env['NATS_SERVER_BIN'] ?? 'nats-server';
   let child: ChildProcess | undefined;
   const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir];
+  // A throw-away config directory is deleted at stop; one the caller chose (authDir) is kept.
   let confDir: string | undefined;
   let authority: (NatsAuthority & { admin: Uint8Array }) | undefined;
   if (opts.maxPayload !== undefined || opts.auth) {
     // max_payload and authorization have no command-line flags; a config file holding only them leaves every other default alone.
-    confDir = mkdtempSync(join(tmpdir(), 'marshal-nats-conf-'));
-    chmodSync(confDir, 0o700);
-    const lines = opts.maxPayload !== undefined ? [`max_payload: ${opts.maxPayload}`] : [];
+    const dir = opts.authDir ?? mkdtempSync(join(tmpdir(), 'marshal-nats-conf-'));
+    if (!opts.authDir) confDir = dir;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+    // JetStream in the file too: a reload (SIGHUP, new credentials) re-reads the file alone and would turn it off.
+    const lines = [`jetstream { store_dir: ${JSON.stringify(storeDir)} }`];
+    if (opts.maxPayload !== undefined) lines.push(`max_payload: ${opts.maxPayload}`);
     if (opts.auth) {
-      const authDir = opts.authDir ?? confDir;
-      mkdirSync(authDir, { recursive: true, mode: 0o700 });
-      chmodSync(authDir, 0o700);
-      authority = createAuthority(authDir, () => child, () => url);
-      lines.push(`include ${JSON.stringify(join(authDir, 'auth.conf'))}`);
+      authority = createAuthority(dir, () => child, () => url);
+      // nats-server resolves an include relative to the including file.
+      lines.push('include "auth.conf"');
       args.push('-l', authority.logFile);
     }
-    writeFileSync(join(confDir, 'nats.conf'), lines.join('\n') + '\n');
-    args.push('-c', join(confDir, 'nats.conf'));
+    writeFileSync(join(dir, 'nats.conf'), lines.join('\n') + '\n', { mode: 0o600 });
+    args.splice(args.indexOf('-js'), 3, '-c', join(dir, 'nats.conf'));
   }
 
   const start = async (): Promise<void> => {
