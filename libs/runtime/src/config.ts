@@ -6,7 +6,7 @@ import { DEFAULT_NAMESPACE } from '@marshal/contracts';
 export const CommonConfig = {
   NATS_URL: Type.String({
     default: 'nats://127.0.0.1:4222',
-    description: 'NATS server(s), comma-separated; a user:password@ in it is used to authenticate (not with the settings below)',
+    description: 'NATS server(s), comma-separated; a user:password@ in it is used to authenticate (then set no NATS_USER or NATS_PASSWORD)',
   }),
   NATS_NKEY_SEED_FILE: Type.String({ default: '', description: 'File holding this identity\'s NATS nkey seed (what `marshal cluster credentials` writes)' }),
   NATS_NKEY_SEED: Type.String({ default: '', description: 'NATS nkey seed itself (prefer NATS_NKEY_SEED_FILE: the environment is easier to read)' }),
