@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Global, Module, type DynamicModule, type INestMicroservice, type Type as NestType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { register } from 'prom-client';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { subjectsFor, type Subjects } from '@marshal/contracts';
 import {
@@ -104,9 +105,16 @@ export async function exposeHealth(
   })();
   const port = (ctx.config as { HEALTH_PORT: number }).HEALTH_PORT;
   if (port > 0) {
-    const server = await startHealthServer(port, report, metrics);
+    // The process-wide counters (NATS permission violations, unhandled events) are served by every service, after
+    // the service's own metrics when it has some.
+    const all: MetricsSource = async () => {
+      const own = metrics ? await metrics() : undefined;
+      const shared = await register.metrics();
+      return { contentType: own?.contentType ?? register.contentType, body: own ? `${own.body.trimEnd()}\n${shared}` : shared };
+    };
+    const server = await startHealthServer(port, report, all);
     ctx.shutdown.add('health', () => new Promise<void>((r) => server.close(() => r())));
-    ctx.log.info({ port }, metrics ? 'health on /healthz, metrics on /metrics' : 'health on /healthz');
+    ctx.log.info({ port }, 'health on /healthz, metrics on /metrics');
   }
 }
 

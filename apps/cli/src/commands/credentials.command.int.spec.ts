@@ -53,7 +53,7 @@ describe('marshal cluster credentials', () => {
     };
     const listener = await as('plan-manager');
     const received: string[] = [];
-    const sub = listener.nc.subscribe(subjects.command('plan.command'), { callback: (_e, m) => received.push(m.string()) });
+    const sub = listener.nc.subscribe(subjects.command('plan.command'), { callback: (_e, m) => void received.push(m.string()) });
     await listener.nc.flush();
 
     const agent = await as('agent-agent-1');
