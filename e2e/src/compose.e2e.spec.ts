@@ -387,7 +387,7 @@ if (skipReason) process.stdout.write(`compose e2e skipped: ${skipReason}\n`);
       await ok(OPS.down);
       expect((await ok(['ps', '-q'])).trim()).toBe('');
       const volumes = spawnSync('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`], { encoding: 'utf8' }).stdout;
-      expect(volumes.trim().split('\n')).toHaveLength(6);
+      expect(volumes.trim().split('\n')).toHaveLength(7);
       await ok(OPS.up);
       await waitHealthy(everyService());
       // The same token: the gateway's tokens volume was kept.

@@ -141,7 +141,7 @@ describe('the event log as the source of truth', () => {
 
       // Every event of the stream is in the rebuilt audit table.
       const subjects = subjectsFor(cluster.namespace);
-      const nc = await connect({ servers: cluster.nats.url });
+      const nc = await connect(cluster.nats.clientOptions());
       try {
         const jsm = await jetstreamManager(nc);
         await eventually(async () => {

@@ -196,7 +196,7 @@ export function liveSandboxes(cluster: Cluster): Map<string, Set<string>> {
 
 /** The whole log, read from the cluster's NATS, and the stream's own message count. */
 export async function readLog(cluster: Cluster): Promise<{ events: Recorded<MarshalEvent>[]; messages: number; lastSeq: number; notEvents: number[] }> {
-  const nc = await connect({ servers: cluster.nats.url });
+  const nc = await connect(cluster.nats.clientOptions());
   try {
     const subjects = subjectsFor(cluster.namespace);
     const store = await EventStore.open(nc, subjects);

@@ -73,7 +73,7 @@ export function sandboxFile(cluster: Cluster, agents: readonly string[], taskId:
 
 /** Sends a command straight to the services over NATS (for what the gateway does not expose yet, e.g. updates). */
 export async function command<K extends 'spec.submit' | 'plan.candidates' | 'service.uninstall'>(cluster: Cluster, name: K, request: CommandRequest<K>): Promise<CommandReply<K>> {
-  const nc = await connect({ servers: cluster.nats.url });
+  const nc = await connect(cluster.nats.clientOptions());
   try {
     const m = await nc.request(subjectsFor(cluster.namespace).command(name), JSON.stringify(request), { timeout: 30_000 });
     const reply = m.json<{ ok: boolean; data?: CommandReply<K>; error?: { message: string } }>();
@@ -99,7 +99,7 @@ export async function update(cluster: Cluster, service: string, options: Record<
 
 /** Last sequence of the event log. */
 export async function headSeq(cluster: Cluster): Promise<number> {
-  const nc = await connect({ servers: cluster.nats.url });
+  const nc = await connect(cluster.nats.clientOptions());
   try {
     const jsm = await jetstreamManager(nc);
     return (await jsm.streams.info(subjectsFor(cluster.namespace).stream)).state.last_seq;

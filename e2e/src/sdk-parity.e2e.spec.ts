@@ -104,7 +104,7 @@ plans:
   });
 
   it('zombie kill: a TASK_RUNNING status for a task id the service does not store gets that id killed, not the real task', async () => {
-    const nc = await connect({ servers: cluster.nats.url });
+    const nc = await connect(cluster.nats.clientOptions());
     const subjects = subjectsFor(cluster.namespace);
     try {
       const store = await EventStore.open(nc, subjects);

@@ -48,7 +48,7 @@ export async function startCluster(
   agents: AgentSpec[],
   opts: { evaluators?: number; env?: Record<string, string>; serviceEnv?: EnsembleOptions['serviceEnv']; ownPostgres?: boolean; readyTimeoutMs?: number } = {},
 ): Promise<Cluster> {
-  const nats = await startNatsServer();
+  const nats = await startNatsServer({ auth: true });
   const pg = opts.ownPostgres ? await startPostgresServer() : undefined;
   const db = await createTestDatabase(pg?.url);
   const stateDir = mkdtempSync(join(tmpdir(), 'marshal-e2e-'));
@@ -56,6 +56,7 @@ export async function startCluster(
   const ensemble = await Ensemble.start({
     root,
     natsUrl: nats.url,
+    natsAuth: nats.auth ?? 'env',
     databaseUrl: db.url,
     namespace,
     stateDir,

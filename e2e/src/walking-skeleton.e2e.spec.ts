@@ -53,7 +53,7 @@ describe('walking skeleton: hello-world from install to COMPLETE', () => {
 
   it('logs every step transition in JetStream and one events row per logged event', async () => {
     const subjects = subjectsFor(cluster.namespace);
-    const nc = await connect({ servers: cluster.nats.url });
+    const nc = await connect(cluster.nats.clientOptions());
     const jsm = await jetstreamManager(nc);
     const transitions: string[] = [];
     const c = await jetstream(nc).consumers.get(subjects.stream, { filter_subjects: subjects.servicePlan('hello-world') });

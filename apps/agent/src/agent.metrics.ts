@@ -1,5 +1,4 @@
 import { Counter, Gauge, register, type Registry } from 'prom-client';
-import type { MetricsSource } from '@marshal/runtime';
 import type { SpoolMetrics } from './status-spool';
 
 /**
@@ -15,7 +14,7 @@ export class AgentMetrics {
   readonly spoolEntries: Gauge;
   readonly spoolBytes: Gauge;
 
-  constructor(private readonly registry: Registry = register) {
+  constructor(registry: Registry = register) {
     const registers = [registry];
     this.unexpectedErrors = new Counter({
       name: 'marshal_agent_unexpected_errors_total',
@@ -62,9 +61,5 @@ export class AgentMetrics {
         bytes = b;
       },
     };
-  }
-
-  source(): MetricsSource {
-    return async () => ({ contentType: this.registry.contentType, body: await this.registry.metrics() });
   }
 }

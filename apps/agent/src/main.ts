@@ -194,7 +194,7 @@ async function main(): Promise<void> {
         tasks: agents.reduce((n, a) => n + a.runner.list().length, 0),
         spooledStatuses: agents.reduce((n, a) => n + a.spool.pendingCount, 0),
       }),
-      metrics: () => metrics.source(),
+      // AgentMetrics lives in prom-client's global registry, which every service serves on /metrics.
     },
     ctx,
   );

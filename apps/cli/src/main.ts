@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, GatewayClient } from './client';
 import { registerCluster } from './commands/cluster.command';
+import { registerCredentials } from './commands/credentials.command';
 import { registerDescribe } from './commands/describe.command';
 import { registerDebugOffers } from './commands/debug-offers.command';
 import { registerInstall } from './commands/install.command';
@@ -68,6 +69,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   registerInstall(cli);
   registerPlan(cli);
   registerCluster(cli);
+  registerCredentials(cli);
   registerSpec(cli);
   registerDescribe(cli);
   registerUpdate(cli);

@@ -1,4 +1,5 @@
 export * from './subjects';
+export * from './nats-permissions';
 export * from './status';
 export * from './names';
 export * from './errors';

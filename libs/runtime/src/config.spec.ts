@@ -30,7 +30,25 @@ describe('typed configuration', () => {
 
   it('describes every variable with its default', () => {
     const vars = describeConfig(def);
-    expect(vars.map((v) => v.name)).toEqual(['NATS_URL', 'MARSHAL_NAMESPACE', 'LOG_LEVEL', 'HEALTH_PORT', 'INSTANCE_ID', 'EVENT_MAX_ATTEMPTS', 'EVENT_RETRY_DELAY_MS', 'PORT', 'AUTH']);
+    expect(vars.map((v) => v.name)).toEqual([
+      'NATS_URL',
+      'NATS_NKEY_SEED_FILE',
+      'NATS_NKEY_SEED',
+      'NATS_CREDS',
+      'NATS_USER',
+      'NATS_PASSWORD',
+      'NATS_TLS_CA',
+      'NATS_TLS_CERT',
+      'NATS_TLS_KEY',
+      'MARSHAL_NAMESPACE',
+      'LOG_LEVEL',
+      'HEALTH_PORT',
+      'INSTANCE_ID',
+      'EVENT_MAX_ATTEMPTS',
+      'EVENT_RETRY_DELAY_MS',
+      'PORT',
+      'AUTH',
+    ]);
     expect(vars.find((v) => v.name === 'EVENT_MAX_ATTEMPTS')).toMatchObject({ default: 5 });
     expect(vars.find((v) => v.name === 'PORT')).toEqual({ name: 'PORT', default: 8080, description: 'HTTP port' });
   });

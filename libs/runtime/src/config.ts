@@ -4,7 +4,18 @@ import { DEFAULT_NAMESPACE } from '@marshal/contracts';
 
 /** Settings every service has. Each app extends this with its own (see `defineConfig`). */
 export const CommonConfig = {
-  NATS_URL: Type.String({ default: 'nats://127.0.0.1:4222', description: 'NATS server(s), comma-separated' }),
+  NATS_URL: Type.String({
+    default: 'nats://127.0.0.1:4222',
+    description: 'NATS server(s), comma-separated; a user:password@ in it is used to authenticate (then set no NATS_USER or NATS_PASSWORD)',
+  }),
+  NATS_NKEY_SEED_FILE: Type.String({ default: '', description: 'File holding this identity\'s NATS nkey seed (what `marshal cluster credentials` writes)' }),
+  NATS_NKEY_SEED: Type.String({ default: '', description: 'NATS nkey seed itself (prefer NATS_NKEY_SEED_FILE: the environment is easier to read)' }),
+  NATS_CREDS: Type.String({ default: '', description: 'NATS creds file (decentralised JWT accounts)' }),
+  NATS_USER: Type.String({ default: '', description: 'NATS user name (with NATS_PASSWORD)' }),
+  NATS_PASSWORD: Type.String({ default: '', description: 'NATS password (with NATS_USER)' }),
+  NATS_TLS_CA: Type.String({ default: '', description: 'PEM file of the CA that signed the NATS server certificate (turns TLS on)' }),
+  NATS_TLS_CERT: Type.String({ default: '', description: 'PEM client certificate for NATS (mutual TLS, with NATS_TLS_KEY)' }),
+  NATS_TLS_KEY: Type.String({ default: '', description: 'PEM key of NATS_TLS_CERT' }),
   MARSHAL_NAMESPACE: Type.String({
     default: DEFAULT_NAMESPACE,
     pattern: '^[a-z][a-z0-9-]{0,40}$',

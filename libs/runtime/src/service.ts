@@ -1,11 +1,22 @@
 import { hostname } from 'node:os';
 import { Global, Module, type DynamicModule, type INestMicroservice, type Type as NestType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { register } from 'prom-client';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { subjectsFor, type Subjects } from '@marshal/contracts';
-import { register } from 'prom-client';
-import { CommandBus, EventStore, JetStreamTransport, PassThroughRpcFilter, connectNats, type EventSource, type PoisonListener } from '@marshal/messaging';
-import { describeConfig, loadConfig, type ConfigDefinition } from './config';
+import {
+  CommandBus,
+  EventStore,
+  JetStreamTransport,
+  NatsSettingsError,
+  PassThroughRpcFilter,
+  connectNats,
+  resolveNatsSettings,
+  type EventSource,
+  type NatsSettings,
+  type PoisonListener,
+} from '@marshal/messaging';
+import { ConfigError, describeConfig, loadConfig, type ConfigDefinition } from './config';
 import { startHealthServer, type HealthReport, type MetricsSource } from './health';
 import { createLogger, type Logger } from './logging';
 import { NestLogger } from './nest-logger';
@@ -51,18 +62,29 @@ export function handleDescribeConfig(definition: ConfigDefinition<unknown>, argv
   }
 }
 
+/** The NATS servers and credentials of the settings, or a ConfigError naming each variable at fault. */
+export function natsSettingsOrFail(service: string, settings: NatsSettings): ReturnType<typeof resolveNatsSettings> {
+  try {
+    return resolveNatsSettings(settings);
+  } catch (e) {
+    if (e instanceof NatsSettingsError) throw new ConfigError(service, e.problems);
+    throw e;
+  }
+}
+
 /** Everything a service process needs before its own code runs: config, logs, NATS, the event store, shutdown. */
 export async function createServiceContext<C>(definition: ConfigDefinition<C>): Promise<ServiceContext<C>> {
   handleDescribeConfig(definition);
   const config = loadConfig(definition);
-  const common = config as unknown as { NATS_URL: string; MARSHAL_NAMESPACE: string; LOG_LEVEL: string; INSTANCE_ID: string };
+  const common = config as unknown as NatsSettings & { MARSHAL_NAMESPACE: string; LOG_LEVEL: string; INSTANCE_ID: string };
+  const nats = natsSettingsOrFail(definition.service, common);
   const instance = common.INSTANCE_ID || `${hostname()}-${process.pid}`;
   const log = createLogger(definition.service, instance, common.LOG_LEVEL);
   process.on('unhandledRejection', (e) => log.error({ err: e }, 'unhandled rejection'));
   const shutdown = new Shutdown(log);
   shutdown.listen();
   const subjects = subjectsFor(common.MARSHAL_NAMESPACE);
-  const nc = await connectNats({ servers: common.NATS_URL.split(','), name: `${definition.service}/${instance}` }, log);
+  const nc = await connectNats({ servers: nats.servers, auth: nats.auth, name: `${definition.service}/${instance}` }, log);
   shutdown.add('nats', () => nc.drain());
   const store = await EventStore.open(nc, subjects, { log });
   const bus = new CommandBus(nc, subjects, log);
@@ -90,9 +112,16 @@ export async function exposeHealth(
   })();
   const port = (ctx.config as { HEALTH_PORT: number }).HEALTH_PORT;
   if (port > 0) {
-    const server = await startHealthServer(port, report, metrics);
+    // The process-wide counters (NATS permission violations, unhandled events) are served by every service, after
+    // the service's own metrics when it has some.
+    const all: MetricsSource = async () => {
+      const own = metrics ? await metrics() : undefined;
+      const shared = await register.metrics();
+      return { contentType: own?.contentType ?? register.contentType, body: own ? `${own.body.trimEnd()}\n${shared}` : shared };
+    };
+    const server = await startHealthServer(port, report, all);
     ctx.shutdown.add('health', () => new Promise<void>((r) => server.close(() => r())));
-    ctx.log.info({ port }, metrics ? 'health on /healthz, metrics on /metrics' : 'health on /healthz');
+    ctx.log.info({ port }, 'health on /healthz, metrics on /metrics');
   }
 }
 
@@ -137,14 +166,9 @@ export async function startService<C>(
   if (opts.poison) transport.onPoison(opts.poison(app));
   await app.listen();
   ctx.shutdown.add('nest', () => app.close());
-  const own = opts.metrics?.(app);
-  // The transport's counters (parked, unhandled events) live in prom-client's global registry.
-  const metrics = async (): Promise<{ contentType: string; body: string }> => {
-    const global = await register.metrics();
-    if (!own) return { contentType: register.contentType, body: global };
-    const m = await own();
-    return { contentType: m.contentType, body: `${m.body}\n${global}` };
-  };
+  // The transport's counters (parked, unhandled events) live in prom-client's global registry, which exposeHealth
+  // serves after the service's own metrics.
+  const metrics = opts.metrics?.(app);
   await exposeHealth(ctx, () => (opts.health ? opts.health(app) : {}), metrics, () => transport.parkedCount());
   ctx.log.info({ namespace: ctx.subjects.namespace }, `${ctx.service} started`);
   return { app, ctx, transport };

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { SERVICE_ROLES, agentIdentityName, type NatsIdentity } from '@marshal/contracts';
 import { freePort } from './free-port';
 import { killProcessesUnder } from './kill-under';
 import { ManagedProcess } from './managed-process';
+import type { NatsAuthority } from './nats-server';
 
 export const SERVICES = ['state-projector', 'spec-renderer', 'plan-manager', 'offer-evaluator', 'coordinator', 'gateway'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -25,6 +27,11 @@ export interface EnsembleOptions {
   /** Repository root (apps/<service>/dist/main.js must be built). */
   root: string;
   natsUrl: string;
+  /**
+   * How the processes authenticate to NATS: an authority (a `startNatsServer({ auth: true })` server's `auth`) gives
+   * each its own identity and permissions; `'env'` leaves the NATS_* credentials to `env` (a NATS the user runs).
+   */
+  natsAuth: NatsAuthority | 'env';
   databaseUrl: string;
   namespace: string;
   /** Agents' work dirs and logs go under here. */
@@ -89,7 +96,25 @@ export class Ensemble {
     return file;
   }
 
-  private add(name: string, service: string, env: Record<string, string>): ManagedProcess {
+  /** Each process's NATS identity: its role's, an agent's own, or one for a process of simulated agents. */
+  private identities(): Map<string, NatsIdentity> {
+    const out = new Map<string, NatsIdentity>();
+    for (const role of SERVICE_ROLES) out.set(role, { name: role, role });
+    for (const a of this.o.agents) {
+      const simulated = Number(a.env?.['SIMULATE'] ?? this.o.env?.['SIMULATE'] ?? 0) > 0;
+      out.set(`agent-${a.id}`, { name: agentIdentityName(a.id), role: 'agent', agentId: simulated ? '*' : a.id });
+    }
+    return out;
+  }
+
+  private natsEnv(identity: NatsIdentity | undefined): Record<string, string> {
+    const auth = this.o.natsAuth;
+    if (auth === 'env' || !identity) return {};
+    // Only the identity's key: credentials the launcher's own environment may hold would contradict it.
+    return { NATS_NKEY_SEED_FILE: auth.seedFile(identity.name), NATS_NKEY_SEED: '', NATS_CREDS: '', NATS_USER: '', NATS_PASSWORD: '' };
+  }
+
+  private add(name: string, service: string, env: Record<string, string>, identity?: NatsIdentity): ManagedProcess {
     const p = new ManagedProcess({
       name,
       command: process.execPath,
@@ -97,6 +122,7 @@ export class Ensemble {
       cwd: this.o.root,
       env: {
         NATS_URL: this.o.natsUrl,
+        ...this.natsEnv(identity),
         DATABASE_URL: this.o.databaseUrl,
         MARSHAL_NAMESPACE: this.o.namespace,
         INSTANCE_ID: name,
@@ -113,15 +139,17 @@ export class Ensemble {
   private async launch(): Promise<void> {
     const port = this.o.gatewayPort ?? (await freePort());
     this.gatewayUrl = `http://127.0.0.1:${port}`;
+    const identities = this.identities();
+    if (this.o.natsAuth !== 'env') await this.o.natsAuth.authorize([...identities.values()], [this.o.namespace]);
     for (const s of SERVICES) {
       const own = this.o.serviceEnv?.[s] ?? {};
       if (s === 'offer-evaluator') {
-        for (let i = 0; i < (this.o.evaluators ?? 1); i++) this.add(i === 0 ? s : `${s}-${i + 1}`, s, own);
+        for (let i = 0; i < (this.o.evaluators ?? 1); i++) this.add(i === 0 ? s : `${s}-${i + 1}`, s, own, identities.get(s));
       } else if (s === 'gateway') {
         const tokens = `admin:admin:${this.tokens.admin},operator:operator:${this.tokens.operator},viewer:viewer:${this.tokens.viewer}`;
-        this.add(s, s, { PORT: String(port), HOST: '127.0.0.1', MARSHAL_TOKENS: tokens, ...own });
+        this.add(s, s, { PORT: String(port), HOST: '127.0.0.1', MARSHAL_TOKENS: tokens, ...own }, identities.get(s));
       } else {
-        this.add(s, s, own);
+        this.add(s, s, own, identities.get(s));
       }
     }
     for (const a of this.o.agents) {
@@ -137,7 +165,7 @@ export class Ensemble {
         AGENT_DISK_MB: String(a.diskMb ?? 20_000),
         ...(a.ports ? { AGENT_PORTS: a.ports } : {}),
         ...a.env,
-      });
+      }, identities.get(`agent-${a.id}`));
     }
     for (const p of this.processes.values()) p.start();
     await this.waitForGateway(this.o.readyTimeoutMs);

@@ -23,7 +23,7 @@ export interface BenchCluster {
 }
 
 export async function startBenchCluster(agents: AgentSpec[], extra: Partial<EnsembleOptions> = {}): Promise<BenchCluster> {
-  const nats = await startNatsServer();
+  const nats = await startNatsServer({ auth: process.env['BENCH_NATS_AUTH'] !== 'off' });
   let pg: PostgresServerHandle | undefined;
   if (!process.env['DATABASE_URL']) {
     pg = await startPostgresServer();
@@ -39,6 +39,7 @@ export async function startBenchCluster(agents: AgentSpec[], extra: Partial<Ense
     agents,
     env: { LOG_LEVEL: 'warn' },
     ...extra,
+    natsAuth: nats.auth ?? 'env',
   });
   return {
     ensemble,

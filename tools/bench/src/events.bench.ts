@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -184,19 +184,30 @@ class Progress {
 
 async function main(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'marshal-bench-events-'));
-  const nats = await startNatsServer();
+  // Authenticated like a real ensemble unless BENCH_NATS_AUTH=off: the bench as admin, the projector as itself.
+  const auth = process.env['BENCH_NATS_AUTH'] !== 'off';
+  const nats = await startNatsServer({ auth });
+  if (nats.auth) await nats.auth.authorize([{ name: 'state-projector', role: 'state-projector' }], [NS]);
+  log(`events: NATS authentication ${auth ? 'on' : 'off (BENCH_NATS_AUTH=off)'}`);
   let pg: PostgresServerHandle | undefined;
   const serverUrl = process.env['DATABASE_URL'] ?? (pg = await startPostgresServer()).url;
   const db = await createTestDatabase(serverUrl);
   const subjects = subjectsFor(NS);
-  const nc = await connectNats({ servers: nats.url, name: 'bench-events' });
+  const seedOf = (identity: string): string => readFileSync(nats.auth?.seedFile(identity) ?? '', 'utf8').trim();
+  const nc = await connectNats({ servers: nats.url, name: 'bench-events', ...(nats.auth ? { auth: { nkeySeed: seedOf('admin') } } : {}) });
   const projector = new ManagedProcess({
     name: 'state-projector',
     command: process.execPath,
     // BENCH_PROF=<dir> writes a CPU profile of the projector there.
     args: [...(process.env['BENCH_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROF']}`] : []), join(root, 'apps', 'state-projector', 'dist', 'main.js')],
     cwd: root,
-    env: { NATS_URL: nats.url, DATABASE_URL: db.url, MARSHAL_NAMESPACE: NS, LOG_LEVEL: 'warn' },
+    env: {
+      NATS_URL: nats.url,
+      ...(nats.auth ? { NATS_NKEY_SEED_FILE: nats.auth.seedFile('state-projector') } : {}),
+      DATABASE_URL: db.url,
+      MARSHAL_NAMESPACE: NS,
+      LOG_LEVEL: 'warn',
+    },
     logFile: join(stateDir, 'state-projector.log'),
   });
   try {
@@ -288,6 +299,7 @@ async function main(): Promise<void> {
 
     const result = {
       bench: 'events',
+      nats_auth: auth,
       raw_publish_per_s: Math.round(rawPublishPerS),
       raw_insert_per_s: Math.round(rawInsertPerS),
       end_to_end_per_s: Math.round(endToEndPerS),

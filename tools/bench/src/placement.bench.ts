@@ -83,9 +83,24 @@ function workload(): { configId: string; pods: unknown[]; candidates: Candidate[
   return { configId, pods: spec.pods, candidates };
 }
 
+/** Authenticated like a real ensemble (each process its role's identity) unless BENCH_NATS_AUTH=off. */
+const AUTH = process.env['BENCH_NATS_AUTH'] !== 'off';
+
 async function once(nats: NatsServerHandle, evaluators: number, file: string, logs: string): Promise<DriverResult> {
   const namespace = `bench-${Date.now().toString(36)}`;
   const env = { NATS_URL: nats.url, MARSHAL_NAMESPACE: namespace, LOG_LEVEL: 'warn' };
+  const auth = nats.auth;
+  if (auth) {
+    await auth.authorize(
+      [
+        { name: 'offer-evaluator', role: 'offer-evaluator' },
+        { name: 'coordinator', role: 'coordinator' },
+        { name: 'agents-simulated', role: 'agent', agentId: '*' },
+      ],
+      [namespace],
+    );
+  }
+  const key = (identity: string): Record<string, string> => (auth ? { NATS_NKEY_SEED_FILE: auth.seedFile(identity) } : {});
   const processes: ManagedProcess[] = [];
   const start = (name: string, app: string, extra: Record<string, string>, args: string[] = []): ManagedProcess => {
     const p = new ManagedProcess({
@@ -101,12 +116,12 @@ async function once(nats: NatsServerHandle, evaluators: number, file: string, lo
     return p;
   };
   try {
-    start('agents', 'agent', { AGENT_ID: 'bench', AGENT_WORK_DIR: join(logs, 'agents'), SIMULATE_CPUS: '8', SIMULATE_MEMORY_MB: '32768' }, ['--simulate', String(AGENTS)]);
+    start('agents', 'agent', { ...key('agents-simulated'), AGENT_ID: 'bench', AGENT_WORK_DIR: join(logs, 'agents'), SIMULATE_CPUS: '8', SIMULATE_MEMORY_MB: '32768' }, ['--simulate', String(AGENTS)]);
     const health: number[] = [];
     for (let i = 0; i < evaluators; i++) {
       const port = await freePort();
       health.push(port);
-      start(`evaluator-${i + 1}`, 'offer-evaluator', { HEALTH_PORT: String(port) });
+      start(`evaluator-${i + 1}`, 'offer-evaluator', { ...key('offer-evaluator'), HEALTH_PORT: String(port) });
     }
     // Every evaluator has folded every agent's registration before the clock starts.
     await eventually(
@@ -121,7 +136,7 @@ async function once(nats: NatsServerHandle, evaluators: number, file: string, lo
     const watch = [...processes.map((p) => `${p.spec.name}:${p.pid}`), `nats-server:${natsPid(nats.port)}`].join(',');
     const { stdout } = await run(process.execPath, [...PROF, join(root, 'apps', 'coordinator', 'dist', 'bench', 'placement-driver.js'), file, String(AGENTS)], {
       cwd: root,
-      env: { ...process.env, ...env, INSTANCE_ID: 'placement-driver', PLACEMENT_BENCH_WATCH: watch },
+      env: { ...process.env, ...env, ...key('coordinator'), INSTANCE_ID: 'placement-driver', PLACEMENT_BENCH_WATCH: watch },
       maxBuffer: 64 * 1024 * 1024,
     });
     const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{"placed"'));
@@ -155,7 +170,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'marshal-bench-placement-'));
   const file = join(dir, 'workload.json');
   writeFileSync(file, JSON.stringify(workload()));
-  const nats = await startNatsServer();
+  const nats = await startNatsServer({ auth: AUTH });
+  process.stdout.write(`NATS authentication ${AUTH ? 'on (each process its own identity)' : 'off (BENCH_NATS_AUTH=off)'}\n`);
   const best: Record<number, DriverResult> = {};
   try {
     for (let r = 0; r < runs; r++) {
@@ -183,7 +199,7 @@ async function main(): Promise<void> {
     `${PODS} pods (hostname:MAX_PER:${MAX_PER_HOST}, parallel) on ${AGENTS} simulated agents, batch ${best[1].batchSize}, ${best[1].inFlight} in flight: ` +
       `1 evaluator ${one}/s, 2 evaluators ${two}/s, ratio ${ratio} (targets: ≥ 5000/s, ≥ 1.5)\n`,
   );
-  process.stdout.write(JSON.stringify({ bench: 'placement', agents: AGENTS, pods: PODS, evaluators1_per_s: one, evaluators2_per_s: two, ratio }) + '\n');
+  process.stdout.write(JSON.stringify({ bench: 'placement', nats_auth: AUTH, agents: AGENTS, pods: PODS, evaluators1_per_s: one, evaluators2_per_s: two, ratio }) + '\n');
 }
 
 main().catch((e) => {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ import {
   killProcessesUnder,
   startNatsServer,
   startPostgresServer,
+  type NatsAuthority,
   type NatsServerHandle,
   type PostgresServerHandle,
 } from '@marshal/testing';
@@ -164,7 +165,8 @@ async function main(): Promise<void> {
   if (!o) return;
   const { stateDir } = o;
   const shown = shortPath(stateDir);
-  mkdirSync(stateDir, { recursive: true });
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  chmodSync(stateDir, 0o700);
 
   // One launcher per state folder, taken before anything in it is touched (--reset included).
   const lockFile = join(stateDir, LOCK);
@@ -244,13 +246,17 @@ async function run(
   }
 
   let natsUrl = process.env['NATS_URL'];
+  // A NATS of the user's: the services use the NATS_* credentials of this environment.
+  let natsAuth: NatsAuthority | 'env' = 'env';
   if (!natsUrl) {
     const port = await portFor(ports.nats, 4222);
-    const nats = await startNatsServer({ port, storeDir: join(stateDir, 'nats') });
+    // Fresh keys each start: one per service and agent, permissions enforced by the server (docs/security.md).
+    const nats = await startNatsServer({ port, storeDir: join(stateDir, 'nats'), auth: true, authDir: join(stateDir, 'nats-auth') });
     setNats(nats);
+    natsAuth = nats.auth ?? 'env';
     natsUrl = nats.url;
     ports.nats = port;
-    say(`NATS with JetStream on ${natsUrl} (store in ${shown}/nats)`);
+    say(`NATS with JetStream on ${natsUrl} (store in ${shown}/nats, credentials in ${shown}/nats-auth)`);
   } else {
     const first = new URL(natsUrl.split(',')[0].trim().replace(/^nats:/, 'http:'));
     const why = await reachable(first.hostname, Number(first.port || 4222));
@@ -281,6 +287,7 @@ async function run(
     tokens,
     root,
     natsUrl,
+    natsAuth,
     databaseUrl,
     namespace: process.env['MARSHAL_NAMESPACE'] ?? 'marshal',
     stateDir,
