@@ -33,7 +33,7 @@ export class StateController {
   ) {}
 
   private async view(service: string | undefined, req: FastifyRequest) {
-    await this.ryw.waitFor(this.ryw.requestedSeq(req));
+    await this.ryw.waitFor(this.ryw.requestedSeq(req), req);
     const name = await this.services.resolve(service);
     return { name, view: await this.logViews.view(name) };
   }
@@ -104,13 +104,13 @@ export class StateController {
 
   @Get('state/zone/tasks')
   async zones(@Param('service') service: string | undefined, @Req() req: FastifyRequest): Promise<Record<string, string>> {
-    await this.ryw.waitFor(this.ryw.requestedSeq(req));
+    await this.ryw.waitFor(this.ryw.requestedSeq(req), req);
     return taskZones(await this.queries.tasks(await this.services.resolve(service)));
   }
 
   @Get('state/zone/tasks/:task')
   async zoneOfTask(@Param('service') service: string | undefined, @Param('task') task: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    await this.ryw.waitFor(this.ryw.requestedSeq(req));
+    await this.ryw.waitFor(this.ryw.requestedSeq(req), req);
     const zone = zoneOfTask(await this.queries.tasks(await this.services.resolve(service)), task);
     if (zone === undefined) throw new MarshalError('NOT_FOUND', `Zone of task ${task} not found`);
     void reply.type('text/plain; charset=utf-8');
@@ -125,7 +125,7 @@ export class StateController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    await this.ryw.waitFor(this.ryw.requestedSeq(req));
+    await this.ryw.waitFor(this.ryw.requestedSeq(req), req);
     const zone = zoneAt(await this.queries.tasks(await this.services.resolve(service)), podType, ip);
     if (zone === undefined) throw new MarshalError('NOT_FOUND', `Zone of a ${podType} task at ${ip} not found`);
     void reply.type('text/plain; charset=utf-8');
