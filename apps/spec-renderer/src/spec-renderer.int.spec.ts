@@ -161,7 +161,7 @@ describe('spec-renderer over a real nats-server', () => {
 
     it('a 5 MB svc.yml, on update and on install', async () => {
       const huge = helloWorld({ 'svc.yml': `# ${'x'.repeat(5 * MiB)}\n` });
-      const expected = [{ path: 'svc.yml', message: 'svc.yml is 5.0 MiB; a service YAML may be at most 1 MiB' }];
+      const expected = [{ path: 'svc.yml', message: 'svc.yml is 5.0 MiB; a service YAML may be at most 1 MiB (MAX_SERVICE_YAML_BYTES)' }];
       expect(await submit({ package: huge })).toMatchObject({ accepted: false, errors: expected });
       expect(await submit({ mode: 'install', service: 'other', package: huge })).toMatchObject({ accepted: false, errors: expected });
     });
