@@ -81,7 +81,9 @@ export class StateController {
 
   @Get('state/files/:name')
   async file(@Param('service') service: string | undefined, @Param('name') name: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
-    const content = (await this.view(service, req)).view.files[name];
+    const { files } = (await this.view(service, req)).view;
+    // Own names only: `constructor` or `__proto__` is a file nobody stored, not a property of every object.
+    const content = Object.hasOwn(files, name) ? files[name] : undefined;
     if (content === undefined) throw new MarshalError('NOT_FOUND', 'Failed to get the file');
     void reply.type('text/plain; charset=utf-8');
     return Buffer.from(content, 'base64');
