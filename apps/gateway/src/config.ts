@@ -30,6 +30,11 @@ export const GatewayConfig = defineConfig('gateway', {
   }),
   EVENTS_MAX_PAGE: Type.Integer({ default: 1000, minimum: 1, maximum: 100_000, description: 'Most events one page of GET /v1/events answers (limit, tail); more is refused with 400' }),
   EVENTS_MAX_CHAIN: Type.Integer({ default: 5000, minimum: 1, maximum: 1_000_000, description: 'Most events one causal chain (GET /v1/events/<id>/chain) answers; a longer chain is marked truncated' }),
+  MAX_TIME_TRAVEL_READS: Type.Integer({
+    default: 2,
+    minimum: 1,
+    description: 'Time-travel reads running at once over all clients (each folds history in memory); the others wait their turn',
+  }),
   DB_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 1000, description: 'PostgreSQL connections of the gateway' }),
   DB_STATEMENT_TIMEOUT_MS: Type.Integer({
     default: 10_000,

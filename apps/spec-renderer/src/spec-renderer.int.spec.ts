@@ -166,6 +166,12 @@ describe('spec-renderer over a real nats-server', () => {
       expect(await submit({ mode: 'install', service: 'other', package: huge })).toMatchObject({ accepted: false, errors: expected });
     });
 
+    it.each([5000, 2147483647])('an update to count %d: refused with the bound, recorded nowhere', async (count) => {
+      const reply = await submit({ options: { hello: { count } } });
+      expect(reply).toMatchObject({ accepted: false, configId: null });
+      expect(reply.errors).toContainEqual({ path: 'pods.hello.count', message: `count is ${count}; a pod type may have at most 1000 instances (MAX_PODS_PER_TYPE)` });
+    });
+
     it('YAML nested 20000 levels deep', async () => {
       const deep = helloWorld({ 'svc.yml': `name: x\npods: ${'['.repeat(20000)}${']'.repeat(20000)}\n` });
       const reply = await submit({ package: deep });

@@ -1,7 +1,7 @@
 import type { CommandRequest, EventData, Package, ServiceSpec, ValidationError } from '@marshal/contracts';
 import { planBoundProblems } from '@marshal/plan';
 import { decideConfiguration } from '@marshal/scheduling';
-import { renderPackage } from '@marshal/spec';
+import { isBoundError, renderPackage } from '@marshal/spec';
 import type { ConfigurationHistory } from './configuration-history';
 import type { Limits } from './limits';
 
@@ -65,7 +65,8 @@ export function evaluateSubmission(
   const decision = decideConfiguration(rendered, target ? { configId: target.configId, spec: target.spec } : null, { mode, deploymentCompleted, service: name });
   switch (decision.kind) {
     case 'rejected':
-      return { kind: 'rejected', service: name, errors: decision.errors, warnings: rendered.warnings, spec: decision.spec, record: decision.record };
+      // A bound hit (pods, sizes) is refused without a trace, as input that never became a spec: nothing appended.
+      return { kind: 'rejected', service: name, errors: decision.errors, warnings: rendered.warnings, spec: decision.spec, record: decision.record && !decision.errors.some(isBoundError) };
     case 'unchanged':
       return { kind: 'unchanged', service: name, configId: decision.configId, warnings: rendered.warnings, spec: decision.spec };
     case 'accepted': {

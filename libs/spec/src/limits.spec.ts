@@ -2,7 +2,7 @@ import type { Package } from '@marshal/contracts';
 import { renderPackage } from './package/render-package';
 import { compiledSchemaCount } from './package/package-options';
 import { renderServiceYaml } from './render/render-service-yaml';
-import { DEFAULT_SPEC_LIMITS } from './limits';
+import { DEFAULT_SPEC_LIMITS, isBoundError } from './limits';
 
 const svc = (pods: Record<string, string>) =>
   `name: svc\npods:\n${Object.entries(pods)
@@ -65,5 +65,13 @@ describe('bounds of what a package renders into (docs/operations.md "Bounds")', 
   it('keeps at most the configured number of option schemas compiled', () => {
     for (let i = 0; i < 10; i++) renderPackage(pkg({ ...COUNT_SCHEMA, description: `variant ${i}` }), { limits: { compiledSchemaCacheSize: 3 } });
     expect(compiledSchemaCount()).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('errors of bounds', () => {
+  it('are told from the rules of a spec by the setting they name', () => {
+    const r = renderServiceYaml(svc({ a: '5000' }), {});
+    expect(r.errors.map(isBoundError)).toEqual([true, true]);
+    expect(isBoundError({ message: "New config's PodSpec named 'hello' has 0 tasks, expected >=1 tasks" })).toBe(false);
   });
 });

@@ -30,3 +30,14 @@ export const DEFAULT_SPEC_LIMITS: SpecLimits = {
 export function specLimits(given: Partial<SpecLimits> = {}): SpecLimits {
   return { ...DEFAULT_SPEC_LIMITS, ...given };
 }
+
+/** Every error of a bound names its setting in parentheses at the end of a clause: `… at most 1000 (MAX_PODS_PER_TYPE)`. */
+const NAMES_A_BOUND = /\((MAX_[A-Z_]+|SCHEMA_CACHE_SIZE)\)/;
+
+/**
+ * Whether an error is a bound that was hit rather than a rule of the spec: such a configuration is refused without a
+ * trace in the log (like input that never became a spec), so an absurd update cannot mark the running service's plan.
+ */
+export function isBoundError(e: { message: string }): boolean {
+  return NAMES_A_BOUND.test(e.message);
+}

@@ -16,9 +16,36 @@ export interface ClientLimitSettings {
   MAX_STREAMS_PER_TOKEN: number;
   MAX_LONG_POLLS_PER_TOKEN: number;
   MAX_TIME_TRAVEL_READS_PER_TOKEN: number;
+  /** Time-travel reads running at once over all clients; the others wait their turn (each client within its bound). */
+  MAX_TIME_TRAVEL_READS?: number;
 }
 
-const SETTING: Record<HeldKind, keyof ClientLimitSettings> = {
+/** At most `max` functions run at once; the others wait in arrival order. */
+export class Turns {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly max: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await fn();
+    } finally {
+      // The turn passes straight to the next in line, or is given back.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+}
+
+const SETTING: Record<HeldKind, 'MAX_STREAMS_PER_TOKEN' | 'MAX_LONG_POLLS_PER_TOKEN' | 'MAX_TIME_TRAVEL_READS_PER_TOKEN'> = {
   stream: 'MAX_STREAMS_PER_TOKEN',
   longPoll: 'MAX_LONG_POLLS_PER_TOKEN',
   timeTravel: 'MAX_TIME_TRAVEL_READS_PER_TOKEN',
@@ -65,9 +92,20 @@ export class HeldCounts {
 @Injectable()
 export class ClientLimits {
   private readonly counts: HeldCounts;
+  /**
+   * A time-travel read folds a service's history in memory, on the event loop every request shares: few run at once,
+   * so ordinary reads of every client keep being served between them.
+   */
+  private readonly timeTravelTurns: Turns;
 
   constructor(@Inject(APP_CONFIG) config: ClientLimitSettings) {
     this.counts = new HeldCounts(config);
+    this.timeTravelTurns = new Turns(config.MAX_TIME_TRAVEL_READS ?? 2);
+  }
+
+  /** Runs a time-travel read: one of the caller's MAX_TIME_TRAVEL_READS_PER_TOKEN (429 above it), in its turn. */
+  timeTravel<T>(req: FastifyRequest, fn: () => Promise<T>): Promise<T> {
+    return this.with('timeTravel', req, () => this.timeTravelTurns.run(fn));
   }
 
   /** Holds one `kind` for the request's caller (its token's subject) until `release` is called. */

@@ -76,9 +76,11 @@ export class PlansController {
     if (at !== undefined) {
       // Time travel (docs/architecture.md): the plan as it stood at a sequence or time, computed from the log.
       const point = parsePointInTime(at);
-      if ('seq' in point) await this.ryw.waitFor(point.seq, req);
-      const name = await this.services.resolve(service);
-      const then = await this.limits.with('timeTravel', req, () => this.timeTravel.plan(name, plan, point));
+      // The whole read counts against the caller's bound, from its first query on.
+      const then = await this.limits.timeTravel(req, async () => {
+        if ('seq' in point) await this.ryw.waitFor(point.seq, req);
+        return this.timeTravel.plan(await this.services.resolve(service), plan, point);
+      });
       if (!then) throw new MarshalError('NOT_FOUND', `Plan ${plan} not found at ${at}`);
       void reply.status(planHttpStatus(then.plan)).header('x-marshal-seq', String(then.seq));
       return then.plan;
