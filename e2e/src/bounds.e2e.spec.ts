@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { eventually } from '@marshal/testing';
@@ -95,6 +95,11 @@ describe('bounds, against the real ensemble', () => {
   it('a viewer running 200 concurrent time-travel reads is held to its bound (429) while another client is served fast', async () => {
     const { viewer, operator } = cluster.ensemble.tokens;
     const head = JSON.parse((await request(viewer, 'GET', '/v1/events?tail=1&data=false')).text) as { cursor: number };
+    // The other client has been reading before the flood, as a dashboard does.
+    for (const path of ['/v1/services', '/v1/service/hello-world/plans/deploy', '/v1/service/steady/pod/status']) expect((await request(operator, 'GET', path)).status).toBe(200);
+    const alone = performance.now();
+    expect((await request(viewer, 'GET', `/v1/service/steady/plans/deploy?at=${head.cursor}`)).status).toBe(200);
+    const aloneMs = performance.now() - alone;
     const until = Date.now() + 8_000;
     const flood: Record<number, number> = {};
     const floodFailures: string[] = [];
@@ -103,7 +108,11 @@ describe('bounds, against the real ensemble', () => {
         const r = await request(viewer, 'GET', `/v1/service/steady/plans/deploy?at=${head.cursor}`);
         flood[r.status] = (flood[r.status] ?? 0) + 1;
         if (r.status >= 500) floodFailures.push(`${r.status} ${r.text.slice(0, 200)}`);
-        if (r.status === 429) expect(JSON.parse(r.text)).toMatchObject({ code: 'RESOURCE_EXHAUSTED', message: expect.stringContaining('MAX_TIME_TRAVEL_READS_PER_TOKEN') });
+        if (r.status === 429) {
+          expect(JSON.parse(r.text)).toMatchObject({ code: 'RESOURCE_EXHAUSTED', message: expect.stringContaining('MAX_TIME_TRAVEL_READS_PER_TOKEN') });
+          // A client told 429 tries again a little later, as any HTTP client should.
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
       }
     });
     const latencies: number[] = [];
@@ -113,7 +122,9 @@ describe('bounds, against the real ensemble', () => {
         for (const path of ['/v1/services', '/v1/service/hello-world/plans/deploy', '/v1/service/steady/pod/status']) {
           const started = performance.now();
           const r = await request(operator, 'GET', path);
-          latencies.push(performance.now() - started);
+          const ms = performance.now() - started;
+          latencies.push(ms);
+          if (ms > 1_000) console.log(`slow: ${path} ${ms.toFixed(0)} ms at ${(until - Date.now()).toFixed(0)} ms before the end`);
           if (r.status !== 200) others.push(`${path} → ${r.status}`);
         }
       }
@@ -123,6 +134,7 @@ describe('bounds, against the real ensemble', () => {
     latencies.sort((a, b) => a - b);
     const p = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
     // Reported for docs/benchmarks.md; the assertion below is deliberately generous.
+    console.log(`time-travel read alone: ${aloneMs.toFixed(1)} ms; load average ${loadavg()[0].toFixed(1)}`);
     console.log(`time-travel flood: viewer answers ${JSON.stringify(flood)}; other client ${latencies.length} reads, p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`);
     expect(floodFailures).toEqual([]);
     expect(flood[429]).toBeGreaterThan(0);
