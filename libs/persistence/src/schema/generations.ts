@@ -88,7 +88,9 @@ async function withGenerationsLock<T>(ds: DataSource, fn: (qr: QueryRunner) => P
       broken = e instanceof Error ? e : new Error(String(e));
     }
     // A connection that could not give the lock back or reset its session is closed, not pooled: closing frees the lock.
-    await (qr as QueryRunner & { releasePostgresConnection?: (err?: Error) => Promise<void> }).releasePostgresConnection?.(broken) ?? qr.release();
+    const pg = qr as QueryRunner & { releasePostgresConnection?: (err?: Error) => Promise<void> };
+    if (pg.releasePostgresConnection) await pg.releasePostgresConnection(broken);
+    else await qr.release();
   }
 }
 
