@@ -46,12 +46,13 @@ describe('bounds, against the real ensemble', () => {
     (await db.query(`SELECT count(*)::int AS n FROM events WHERE service = $1 AND type LIKE 'Configuration%'`, [service])).rows[0].n;
 
   beforeAll(async () => {
-    cluster = await startCluster([{ id: 'sim', env: { SIMULATE: '20', SIMULATE_START_LATENCY_MS: '400' } }]);
+    // A shared, busy machine can take more than a minute to start seven processes.
+    cluster = await startCluster([{ id: 'sim', env: { SIMULATE: '20', SIMULATE_START_LATENCY_MS: '400' } }], { readyTimeoutMs: 180_000 });
     db = new Client({ connectionString: cluster.db.url });
     await db.connect();
     expect(await cluster.cli('install', join(root, 'examples', 'hello-world'))).toMatchObject({ code: 0 });
-    await cluster.waitForPlan('hello-world', 'deploy', 'COMPLETE', 60_000);
-  }, 120_000);
+    await cluster.waitForPlan('hello-world', 'deploy', 'COMPLETE', 120_000);
+  }, 330_000);
   afterAll(async () => {
     ownAgent.destroy();
     await db?.end();
