@@ -24,11 +24,11 @@ describe('bounds, against the real ensemble', () => {
     writeFileSync(join(pkg, 'svc.yml'), `name: ${name}\npods:\n  web:\n    count: ${count}\n    tasks:\n      server:\n        goal: RUNNING\n        cmd: sleep 1000\n        cpus: 0.1\n        memory: 32\n`);
     return pkg;
   };
-  const request = async (token: string, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> => {
+  const request = async (token: string, method: string, path: string, body?: unknown): Promise<{ status: number; text: string; retryAfter: string | null }> => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'cache-control': 'no-cache' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`${cluster.ensemble.gatewayUrl}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-    return { status: res.status, text: await res.text() };
+    return { status: res.status, text: await res.text(), retryAfter: res.headers.get('retry-after') };
   };
   /** A GET over node:http with its own connection pool: the other client shares nothing with the flood's fetches. */
   const ownAgent = new Agent({ keepAlive: true, maxSockets: 4 });
@@ -124,8 +124,9 @@ describe('bounds, against the real ensemble', () => {
         if (r.status >= 500) floodFailures.push(`${r.status} ${r.text.slice(0, 200)}`);
         if (r.status === 429) {
           expect(JSON.parse(r.text)).toMatchObject({ code: 'RESOURCE_EXHAUSTED', message: expect.stringContaining('MAX_TIME_TRAVEL_READS_PER_TOKEN') });
-          // A client told 429 tries again a little later, as any HTTP client should.
-          await new Promise((resolve) => setTimeout(resolve, 100));
+          // A client told 429 tries again when Retry-After says, as HTTP clients do.
+          expect(r.retryAfter).toBe('1');
+          await new Promise((resolve) => setTimeout(resolve, Number(r.retryAfter) * 1000));
         }
       }
     });

@@ -90,6 +90,8 @@ export class HttpErrorFilter implements ExceptionFilter {
         void reply.status(status).type('text/plain; charset=utf-8').send(exception.message);
         return;
       }
+      // A bound of concurrent requests frees as soon as one of them finishes: say when to try again (RFC 9110 §10.2.3).
+      if (status === 429) void reply.header('retry-after', '1');
       void reply.status(status).type('application/json').send(JSON.stringify(exception.toJSON(), null, 2));
       return;
     }
