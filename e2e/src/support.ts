@@ -62,7 +62,7 @@ export async function startCluster(
     stateDir,
     agents,
     evaluators: opts.evaluators,
-    readyTimeoutMs: opts.readyTimeoutMs,
+    ...(opts.readyTimeoutMs ? { readyTimeoutMs: opts.readyTimeoutMs } : {}),
     env: { LOG_LEVEL: 'info', ...opts.env },
     serviceEnv: { ...opts.serviceEnv, coordinator: { AGENT_TIMEOUT_MS: '5000', ...opts.serviceEnv?.coordinator } },
   });

@@ -17,4 +17,29 @@ export const GatewayConfig = defineConfig('gateway', {
     description: "How long an uninstalled service's final plans stay readable (GET /v1/plans…, 0 = not at all); a reinstall of the name replaces them",
   }),
   READ_WAIT_MS: Type.Integer({ default: 5_000, minimum: 0, description: 'Longest a read waits for the read models to reach a given sequence' }),
+  MAX_BODY_BYTES: Type.Integer({ default: 4 * 1024 * 1024, minimum: 1024, description: 'Largest request body accepted (bytes); above it 413' }),
+  MAX_STREAMS_PER_TOKEN: Type.Integer({ default: 8, minimum: 1, description: 'Live streams (GET /v1/stream) one token may hold open at once; above it 429' }),
+  MAX_LONG_POLLS_PER_TOKEN: Type.Integer({
+    default: 16,
+    minimum: 1,
+    description: 'Waiting reads (GET /v1/events?wait=, reads with ?seq= not yet reached) one token may hold at once; above it 429',
+  }),
+  MAX_TIME_TRAVEL_READS_PER_TOKEN: Type.Integer({
+    default: 4,
+    minimum: 1,
+    description: 'Time-travel reads (GET /v1/plans/<plan>?at=) one token may run at once; above it 429',
+  }),
+  EVENTS_MAX_PAGE: Type.Integer({ default: 1000, minimum: 1, maximum: 100_000, description: 'Most events one page of GET /v1/events answers (limit, tail); more is refused with 400' }),
+  EVENTS_MAX_CHAIN: Type.Integer({ default: 5000, minimum: 1, maximum: 1_000_000, description: 'Most events one causal chain (GET /v1/events/<id>/chain) answers; a longer chain is marked truncated' }),
+  MAX_TIME_TRAVEL_READS: Type.Integer({
+    default: 2,
+    minimum: 1,
+    description: 'Time-travel reads running at once over all clients (each folds history in memory); the others wait their turn',
+  }),
+  DB_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 1000, description: 'PostgreSQL connections of the gateway' }),
+  DB_STATEMENT_TIMEOUT_MS: Type.Integer({
+    default: 10_000,
+    minimum: 100,
+    description: 'Longest one SQL statement of the gateway may run before PostgreSQL cancels it (the request then answers 503)',
+  }),
 });

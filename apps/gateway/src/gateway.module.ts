@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import { AuditQueries, ConfigurationQueries, ReadModelQueries, TimeTravel } from '@marshal/persistence';
 import { AdminController } from './admin/admin.controller';
@@ -12,6 +12,8 @@ import { SessionController } from './auth/session.controller';
 import { SessionStore } from './auth/sessions';
 import { DebugOffersController } from './debug/offers.controller';
 import { HttpErrorFilter } from './http/http-errors';
+import { CleanTextInterceptor } from './http/text-guard';
+import { ClientLimits } from './http/client-limits';
 import { ReadYourWrites } from './http/read-your-writes';
 import { ServiceResolver } from './http/service-resolver';
 import { AgentsController } from './agents/agents.controller';
@@ -35,7 +37,12 @@ import { StateController } from './state/state.controller';
 
 @Module({})
 export class GatewayModule {
-  static forRoot(ds: DataSource, tokens: TokenStore, sessions = new SessionStore(12 * 3600 * 1000)): DynamicModule {
+  static forRoot(
+    ds: DataSource,
+    tokens: TokenStore,
+    limits: { EVENTS_MAX_PAGE?: number; EVENTS_MAX_CHAIN?: number } = {},
+    sessions = new SessionStore(12 * 3600 * 1000),
+  ): DynamicModule {
     return {
       module: GatewayModule,
       controllers: [
@@ -60,7 +67,7 @@ export class GatewayModule {
       providers: [
         { provide: ReadModelQueries, useValue: new ReadModelQueries(ds) },
         { provide: ConfigurationQueries, useValue: new ConfigurationQueries(ds) },
-        { provide: AuditQueries, useValue: new AuditQueries(ds) },
+        { provide: AuditQueries, useValue: new AuditQueries(ds, { maxPage: limits.EVENTS_MAX_PAGE, maxChain: limits.EVENTS_MAX_CHAIN }) },
         { provide: TimeTravel, useValue: new TimeTravel(ds) },
         ServiceResolver,
         ProjectorProgress,
@@ -69,12 +76,14 @@ export class GatewayModule {
         PlanViews,
         ServiceLogViews,
         ReadYourWrites,
+        ClientLimits,
         GatewayMetrics,
         ParkedView,
         { provide: TokenStore, useValue: tokens },
         { provide: SessionStore, useValue: sessions },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
+        { provide: APP_INTERCEPTOR, useClass: CleanTextInterceptor },
       ],
     };
   }

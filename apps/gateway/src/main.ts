@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -21,16 +22,25 @@ async function main(): Promise<void> {
     throw new Error('gateway: no tokens configured. Set TOKENS_FILE or MARSHAL_TOKENS, or AUTH_DISABLED=true to serve without authentication.');
   }
   if (ctx.config.AUTH_DISABLED) ctx.log.warn({}, 'AUTH_DISABLED: every request is allowed');
-  const ds = await connectDataSource({ url: ctx.config.DATABASE_URL, applicationName: 'gateway', poolSize: 10 }, (e) =>
+  const ds = await connectDataSource(
+    { url: ctx.config.DATABASE_URL, applicationName: 'gateway', poolSize: ctx.config.DB_POOL_SIZE, statementTimeoutMs: ctx.config.DB_STATEMENT_TIMEOUT_MS },
+    (e) =>
     ctx.log.warn({ err: e }, 'PostgreSQL not reachable yet; retrying'),
   );
   ctx.shutdown.add('postgres', () => ds.destroy());
   await migrate(ds);
 
-  @Module({ imports: [ServiceContextModule.forRoot(ctx), GatewayModule.forRoot(ds, tokens, new SessionStore(ctx.config.SESSION_TTL_S * 1000))] })
+  @Module({
+    imports: [ServiceContextModule.forRoot(ctx), GatewayModule.forRoot(ds, tokens, ctx.config, new SessionStore(ctx.config.SESSION_TTL_S * 1000))],
+  })
   class RootModule {}
 
-  const adapter = new FastifyAdapter({ bodyLimit: 4 * 1024 * 1024 });
+  // Every request gets a fresh id, sent back as X-Request-Id and logged with any error it meets.
+  const adapter = new FastifyAdapter({ bodyLimit: ctx.config.MAX_BODY_BYTES, genReqId: () => randomUUID(), requestIdHeader: false });
+  adapter.getInstance().addHook('onRequest', (req, reply, done) => {
+    void reply.header('x-request-id', req.id);
+    done();
+  });
   // The original pretty-prints JSON with two spaces (reference §6).
   adapter.getInstance().setReplySerializer((payload) => JSON.stringify(payload, null, 2));
   const app = await NestFactory.create<NestFastifyApplication>(RootModule, adapter, { logger: new NestLogger(ctx.log) });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Candidate, type CommandReply, type CommandRequest, type MarshalEvent, type Recorded } from '@marshal/contracts';
 import {
+  DEFAULT_PLAN_LIMITS,
   NO_DECISION,
   acceptedOrThrow,
   candidatesOf,
@@ -8,11 +9,13 @@ import {
   evolveService,
   initialServiceState,
   isEmpty,
+  oversizedEvent,
   publishStatuses,
   reactToEvent,
   reconcileService,
   type Decision,
   type DecisionContext,
+  type PlanLimits,
   type ServiceCommand,
   type ServiceState,
 } from '@marshal/plan';
@@ -44,8 +47,22 @@ export class PlanManagerService {
    */
   readonly suspects: SuspectServices;
 
-  constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<{ TICK_MS: number; FOLD_WAIT_MS: number }>) {
+  constructor(
+    @Inject(SERVICE_CONTEXT)
+    private readonly ctx: ServiceContext<{ TICK_MS: number; FOLD_WAIT_MS: number; MAX_PODS_PER_SERVICE?: number; MAX_STEPS_PER_PLAN?: number; MAX_EVENT_BYTES?: number }>,
+  ) {
     this.suspects = new SuspectServices(ctx.subjects);
+  }
+
+  /** Bounds of plans (settings), events never larger than one message of this NATS server. */
+  private limits(): PlanLimits {
+    const c = this.ctx.config;
+    const serverMax = (this.ctx.nc.info?.max_payload ?? 1024 * 1024) - 4 * 1024;
+    return {
+      maxPodsPerService: c.MAX_PODS_PER_SERVICE ?? DEFAULT_PLAN_LIMITS.maxPodsPerService,
+      maxStepsPerPlan: c.MAX_STEPS_PER_PLAN ?? DEFAULT_PLAN_LIMITS.maxStepsPerPlan,
+      maxEventBytes: Math.min(c.MAX_EVENT_BYTES ?? DEFAULT_PLAN_LIMITS.maxEventBytes, serverMax),
+    };
   }
 
   /** Throws the suspect error of a service nothing may be decided for now. */
@@ -69,7 +86,7 @@ export class PlanManagerService {
   }
 
   private context(correlationId: string, causationId: string | null, actor = 'service:plan-manager'): DecisionContext {
-    return { now: systemClock.now(), newId, subjects: this.ctx.subjects, correlationId, causationId, actor };
+    return { now: systemClock.now(), newId, subjects: this.ctx.subjects, correlationId, causationId, actor, limits: this.limits() };
   }
 
   private serviceOf(rec: Recorded<MarshalEvent>): string | undefined {
@@ -93,9 +110,14 @@ export class PlanManagerService {
     await this.gate.reach(seq, this.ctx.config.FOLD_WAIT_MS, 'throw');
   }
 
-  /** Appends plan events in order (each guarded by the previous sequence) and applies them at once. */
+  /**
+   * Appends plan events in order (each guarded by the previous sequence) and applies them at once. An event over
+   * MAX_EVENT_BYTES is refused before anything is appended: the command fails with the sizes, the state is unchanged.
+   */
   private async commit(service: string, events: MarshalEvent[]): Promise<number> {
     if (events.length === 0) return this.folded;
+    const oversized = oversizedEvent(events, this.limits());
+    if (oversized) throw oversized;
     const state = this.services.get(service) ?? initialServiceState(service);
     const subject = this.ctx.subjects.servicePlan(service);
     const results = await this.ctx.store.appendChain(subject, events, state.planSeq);
@@ -113,6 +135,8 @@ export class PlanManagerService {
    * A crash in between leaves at worst a kill without its plan event, which the operator's retry or recovery covers.
    */
   private async commitDecision(service: string, decision: Decision): Promise<number> {
+    const oversized = oversizedEvent([...decision.tasks.map((t) => t.event), ...decision.plan], this.limits());
+    if (oversized) throw oversized;
     let seq = this.folded;
     for (const t of decision.tasks) seq = Math.max(seq, (await this.ctx.store.append(t.subject, t.event)).seq);
     return Math.max(seq, await this.commit(service, decision.plan));

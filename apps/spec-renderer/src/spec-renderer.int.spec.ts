@@ -161,9 +161,15 @@ describe('spec-renderer over a real nats-server', () => {
 
     it('a 5 MB svc.yml, on update and on install', async () => {
       const huge = helloWorld({ 'svc.yml': `# ${'x'.repeat(5 * MiB)}\n` });
-      const expected = [{ path: 'svc.yml', message: 'svc.yml is 5.0 MiB; a service YAML may be at most 1 MiB' }];
+      const expected = [{ path: 'svc.yml', message: 'svc.yml is 5.0 MiB; a service YAML may be at most 1 MiB (MAX_SERVICE_YAML_BYTES)' }];
       expect(await submit({ package: huge })).toMatchObject({ accepted: false, errors: expected });
       expect(await submit({ mode: 'install', service: 'other', package: huge })).toMatchObject({ accepted: false, errors: expected });
+    });
+
+    it.each([5000, 2147483647])('an update to count %d: refused with the bound, recorded nowhere', async (count) => {
+      const reply = await submit({ options: { hello: { count } } });
+      expect(reply).toMatchObject({ accepted: false, configId: null });
+      expect(reply.errors).toContainEqual({ path: 'pods.hello.count', message: `count is ${count}; a pod type may have at most 1000 instances (MAX_PODS_PER_TYPE)` });
     });
 
     it('YAML nested 20000 levels deep', async () => {

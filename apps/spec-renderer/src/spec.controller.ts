@@ -3,26 +3,30 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { MarshalError, makeEvent, serviceAggregate, type CommandReply, type CommandRequest, type MarshalEvent } from '@marshal/contracts';
 import { SERVICE_CONTEXT, newId, systemClock, withCorrelation, type ServiceContext } from '@marshal/runtime';
 import { deploymentCompleted, readHistory } from './configuration-history';
+import { limitsOf, type Limits, type SpecRendererSettings } from './limits';
 import { evaluateSubmission, serviceNameOf, type SubmissionOutcome, type SubmitRequest } from './submission';
-
-/** Room left in a NATS message for headers (type, version, message id) next to the JSON body. */
-const HEADER_ALLOWANCE = 4 * 1024;
 
 @Controller()
 export class SpecController {
-  constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext) {}
+  constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<SpecRendererSettings>) {}
+
+  /** The bounds of a submission (settings, and the NATS server's message size, known once connected). */
+  private limits(): Limits {
+    return limitsOf(this.ctx.config, this.ctx.nc.info?.max_payload);
+  }
 
   private async evaluate(request: SubmitRequest, mode: 'install' | 'update'): Promise<{ outcome: SubmissionOutcome; lastSeq: number; rejectionShown: boolean }> {
-    const service = serviceNameOf(request);
+    const limits = this.limits();
+    const service = serviceNameOf(request, limits);
     const history = service ? await readHistory(this.ctx.store, this.ctx.subjects, service) : { target: null, accepted: 0, lastSeq: 0 };
     const roleMayMatter = history.target !== null;
     const completed = service && roleMayMatter ? await deploymentCompleted(this.ctx.store, this.ctx.subjects, service) : false;
-    return { outcome: evaluateSubmission(request, mode, service, history, completed), lastSeq: history.lastSeq, rejectionShown: !!history.rejectionShown };
+    return { outcome: evaluateSubmission(request, mode, service, history, completed, limits), lastSeq: history.lastSeq, rejectionShown: !!history.rejectionShown };
   }
 
-  /** Most bytes one message may carry on this NATS server (default 1 MiB). */
+  /** Most bytes one event may take: MAX_EVENT_BYTES, never more than one message of this NATS server carries. */
   private maxPayload(): number {
-    return (this.ctx.nc.info?.max_payload ?? 1024 * 1024) - HEADER_ALLOWANCE;
+    return this.limits().plan.maxEventBytes;
   }
 
   /** An event larger than a NATS message cannot be logged: say so instead of failing in the client library. */
@@ -31,7 +35,7 @@ export class SpecController {
     if (bytes > this.maxPayload()) {
       throw new MarshalError(
         'INVALID_ARGUMENT',
-        `${what} takes ${bytes} bytes as an event; the event log takes at most ${this.maxPayload()} bytes per event (NATS max_payload): make the package smaller`,
+        `${what} takes ${bytes} bytes as an event; the event log takes at most ${this.maxPayload()} bytes per event (MAX_EVENT_BYTES, NATS max_payload): make the package smaller`,
         [{ path: 'package', message: `the configuration is ${bytes} bytes as an event, over ${this.maxPayload()}` }],
       );
     }

@@ -1,7 +1,9 @@
 import type { CommandRequest, EventData, Package, ServiceSpec, ValidationError } from '@marshal/contracts';
+import { planBoundProblems } from '@marshal/plan';
 import { decideConfiguration } from '@marshal/scheduling';
-import { renderPackage } from '@marshal/spec';
+import { isBoundError, renderPackage } from '@marshal/spec';
 import type { ConfigurationHistory } from './configuration-history';
+import type { Limits } from './limits';
 
 export type SubmitRequest = CommandRequest<'spec.submit'> | CommandRequest<'spec.render'>;
 
@@ -25,10 +27,10 @@ export type SubmissionOutcome =
  * The service a submission addresses: the name given, else (install) the `name` of the package rendered with the
  * given options. Undefined when the package does not render: evaluation then reports why.
  */
-export function serviceNameOf(request: SubmitRequest): string | undefined {
+export function serviceNameOf(request: SubmitRequest, limits?: Limits): string | undefined {
   if (request.service) return request.service;
   if (!request.package) return undefined;
-  return renderPackage(request.package, { options: request.options }).spec?.name;
+  return renderPackage(request.package, { options: request.options, limits: limits?.spec }).spec?.name;
 }
 
 /**
@@ -42,6 +44,7 @@ export function evaluateSubmission(
   service: string | undefined,
   history: ConfigurationHistory,
   deploymentCompleted: boolean,
+  limits?: Limits,
 ): SubmissionOutcome {
   const target = history.target;
   if (mode === 'update' && !target) return { kind: 'refused', code: 'NOT_FOUND', message: `Service ${service ?? '(unnamed)'} not found` };
@@ -56,16 +59,22 @@ export function evaluateSubmission(
     storedOptions: request.replace ? undefined : target?.options,
     replace: request.replace,
     env: request.service ? { FRAMEWORK_NAME: request.service } : undefined,
+    limits: limits?.spec,
   });
   const name = service ?? rendered.spec?.name ?? '';
   const decision = decideConfiguration(rendered, target ? { configId: target.configId, spec: target.spec } : null, { mode, deploymentCompleted, service: name });
   switch (decision.kind) {
     case 'rejected':
-      return { kind: 'rejected', service: name, errors: decision.errors, warnings: rendered.warnings, spec: decision.spec, record: decision.record };
+      // A bound hit (pods, sizes) is refused without a trace, as input that never became a spec: nothing appended.
+      return { kind: 'rejected', service: name, errors: decision.errors, warnings: rendered.warnings, spec: decision.spec, record: decision.record && !decision.errors.some(isBoundError) };
     case 'unchanged':
       return { kind: 'unchanged', service: name, configId: decision.configId, warnings: rendered.warnings, spec: decision.spec };
     case 'accepted': {
       const { spec, diff, changedPods } = decision;
+      // The plans this configuration would get must fit their bounds (steps, event size): refused here, before
+      // anything is appended, rather than failing later in plan-manager.
+      const tooBig = limits ? planBoundProblems(spec, limits.plan, deploymentCompleted) : [];
+      if (tooBig.length > 0) return { kind: 'rejected', service: name, errors: tooBig, warnings: rendered.warnings, spec, record: false };
       return {
         kind: 'accepted',
         service: name,

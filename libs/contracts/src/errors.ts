@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'UNAVAILABLE',
   /** The request took longer than its deadline. */
   'TIMEOUT',
+  /** A bound was reached (too many concurrent requests of one client): retry later (HTTP 429). */
+  'RESOURCE_EXHAUSTED',
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'INTERNAL',

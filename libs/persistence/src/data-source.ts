@@ -8,7 +8,12 @@ export interface DataSourceOptions {
   /** Build the schema from the entities — tests only, never in a service (no `synchronize` outside tests). */
   synchronizeForTests?: boolean;
   applicationName?: string;
+  /** PostgreSQL cancels a statement running longer than this (`statement_timeout`); unset: no limit. */
+  statementTimeoutMs?: number;
 }
+
+/** Longest a query waits for a free connection of the pool before failing (then answered as unavailable). */
+export const POOL_ACQUIRE_TIMEOUT_MS = 10_000;
 
 export function createDataSource(o: DataSourceOptions): DataSource {
   return new DataSource({
@@ -17,7 +22,12 @@ export function createDataSource(o: DataSourceOptions): DataSource {
     entities: READ_MODEL_ENTITIES,
     synchronize: o.synchronizeForTests ?? false,
     applicationName: o.applicationName ?? 'marshal',
-    extra: { max: o.poolSize ?? 10, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 },
+    extra: {
+      max: o.poolSize ?? 10,
+      connectionTimeoutMillis: POOL_ACQUIRE_TIMEOUT_MS,
+      idleTimeoutMillis: 30_000,
+      ...(o.statementTimeoutMs !== undefined ? { statement_timeout: o.statementTimeoutMs } : {}),
+    },
     logging: false,
   });
 }
@@ -31,7 +41,8 @@ export async function connectDataSource(o: DataSourceOptions, onRetry?: (e: unkn
       return ds;
     } catch (e) {
       onRetry?.(e);
-      await ds.destroy().catch(() => undefined);
+      // A data source that never connected may still hold a half-made pool; failing to close it is said, not hidden.
+      if (ds.isInitialized) await ds.destroy().catch((closeError: unknown) => onRetry?.(closeError));
       await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * attempt)));
     }
   }

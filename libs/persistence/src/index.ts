@@ -13,3 +13,4 @@ export * from './queries/read-model.queries';
 export * from './queries/configuration.queries';
 export * from './queries/audit.queries';
 export * from './queries/time-travel';
+export * from './database-errors';

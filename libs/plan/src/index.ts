@@ -121,6 +121,17 @@ export {
 export { reactToEvent } from './service/react.policy';
 export { reconcileService, plansForInstall, deployAndCustomPlans } from './service/reconcile.policy';
 export { publishStatuses } from './service/publish.policy';
+export {
+  DEFAULT_MAX_EVENT_BYTES,
+  DEFAULT_PLAN_LIMITS,
+  encodedBytes,
+  oversizedEvent,
+  planBoundProblems,
+  podCountProblem,
+  podInstances,
+  type PlanBoundProblem,
+  type PlanLimits,
+} from './service/plan-limits';
 export { candidatesOf, planContext } from './service/service.queries';
 export { overdueSteps } from './service/progress-deadline';
 export { pausedTaskInfo } from './service/paused-task';

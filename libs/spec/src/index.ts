@@ -22,5 +22,6 @@ export { podSpecChanged, taskConfigHash } from './compare/pod-spec';
 export { canonicalJson } from './compare/canonical-json';
 export { resolveServiceUser, serviceRole, toEnvName } from './service-yaml/naming';
 export { taskcfgEnv } from './service-yaml/build-service-spec';
-export { extractDefaults, mergeOptions, resolveOptions, pointerTooDeep, MAX_OPTIONS_DEPTH } from './package/package-options';
+export { extractDefaults, mergeOptions, resolveOptions, pointerTooDeep, compiledSchemaCount, MAX_OPTIONS_DEPTH } from './package/package-options';
+export { DEFAULT_SPEC_LIMITS, isBoundError, specLimits, type SpecLimits } from './limits';
 export { renderMustache, toMustacheView, missingValuesMessage, type MissingValue } from './template/mustache-template';

@@ -16,7 +16,7 @@ export class ConfigurationsController {
   ) {}
 
   private async service(fromPath: string | undefined, req: FastifyRequest): Promise<string> {
-    await this.ryw.waitFor(this.ryw.requestedSeq(req));
+    await this.ryw.waitFor(this.ryw.requestedSeq(req), req);
     return this.services.resolve(fromPath);
   }
 

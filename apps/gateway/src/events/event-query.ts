@@ -50,7 +50,7 @@ function time(raw: Raw, param: string): string | undefined {
  * correlationId, causationId, since, until), the cursor (`after`, `limit` or `tail`), `data=false` and `wait`.
  * Unknown parameters are refused by name. A `:service` in the path is one more service filter.
  */
-export function parseEventQuery(raw: Raw, pathService?: string): EventQuery {
+export function parseEventQuery(raw: Raw, pathService?: string, maxPage = MAX_PAGE): EventQuery {
   const filter: EventFilter = {};
   for (const [param, value] of Object.entries(raw)) {
     const key = LIST_PARAMS[param];
@@ -73,8 +73,8 @@ export function parseEventQuery(raw: Raw, pathService?: string): EventQuery {
   if (since && until && since > until) throw bad('since', `is after until (${since} > ${until})`);
   const page: EventPage = {};
   const after = integer(raw, 'after', 0, Number.MAX_SAFE_INTEGER);
-  const limit = integer(raw, 'limit', 1, MAX_PAGE);
-  const tail = integer(raw, 'tail', 1, MAX_PAGE);
+  const limit = integer(raw, 'limit', 1, maxPage);
+  const tail = integer(raw, 'tail', 1, maxPage);
   if (tail !== undefined && (after !== undefined || limit !== undefined)) throw bad('tail', 'cannot be combined with after or limit');
   if (after !== undefined) page.after = after;
   if (limit !== undefined) page.limit = limit;

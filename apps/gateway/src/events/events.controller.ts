@@ -1,8 +1,10 @@
-import { Controller, Get, Param, Req } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req } from '@nestjs/common';
+import { APP_CONFIG } from '@marshal/runtime';
 import type { FastifyRequest } from 'fastify';
 import { MarshalError, type HttpResponseOf } from '@marshal/contracts';
 import { AuditQueries, ReadModelQueries } from '@marshal/persistence';
 import { parseEventQuery } from './event-query';
+import { ClientLimits } from '../http/client-limits';
 import { ProjectorProgress } from '../http/projector-progress';
 import { ServiceResolver } from '../http/service-resolver';
 
@@ -19,6 +21,8 @@ export class EventsController {
     private readonly queries: ReadModelQueries,
     private readonly progress: ProjectorProgress,
     private readonly services: ServiceResolver,
+    private readonly limits: ClientLimits,
+    @Inject(APP_CONFIG) private readonly config: { EVENTS_MAX_PAGE: number },
   ) {}
 
   /**
@@ -30,15 +34,19 @@ export class EventsController {
   async list(@Param('service') service: string | undefined, @Req() req: FastifyRequest): Promise<HttpResponseOf<'GET /v1/events'>> {
     // Under /v1/service/<svc>/… an unknown service is a 404 like everywhere else.
     if (service) await this.services.resolve(service);
-    const { filter, page, waitMs } = parseEventQuery(req.query as Query, service);
+    const { filter, page, waitMs } = parseEventQuery(req.query as Query, service, this.config.EVENTS_MAX_PAGE);
     const deadline = Date.now() + waitMs;
-    for (;;) {
-      const found = await this.audit.events(filter, page);
-      const left = deadline - Date.now();
-      if (found.events.length > 0 || left <= 0) return found;
-      // Sleep until the read models move past what was just searched (or the deadline).
-      await this.progress.reach(Math.max(page.after ?? 0, await this.queries.checkpoint()) + 1, left);
-    }
+    const found = await this.audit.events(filter, page);
+    if (found.events.length > 0 || waitMs <= 0) return found;
+    // A long poll holds a connection: one of the client's MAX_LONG_POLLS_PER_TOKEN.
+    return this.limits.with('longPoll', req, async () => {
+      for (;;) {
+        // Sleep until the read models move past what was just searched (or the deadline).
+        await this.progress.reach(Math.max(page.after ?? 0, await this.queries.checkpoint()) + 1, deadline - Date.now());
+        const next = await this.audit.events(filter, page);
+        if (next.events.length > 0 || deadline - Date.now() <= 0) return next;
+      }
+    });
   }
 
   /**

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { MarshalError } from '@marshal/contracts';
 import { APP_CONFIG } from '@marshal/runtime';
+import { ClientLimits } from './client-limits';
 import { ProjectorProgress } from './projector-progress';
 
 /**
@@ -12,6 +13,7 @@ import { ProjectorProgress } from './projector-progress';
 export class ReadYourWrites {
   constructor(
     private readonly progress: ProjectorProgress,
+    private readonly limits: ClientLimits,
     @Inject(APP_CONFIG) private readonly config: { READ_WAIT_MS: number },
   ) {}
 
@@ -24,8 +26,17 @@ export class ReadYourWrites {
     return Number(raw);
   }
 
-  /** Resolves once the read models include `seq`, or after READ_WAIT_MS (the read then shows what is there). */
-  async waitFor(seq: number | undefined): Promise<void> {
-    if (seq !== undefined) await this.progress.reach(seq, this.config.READ_WAIT_MS);
+  /**
+   * Resolves once the read models include `seq`, or after READ_WAIT_MS (the read then shows what is there). A read
+   * that has to wait counts as one of its client's long polls (MAX_LONG_POLLS_PER_TOKEN).
+   */
+  async waitFor(seq: number | undefined, req?: FastifyRequest): Promise<void> {
+    if (seq === undefined || this.progress.current >= seq) return;
+    const release = req ? this.limits.hold('longPoll', req) : undefined;
+    try {
+      await this.progress.reach(seq, this.config.READ_WAIT_MS);
+    } finally {
+      release?.();
+    }
   }
 }

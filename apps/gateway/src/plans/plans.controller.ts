@@ -7,6 +7,7 @@ import { ReadModelQueries, TimeTravel, parsePointInTime } from '@marshal/persist
 import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 import { callerOf } from '../auth/auth.guard';
 import { asPlainText } from '../http/http-errors';
+import { ClientLimits } from '../http/client-limits';
 import { ReadModelCache } from '../http/read-model-cache';
 import { NoBody } from '../http/request-body';
 import { ReadYourWrites } from '../http/read-your-writes';
@@ -55,11 +56,12 @@ export class PlansController {
     @Inject(APP_CONFIG) private readonly config: { REQUEST_TIMEOUT_MS: number },
     private readonly timeTravel: TimeTravel,
     private readonly parked: ParkedView,
+    private readonly limits: ClientLimits,
   ) {}
 
   @Get('plans')
   async list(@Param('service') service: string | undefined, @Req() req: FastifyRequest): Promise<HttpResponseOf<'GET /v1/plans'>> {
-    await this.ryw.waitFor(this.ryw.requestedSeq(req));
+    await this.ryw.waitFor(this.ryw.requestedSeq(req), req);
     // An uninstalled service's final plans stay readable for a while (FINISHED_SERVICE_RETENTION_S, reference §3.6).
     return this.queries.planNames(await this.services.resolveWithFinished(service));
   }
@@ -71,13 +73,16 @@ export class PlansController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Buffer | HttpResponseOf<'GET /v1/plans/{plan}'>> {
-    await this.ryw.waitFor(this.ryw.requestedSeq(req));
+    await this.ryw.waitFor(this.ryw.requestedSeq(req), req);
     const at = (req.query as Record<string, string | undefined>)['at'];
     if (at !== undefined) {
       // Time travel (docs/architecture.md): the plan as it stood at a sequence or time, computed from the log.
       const point = parsePointInTime(at);
-      if ('seq' in point) await this.ryw.waitFor(point.seq);
-      const then = await this.timeTravel.plan(await this.services.resolve(service), plan, point);
+      // The whole read counts against the caller's bound, from its first query on.
+      const then = await this.limits.timeTravel(req, async () => {
+        if ('seq' in point) await this.ryw.waitFor(point.seq, req);
+        return this.timeTravel.plan(await this.services.resolve(service), plan, point);
+      });
       if (!then) throw new MarshalError('NOT_FOUND', `Plan ${plan} not found at ${at}`);
       void reply.status(planHttpStatus(then.plan)).header('x-marshal-seq', String(then.seq));
       return then.plan;

@@ -27,7 +27,7 @@ export class PodsController {
   ) {}
 
   private async tasks(service: string | undefined, req: FastifyRequest): Promise<{ name: string; tasks: Awaited<ReturnType<ReadModelQueries['podTasks']>> }> {
-    await this.ryw.waitFor(this.ryw.requestedSeq(req));
+    await this.ryw.waitFor(this.ryw.requestedSeq(req), req);
     const name = await this.services.resolve(service);
     return { name, tasks: await this.queries.podTasks(name) };
   }

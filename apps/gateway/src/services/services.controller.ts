@@ -73,7 +73,7 @@ export class ServicesController {
   /** Describe (Cosmos `describe`, reference §7.6): package, resolved options, target, last rejection. */
   @Get(':name')
   async describe(@Param('name') name: string, @Req() req: FastifyRequest): Promise<HttpResponseOf<'GET /v1/services/{name}'>> {
-    await this.ryw.waitFor(this.ryw.requestedSeq(req));
+    await this.ryw.waitFor(this.ryw.requestedSeq(req), req);
     const found = await this.configurations.describe(name);
     if (!found) throw new MarshalError('NOT_FOUND', `Service ${name} not found`);
     return found;

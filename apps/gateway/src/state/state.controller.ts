@@ -33,7 +33,7 @@ export class StateController {
   ) {}
 
   private async view(service: string | undefined, req: FastifyRequest) {
-    await this.ryw.waitFor(this.ryw.requestedSeq(req));
+    await this.ryw.waitFor(this.ryw.requestedSeq(req), req);
     const name = await this.services.resolve(service);
     return { name, view: await this.logViews.view(name) };
   }
@@ -81,7 +81,9 @@ export class StateController {
 
   @Get('state/files/:name')
   async file(@Param('service') service: string | undefined, @Param('name') name: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
-    const content = (await this.view(service, req)).view.files[name];
+    const { files } = (await this.view(service, req)).view;
+    // Own names only: `constructor` or `__proto__` is a file nobody stored, not a property of every object.
+    const content = Object.hasOwn(files, name) ? files[name] : undefined;
     if (content === undefined) throw new MarshalError('NOT_FOUND', 'Failed to get the file');
     void reply.type('text/plain; charset=utf-8');
     return Buffer.from(content, 'base64');
@@ -104,13 +106,13 @@ export class StateController {
 
   @Get('state/zone/tasks')
   async zones(@Param('service') service: string | undefined, @Req() req: FastifyRequest): Promise<Record<string, string>> {
-    await this.ryw.waitFor(this.ryw.requestedSeq(req));
+    await this.ryw.waitFor(this.ryw.requestedSeq(req), req);
     return taskZones(await this.queries.tasks(await this.services.resolve(service)));
   }
 
   @Get('state/zone/tasks/:task')
   async zoneOfTask(@Param('service') service: string | undefined, @Param('task') task: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    await this.ryw.waitFor(this.ryw.requestedSeq(req));
+    await this.ryw.waitFor(this.ryw.requestedSeq(req), req);
     const zone = zoneOfTask(await this.queries.tasks(await this.services.resolve(service)), task);
     if (zone === undefined) throw new MarshalError('NOT_FOUND', `Zone of task ${task} not found`);
     void reply.type('text/plain; charset=utf-8');
@@ -125,7 +127,7 @@ export class StateController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    await this.ryw.waitFor(this.ryw.requestedSeq(req));
+    await this.ryw.waitFor(this.ryw.requestedSeq(req), req);
     const zone = zoneAt(await this.queries.tasks(await this.services.resolve(service)), podType, ip);
     if (zone === undefined) throw new MarshalError('NOT_FOUND', `Zone of a ${podType} task at ${ip} not found`);
     void reply.type('text/plain; charset=utf-8');

@@ -1,5 +1,6 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ClientLimits } from '../http/client-limits';
 import { ProjectorProgress } from '../http/projector-progress';
 
 /**
@@ -9,10 +10,15 @@ import { ProjectorProgress } from '../http/projector-progress';
  */
 @Controller('v1/stream')
 export class StreamController {
-  constructor(private readonly progress: ProjectorProgress) {}
+  constructor(
+    private readonly progress: ProjectorProgress,
+    private readonly limits: ClientLimits,
+  ) {}
 
   @Get()
   stream(@Req() req: FastifyRequest, @Res() reply: FastifyReply): void {
+    // Each open stream is one of its client's MAX_STREAMS_PER_TOKEN; above it, 429 before anything is sent.
+    const release = this.limits.hold('stream', req);
     const raw = reply.raw;
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     const send = (seq: number): void => void raw.write(`event: change\ndata: ${JSON.stringify({ seq })}\n\n`);
@@ -27,6 +33,7 @@ export class StreamController {
     const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
     this.progress.on('progress', onProgress);
     req.raw.on('close', () => {
+      release();
       clearInterval(keepAlive);
       if (pending) clearTimeout(pending);
       this.progress.off('progress', onProgress);

@@ -124,8 +124,9 @@ export class ReservationRow {
   @Column('jsonb') volumes!: unknown;
 }
 
-/** Every event of the log, for the audit API and time travel. */
+/** Every event of the log, for the audit API and time travel (by service and sequence: migration 0005). */
 @Entity({ name: 'events' })
+@Index('IDX_events_service_seq', ['service', 'seq'], { where: 'service IS NOT NULL' })
 export class EventRow {
   @PrimaryColumn('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } }) seq!: number;
   @Index() @Column({ type: 'text', collation: 'C' }) id!: string;

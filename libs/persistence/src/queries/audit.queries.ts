@@ -16,8 +16,16 @@ export interface EventPage {
 // The wire types of the audit API are declared once, with the routes the CLI calls (`@marshal/contracts` http).
 export type { AuditEvent, ChainEvent, EventChain, EventFilter, EventList } from '@marshal/contracts';
 
+/** Default bounds of one answer of the audit API (the gateway's EVENTS_MAX_PAGE and EVENTS_MAX_CHAIN). */
 export const MAX_PAGE = 1000;
-const MAX_CHAIN = 5000;
+export const MAX_CHAIN = 5000;
+
+export interface AuditLimits {
+  /** Most events of one page (`limit`, `tail`). */
+  maxPage: number;
+  /** Most events of one causal chain; a longer one is answered truncated. */
+  maxChain: number;
+}
 const REF_FILTERS: RefKind[] = ['service', 'plan', 'phase', 'step', 'task', 'agent', 'type', 'actor'];
 
 interface DbEvent {
@@ -75,7 +83,14 @@ function toAuditEvent(r: DbEvent): AuditEvent {
 
 /** The audit log: the `events` read model, filtered, paged by sequence, and walked along causation links. */
 export class AuditQueries {
-  constructor(private readonly ds: DataSource) {}
+  private readonly limits: AuditLimits;
+
+  constructor(
+    private readonly ds: DataSource,
+    limits: Partial<AuditLimits> = {},
+  ) {
+    this.limits = { maxPage: limits.maxPage ?? MAX_PAGE, maxChain: limits.maxChain ?? MAX_CHAIN };
+  }
 
   async events(filter: EventFilter, page: EventPage = {}): Promise<EventList> {
     const params: unknown[] = [];
@@ -107,10 +122,10 @@ export class AuditQueries {
     let rows: DbEvent[];
     let limit: number;
     if (page.tail !== undefined) {
-      limit = Math.min(Math.max(page.tail, 1), MAX_PAGE);
+      limit = Math.min(Math.max(page.tail, 1), this.limits.maxPage);
       rows = ((await this.ds.query(`SELECT ${cols} FROM events ${cond} ORDER BY seq DESC LIMIT ${p(limit)}`, params)) as DbEvent[]).reverse();
     } else {
-      limit = Math.min(Math.max(page.limit ?? 100, 1), MAX_PAGE);
+      limit = Math.min(Math.max(page.limit ?? 100, 1), this.limits.maxPage);
       rows = await this.ds.query(`SELECT ${cols} FROM events ${cond} ORDER BY seq LIMIT ${p(limit)}`, params);
     }
     const events = rows.map(toAuditEvent);
@@ -131,11 +146,11 @@ export class AuditQueries {
          SELECT e.seq, e.id FROM events e JOIN chain c ON e.causation_id = c.id
        )
        SELECT ${cols} FROM events WHERE seq IN (SELECT seq FROM chain) ORDER BY seq LIMIT $2`,
-      [id, MAX_CHAIN + 1],
+      [id, this.limits.maxChain + 1],
     );
     if (rows.length === 0) return undefined;
-    const truncated = rows.length > MAX_CHAIN;
-    const events = rows.slice(0, MAX_CHAIN).map(toAuditEvent);
+    const truncated = rows.length > this.limits.maxChain;
+    const events = rows.slice(0, this.limits.maxChain).map(toAuditEvent);
     const depth = new Map<string, number>();
     const chained: ChainEvent[] = events.map((e) => {
       const d = e.causationId !== null && depth.has(e.causationId) ? (depth.get(e.causationId) as number) + 1 : 0;

@@ -8,16 +8,29 @@ import { planJson, type PlanJson } from './read-model.queries';
 /** A point in the log: a stream sequence, or a time (the last event at or before it). */
 export type PointInTime = { seq: number } | { time: string };
 
+/** Latest time accepted by `?at=` (year 9999): far beyond any event, well inside what PostgreSQL holds. */
+const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
 /** Parses `?at=`: a non-negative integer is a sequence, anything else must be an ISO-8601 time. */
 export function parsePointInTime(raw: string): PointInTime {
   const v = raw.trim();
-  if (/^\d+$/.test(v)) return { seq: Number(v) };
+  if (/^\d+$/.test(v)) {
+    const seq = Number(v);
+    if (!Number.isSafeInteger(seq)) {
+      throw new MarshalError('INVALID_ARGUMENT', `at: the sequence ${v.length > 40 ? `${v.slice(0, 40)}…` : v} is larger than any log sequence (at most ${Number.MAX_SAFE_INTEGER})`, [
+        { path: 'at', message: 'sequence out of range' },
+      ]);
+    }
+    return { seq };
+  }
   const t = Date.parse(v);
   if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t)) {
     throw new MarshalError('INVALID_ARGUMENT', `at must be a log sequence or an ISO-8601 time (e.g. 2026-11-22T10:00:00Z), got '${raw}'`, [
       { path: 'at', message: 'not a sequence or an ISO-8601 time' },
     ]);
   }
+  // Dates outside what PostgreSQL's timestamptz holds (year 294276 and beyond) are refused here, not by the database.
+  if (Math.abs(t) > MAX_TIME_MS) throw new MarshalError('INVALID_ARGUMENT', `at: ${raw.slice(0, 40)} is outside the times the log can hold`, [{ path: 'at', message: 'time out of range' }]);
   return { time: new Date(t).toISOString() };
 }
 

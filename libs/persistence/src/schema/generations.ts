@@ -67,15 +67,30 @@ const toGeneration = (r: GenerationDbRow): Generation => ({
   requestedBy: r.requested_by,
 });
 
+/**
+ * Runs `fn` holding the generations lock, on one connection without the statement timeout a service may set
+ * (`DB_STATEMENT_TIMEOUT_MS`): waiting for the lock while another process migrates, and building a generation's
+ * indexes, legitimately take longer than any query should.
+ */
 async function withGenerationsLock<T>(ds: DataSource, fn: (qr: QueryRunner) => Promise<T>): Promise<T> {
   const qr = ds.createQueryRunner();
   await qr.connect();
   try {
+    await qr.query('SET statement_timeout = 0');
     await qr.query('SELECT pg_advisory_lock($1)', [GENERATIONS_LOCK]);
     return await fn(qr);
   } finally {
-    await qr.query('SELECT pg_advisory_unlock($1)', [GENERATIONS_LOCK]).catch(() => undefined);
-    await qr.release();
+    let broken: Error | undefined;
+    try {
+      await qr.query('SELECT pg_advisory_unlock($1)', [GENERATIONS_LOCK]);
+      await qr.query('RESET statement_timeout');
+    } catch (e) {
+      broken = e instanceof Error ? e : new Error(String(e));
+    }
+    // A connection that could not give the lock back or reset its session is closed, not pooled: closing frees the lock.
+    const pg = qr as QueryRunner & { releasePostgresConnection?: (err?: Error) => Promise<void> };
+    if (pg.releasePostgresConnection) await pg.releasePostgresConnection(broken);
+    else await qr.release();
   }
 }
 

@@ -12,6 +12,7 @@ import {
   type Subjects,
 } from '@marshal/contracts';
 import { toPlanTree } from '../model/plan-tree';
+import type { PlanLimits } from './plan-limits';
 import { allTasksPaused, planContext, type StepLocation } from './service.queries';
 import type { ServiceState } from './service-state';
 
@@ -23,6 +24,8 @@ export interface DecisionContext {
   correlationId: string;
   causationId: string | null;
   actor: string;
+  /** Bounds of plans (plan-limits.ts); the defaults when not given. */
+  limits?: PlanLimits;
 }
 
 /**

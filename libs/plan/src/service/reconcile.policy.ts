@@ -14,13 +14,18 @@ import { permanentFailureTimeoutMs } from './service-settings';
 import { allTasksPaused, orderedTasks, planContext, storedTasksOf } from './service.queries';
 import { publishStatuses } from './publish.policy';
 import { withUnneededKills } from './orphan-tasks';
+import { DEFAULT_PLAN_LIMITS, podCountProblem, type PlanLimits } from './plan-limits';
 import type { ServiceState, TaskRecord } from './service-state';
 
 /**
  * The deploy plan, then the custom plans, of a configuration (reference §3.0–§3.3, §3.7). The original refused to
  * start on generation errors; Marshal shows them on an empty deploy plan instead (ERROR).
  */
-export function deployAndCustomPlans(spec: ServiceSpec, opts: GenerateOptions): PlanModel[] {
+export function deployAndCustomPlans(spec: ServiceSpec, opts: GenerateOptions, limits: Pick<PlanLimits, 'maxPodsPerService'> = DEFAULT_PLAN_LIMITS): PlanModel[] {
+  // A configuration over the pod bound (one accepted before the bound existed, or under a higher one) is never
+  // expanded into steps: that alone could exhaust the memory of plan-manager. Its deploy plan shows why instead.
+  const tooMany = podCountProblem(spec, { ...DEFAULT_PLAN_LIMITS, ...limits });
+  if (tooMany) return [{ name: DEPLOY_PLAN, strategy: { type: 'serial', interrupted: false, chain: [] }, phases: [], errors: [tooMany] }];
   const result = generatePlans(spec, opts);
   if (result.errors.length === 0) return result.plans;
   return [{ name: DEPLOY_PLAN, strategy: { type: 'serial', interrupted: false, chain: [] }, phases: [], errors: result.errors }];
@@ -41,11 +46,15 @@ function regenerate(state: ServiceState, ctx: DecisionContext): MarshalEvent[] {
   const configId = state.targetConfigId;
   if (!configId) return [];
   const target = state.configs[configId];
-  const [deploy, ...custom] = deployAndCustomPlans(target.spec, {
-    deploymentCompleted: state.deploymentCompleted,
-    newId: ctx.newId,
-    initialStatus: (req) => initialStepStatus(storedTasksOf(state, req), configId),
-  });
+  const [deploy, ...custom] = deployAndCustomPlans(
+    target.spec,
+    {
+      deploymentCompleted: state.deploymentCompleted,
+      newId: ctx.newId,
+      initialStatus: (req) => initialStepStatus(storedTasksOf(state, req), configId),
+    },
+    ctx.limits,
+  );
 
   const decommissionViews: DecommissionTaskView[] = orderedTasks(state).map((t) => ({
     taskName: t.taskName,

@@ -1,4 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { RE2JS } from 're2js';
+import { DEFAULT_SPEC_LIMITS, type SpecLimits } from '../limits';
 import type { Issues } from '../validation-error';
 
 /**
@@ -38,23 +40,68 @@ export function mergeOptions(...layers: Array<JsonObject | undefined>): JsonObje
   return out;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-const compiled = new Map<string, ValidateFunction>();
-const MAX_COMPILED = 64;
+/**
+ * The regular expressions of option schemas (`pattern`, `patternProperties`) are a package author's, matched against an
+ * operator's options: they run on RE2 (linear time, no backtracking), so no pattern and input can stall the renderer.
+ * RE2 has no look-around or back-references; a schema using them is refused as not usable (docs/compatibility.md).
+ */
+const re2: ((pattern: string) => { test: (s: string) => boolean }) & { code: string } = Object.assign(
+  (pattern: string) => {
+    const re = RE2JS.compile(pattern);
+    return { test: (s: string) => re.matcher(s).find() };
+  },
+  { code: 'require("re2js").RE2JS' },
+);
 
-function compile(schemaText: string, schema: JsonObject): ValidateFunction | string {
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { regExp: re2 } });
+const compiled = new Map<string, ValidateFunction>();
+
+/** The first `pattern` or `patternProperties` key longer than `max`, as a JSON pointer into the schema. Iterative. */
+function patternTooLong(schema: unknown, max: number): string | undefined {
+  const stack: Array<[unknown, string]> = [[schema, '']];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [v, pointer] = item;
+    if (typeof v !== 'object' || v === null) continue;
+    for (const [k, child] of Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v)) {
+      const at = `${pointer}/${k}`;
+      if (k === 'pattern' && typeof child === 'string' && child.length > max) return at;
+      if (k === 'patternProperties' && isPlainObject(child)) {
+        const long = Object.keys(child).find((p) => p.length > max);
+        if (long !== undefined) return `${at}/${long.slice(0, 40)}…`;
+      }
+      stack.push([child, at]);
+    }
+  }
+  return undefined;
+}
+
+function compile(schemaText: string, schema: JsonObject, limits: Pick<SpecLimits, 'compiledSchemaCacheSize' | 'maxSchemaPatternLength'>): ValidateFunction | string {
   const cached = compiled.get(schemaText);
-  if (cached) return cached;
+  if (cached) {
+    // Most recently used last: the least recently used schema is the one dropped.
+    compiled.delete(schemaText);
+    compiled.set(schemaText, cached);
+    return cached;
+  }
+  const long = patternTooLong(schema, limits.maxSchemaPatternLength);
+  if (long !== undefined) return `the regular expression at ${long} is longer than ${limits.maxSchemaPatternLength} characters (MAX_SCHEMA_PATTERN_LENGTH)`;
   try {
     // Package schemas are commonly draft-04 style; the `$schema`/`id` keywords are not needed to validate.
     const { $schema: _s, id: _i, ...rest } = schema;
     const fn = ajv.compile(rest);
-    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value as string);
+    // Ajv keeps every schema it compiled; the cache here is the only reference kept, so drop Ajv's.
+    ajv.removeSchema(rest);
+    while (compiled.size >= limits.compiledSchemaCacheSize) compiled.delete(compiled.keys().next().value as string);
     compiled.set(schemaText, fn);
     return fn;
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
   }
+}
+
+/** How many option schemas are kept compiled now (at most SpecLimits.compiledSchemaCacheSize). */
+export function compiledSchemaCount(): number {
+  return compiled.size;
 }
 
 function pointerOf(e: ErrorObject): string {
@@ -99,6 +146,7 @@ export interface ResolveOptionsInput {
   options?: unknown;
   storedOptions?: unknown;
   replace?: boolean;
+  limits?: Pick<SpecLimits, 'compiledSchemaCacheSize' | 'maxSchemaPatternLength'>;
 }
 
 /**
@@ -141,7 +189,7 @@ export function resolveOptions(input: ResolveOptionsInput, issues: Issues): Json
     return null;
   }
   const resolved = mergeOptions(extractDefaults(schema), stored, provided);
-  const validate = compile(input.configJson, schema);
+  const validate = compile(input.configJson, schema, input.limits ?? DEFAULT_SPEC_LIMITS);
   if (typeof validate === 'string') {
     issues.error('config.json', `config.json is not a usable JSON Schema: ${validate}`);
     return null;

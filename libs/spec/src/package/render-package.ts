@@ -1,5 +1,6 @@
 import type { Package } from '@marshal/contracts';
-import { MAX_SERVICE_YAML_LENGTH, renderAndBuild, type RenderResult } from '../render/render-service-yaml';
+import { specLimits, type SpecLimits } from '../limits';
+import { renderAndBuild, utf8Bytes, type RenderResult } from '../render/render-service-yaml';
 import { renderMustache } from '../template/mustache-template';
 import { Issues } from '../validation-error';
 import { isPlainObject, type JsonObject, resolveOptions } from './package-options';
@@ -23,6 +24,8 @@ export interface RenderOptions {
   strict?: boolean;
   /** Extra scheduler env (`--env K=V`), applied over the package's. */
   env?: Record<string, string>;
+  /** Bounds (pods, sizes, option schemas); the defaults when not given. */
+  limits?: Partial<SpecLimits>;
 }
 
 /**
@@ -45,13 +48,14 @@ export function renderPackage(pkg: Package, opts: RenderOptions = {}): RenderRes
     return fail();
   }
   const files = pkg.files;
+  const limits = specLimits(opts.limits);
   const resolved = resolveOptions(
-    { configJson: files[PACKAGE_FILES.config], options: opts.options, storedOptions: opts.storedOptions, replace: opts.replace },
+    { configJson: files[PACKAGE_FILES.config], options: opts.options, storedOptions: opts.storedOptions, replace: opts.replace, limits },
     issues,
   );
   if (!resolved) return fail();
 
-  const schedulerEnv = renderSchedulerEnv(pkg, resolved, issues);
+  const schedulerEnv = renderSchedulerEnv(pkg, resolved, issues, limits);
   if (!schedulerEnv) return fail(resolved);
   if (opts.env !== undefined && !isPlainObject(opts.env)) {
     issues.error('env', 'env overrides must be an object of strings');
@@ -68,7 +72,7 @@ export function renderPackage(pkg: Package, opts: RenderOptions = {}): RenderRes
     return fail(resolved, schedulerEnv);
   }
   // Config templates are package files, by path relative to svc.yml (the package root).
-  const spec = renderAndBuild(yaml, schedulerEnv, { files, strict: opts.strict, fileName: PACKAGE_FILES.svc }, issues);
+  const spec = renderAndBuild(yaml, schedulerEnv, { files, strict: opts.strict, fileName: PACKAGE_FILES.svc, limits }, issues);
   return {
     spec: issues.ok ? spec : null,
     resolvedOptions: resolved,
@@ -122,7 +126,7 @@ function javaNumber(n: number): string {
   return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${exp.replace('+', '')}`;
 }
 
-function renderSchedulerEnv(pkg: Package, options: JsonObject, issues: Issues): Record<string, string> | null {
+function renderSchedulerEnv(pkg: Package, options: JsonObject, issues: Issues, limits: SpecLimits): Record<string, string> | null {
   const files = pkg.files;
   let resource: JsonObject | undefined;
   const resourceText = files[PACKAGE_FILES.resource];
@@ -151,8 +155,8 @@ function renderSchedulerEnv(pkg: Package, options: JsonObject, issues: Issues): 
     issues.error(PACKAGE_FILES.marathon, `the package has no ${PACKAGE_FILES.marathon}`);
     return null;
   }
-  if (template.length > MAX_SERVICE_YAML_LENGTH) {
-    issues.error(PACKAGE_FILES.marathon, `${PACKAGE_FILES.marathon} may be at most ${MAX_SERVICE_YAML_LENGTH / (1024 * 1024)} MiB`);
+  if (typeof template !== 'string' || (template.length > limits.maxServiceYamlBytes ? template.length : utf8Bytes(template)) > limits.maxServiceYamlBytes) {
+    issues.error(PACKAGE_FILES.marathon, `${PACKAGE_FILES.marathon} may be at most ${limits.maxServiceYamlBytes} bytes (MAX_SERVICE_YAML_BYTES)`);
     return null;
   }
   const rendered = renderMustache(template, marathonContext(pkg, options, resource), { escape: String });

@@ -433,7 +433,7 @@ describe('bad input never crashes or hangs', () => {
     const r = renderServiceYaml(yaml, {});
     expect(Date.now() - started).toBeLessThan(1000);
     expect(r.spec).toBeNull();
-    expect(r.errors).toEqual([{ path: 'svc.yml', message: 'svc.yml is 6.2 MiB; a service YAML may be at most 1 MiB' }]);
+    expect(r.errors).toEqual([{ path: 'svc.yml', message: 'svc.yml is 6.2 MiB; a service YAML may be at most 1 MiB (MAX_SERVICE_YAML_BYTES)' }]);
   });
 
   it('a YAML just under the size limit still renders', () => {

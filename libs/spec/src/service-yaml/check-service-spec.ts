@@ -1,4 +1,5 @@
 import type { PodSpec, PortSpec, ResourceSetSpec, ServiceSpec, TaskSpec, VolumeSpec } from '@marshal/contracts';
+import type { SpecLimits } from '../limits';
 import { Issues } from '../validation-error';
 
 /**
@@ -51,8 +52,13 @@ export function resourceSetPath(pod: PodSpec, rs: ResourceSetSpec): string {
   return explicit ? `pods.${pod.type}.resource-sets.${rs.id}` : taskPath(pod, owner);
 }
 
-export function checkServiceSpec(spec: ServiceSpec): Issues {
+/**
+ * With `limits`, also the bounds of pod instances (per type and per service); a spec already accepted is checked
+ * without them, so a bound lowered later never invalidates a running service's target.
+ */
+export function checkServiceSpec(spec: ServiceSpec, limits?: Pick<SpecLimits, 'maxPodsPerType' | 'maxPodsPerService'>): Issues {
   const issues = new Issues();
+  if (limits) checkPodCounts(spec, limits, issues);
   if (!spec.name) issues.error('name', "Missing required 'name' in Service Spec");
   if (spec.pods.length === 0) issues.error('pods', 'pods cannot be empty: a service needs at least one pod');
 
@@ -66,6 +72,20 @@ export function checkServiceSpec(spec: ServiceSpec): Issues {
   checkAdvertisedPorts(spec, issues);
   checkPlans(spec, issues);
   return issues;
+}
+
+function checkPodCounts(spec: ServiceSpec, limits: Pick<SpecLimits, 'maxPodsPerType' | 'maxPodsPerService'>, issues: Issues): void {
+  let total = 0;
+  for (const pod of spec.pods) {
+    if (!Number.isInteger(pod.count) || pod.count < 0) continue;
+    total += pod.count;
+    if (pod.count > limits.maxPodsPerType) {
+      issues.error(`${podPath(pod)}.count`, `count is ${pod.count}; a pod type may have at most ${limits.maxPodsPerType} instances (MAX_PODS_PER_TYPE)`);
+    }
+  }
+  if (total > limits.maxPodsPerService) {
+    issues.error('pods', `the pods have ${total} instances in all; a service may have at most ${limits.maxPodsPerService} (MAX_PODS_PER_SERVICE)`);
+  }
 }
 
 function checkPod(pod: PodSpec, issues: Issues): void {
