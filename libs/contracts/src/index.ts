@@ -7,6 +7,7 @@ export * from './service-spec';
 export * from './plan-model';
 export * from './task-info';
 export * from './heartbeat';
+export * from './deltas';
 export * from './events/configuration.events';
 export * from './events/plan.events';
 export * from './events/pod.events';
