@@ -1,6 +1,6 @@
-import type { CommandRequest, EventData, Package, ServiceSpec, ValidationError } from '@marshal/contracts';
+import type { CommandRequest, EventData, Package, PodDelta, ServiceSpec, ValidationError } from '@marshal/contracts';
 import { decideConfiguration } from '@marshal/scheduling';
-import { renderPackage } from '@marshal/spec';
+import { computeDeltas, renderPackage } from '@marshal/spec';
 import type { ConfigurationHistory } from './configuration-history';
 
 export type SubmitRequest = CommandRequest<'spec.submit'> | CommandRequest<'spec.render'>;
@@ -18,8 +18,17 @@ export type SubmitRequest = CommandRequest<'spec.submit'> | CommandRequest<'spec
 export type SubmissionOutcome =
   | { kind: 'refused'; code: 'NOT_FOUND' | 'CONFLICT' | 'INVALID_ARGUMENT'; message: string }
   | { kind: 'rejected'; service: string; errors: ValidationError[]; warnings: string[]; spec: ServiceSpec | null; record: boolean }
-  | { kind: 'unchanged'; service: string; configId: string; warnings: string[]; spec: ServiceSpec }
-  | { kind: 'accepted'; service: string; spec: ServiceSpec; warnings: string[]; diff: string; event: Omit<EventData<'ConfigurationAccepted'>, 'configId'> };
+  | { kind: 'unchanged'; service: string; configId: string; warnings: string[]; spec: ServiceSpec; deltas: PodDelta[] }
+  | {
+      kind: 'accepted';
+      service: string;
+      spec: ServiceSpec;
+      warnings: string[];
+      diff: string;
+      /** Against the current target; the new configuration's id is not known yet (`afterConfigId` null). */
+      deltas: PodDelta[];
+      event: Omit<EventData<'ConfigurationAccepted'>, 'configId'>;
+    };
 
 /**
  * The service a submission addresses: the name given, else (install) the `name` of the package rendered with the
@@ -63,7 +72,14 @@ export function evaluateSubmission(
     case 'rejected':
       return { kind: 'rejected', service: name, errors: decision.errors, warnings: rendered.warnings, spec: decision.spec, record: decision.record };
     case 'unchanged':
-      return { kind: 'unchanged', service: name, configId: decision.configId, warnings: rendered.warnings, spec: decision.spec };
+      return {
+        kind: 'unchanged',
+        service: name,
+        configId: decision.configId,
+        warnings: rendered.warnings,
+        spec: decision.spec,
+        deltas: computeDeltas({ spec: decision.spec, configId: decision.configId }, { spec: decision.spec, configId: decision.configId }),
+      };
     case 'accepted': {
       const { spec, diff, changedPods } = decision;
       return {
@@ -72,6 +88,7 @@ export function evaluateSubmission(
         spec,
         warnings: rendered.warnings,
         diff,
+        deltas: computeDeltas({ spec: target?.spec ?? null, configId: target?.configId ?? null }, { spec, configId: null }),
         event: {
           service: name,
           previousConfigId: target?.configId ?? null,
