@@ -3,6 +3,7 @@ import { ErrorReplySchema } from '../commands/command';
 import { OfferOutcomeSummarySchema } from '../commands/coordinator.commands';
 import { ProjectionsStatus, RebuildReplyBody } from './admin.http';
 import { AgentBody } from './agents.http';
+import { ConfigurationDiffBody, DryRunReplyBody } from './deltas.http';
 import { EventChain, EventList } from './audit.http';
 import { CommandMessageBody, PlanBody, PlanNamesBody, StartPlanBody } from './plans.http';
 import { InstallBody, ServiceDescription, ServiceSummary, SubmitReplyBody, UninstallReplyBody, UpdateBody } from './services.http';
@@ -32,6 +33,8 @@ export const HTTP_ROUTES = {
   'GET /v1/services/{name}': { response: ServiceDescription },
   'PUT /v1/services/{name}': { body: UpdateBody, response: SubmitReplyBody },
   'DELETE /v1/services/{name}': { response: UninstallReplyBody },
+  'POST /v1/services/{name}/dry-run': { body: UpdateBody, response: DryRunReplyBody },
+  'GET /v1/configurations/{id}/diff': { response: ConfigurationDiffBody },
   'GET /v1/plans': { response: PlanNamesBody },
   'GET /v1/plans/{plan}': { response: PlanBody },
   'POST /v1/plans/{plan}/start': { body: StartPlanBody, bodyOptional: true, response: CommandMessageBody },
