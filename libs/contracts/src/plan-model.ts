@@ -55,6 +55,8 @@ export const StepModelSchema = Type.Object(
     launched: Type.Array(LaunchedTaskSchema),
     /** Evaluated at least once (or a launched task was lost): no launch shows as PREPARED instead of PENDING. */
     prepared: Type.Boolean(),
+    /** An operator skipped the step: COMPLETE for every strategy, shown SKIPPED (other-systems §1a.7). Absent: not skipped. */
+    skipped: Type.Optional(Type.Literal(true)),
   },
   { additionalProperties: false },
 );

@@ -111,6 +111,13 @@ export function registerUpdate(cli: Cli): void {
     .option(...json)
     .action(steer('force-complete', 2));
   update
+    .command('skip')
+    .description('Skip a step of the rollout that has not started or has failed (shown SKIPPED)')
+    .argument('<phase>', 'phase name or id')
+    .argument('<step>', 'step name or id')
+    .option(...json)
+    .action(steer('skip', 2));
+  update
     .command('force-restart')
     .alias('restart')
     .description('Restart the rollout, one of its phases or one step')

@@ -43,6 +43,7 @@ export const HTTP_ROUTES = {
   'POST /v1/plans/{plan}/interrupt': { response: CommandMessageBody },
   'POST /v1/plans/{plan}/forceComplete': { response: CommandMessageBody },
   'POST /v1/plans/{plan}/restart': { response: CommandMessageBody },
+  'POST /v1/plans/{plan}/skip': { response: CommandMessageBody },
   'GET /v1/events': { response: EventList },
   'GET /v1/events/{id}/chain': { response: EventChain },
   'GET /v1/admin/projections': { response: ProjectionsStatus },
