@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ConfigurationDiffBody, PodDelta } from '@marshal/contracts';
 import { eventually } from '@marshal/testing';
 import { startCluster, type Cluster } from './support';
@@ -115,5 +118,71 @@ describe('Deploy planning with real agents', () => {
     // A second skip of the same step has nothing left to do.
     const again = await cluster.cli('--name', 'hello-world', 'update', 'skip', 'world', 'world-0:[server]');
     expect(again.code).toBe(6);
+  });
+});
+
+/** A throttled parallel phase on simulated agents: the event log never shows more than N steps in progress. */
+describe('parallel: {max-concurrent: 5} over 100 pods', () => {
+  let cluster: Cluster;
+  const PODS = 100;
+  const MAX = 5;
+
+  beforeAll(async () => {
+    cluster = await startCluster([{ id: 'sim', env: { SIMULATE: '50', SIMULATE_START_LATENCY_MS: '100' } }]);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  const throttledPackage = (): string => {
+    const pkg = join(mkdtempSync(join(tmpdir(), 'marshal-throttled-')), 'throttled');
+    mkdirSync(pkg);
+    writeFileSync(join(pkg, 'marathon.json.mustache'), '{ "id": "throttled", "env": {} }\n');
+    writeFileSync(
+      join(pkg, 'svc.yml'),
+      `name: throttled
+pods:
+  hello:
+    count: ${PODS}
+    tasks:
+      server:
+        goal: RUNNING
+        cmd: sleep 1000
+        cpus: 0.1
+        memory: 32
+plans:
+  deploy:
+    phases:
+      hello:
+        pod: hello
+        strategy:
+          parallel: {max-concurrent: ${MAX}}
+`,
+    );
+    return pkg;
+  };
+
+  it('deploys every pod with at most five steps in progress at any point of the log', async () => {
+    const r = await cluster.cli('install', throttledPackage(), '--json');
+    expect(`${r.code} ${r.stderr}`).toBe('0 ');
+    await cluster.waitForPlan('throttled', 'deploy', 'COMPLETE', 300_000);
+    const status = new Map<string, string>();
+    let most = 0;
+    let after = 0;
+    let transitions = 0;
+    for (;;) {
+      const page = (await cluster.get<{ events: { data: { stepId: string; to: string } }[]; cursor: number; more: boolean }>(`/v1/service/throttled/events?type=StepStatusChanged&after=${after}&limit=1000`)).body;
+      for (const e of page.events) {
+        transitions++;
+        status.set(e.data.stepId, e.data.to);
+        most = Math.max(most, [...status.values()].filter((s) => ['PREPARED', 'STARTING', 'STARTED', 'DELAYED'].includes(s)).length);
+      }
+      after = page.cursor;
+      if (!page.more) break;
+    }
+    expect(status.size).toBe(PODS);
+    expect([...status.values()].every((s) => s === 'COMPLETE')).toBe(true);
+    expect(transitions).toBeGreaterThanOrEqual(2 * PODS);
+    expect(most).toBe(MAX);
   });
 });
