@@ -80,6 +80,16 @@ describe('spec-renderer over a real nats-server', () => {
     expect(updated.diff).toContain('@@ pods.hello.resourceSets.server-resource-set.cpus');
     expect(updated.diff).toMatch(/^-\s+"cpus": 0\.1,\n\+\s+"cpus": 0\.2,$/m);
     expect(updated.seq).toBeGreaterThan(installed.seq);
+    expect(installed.deltas.map((d) => `${d.podInstance}:${d.operation}`)).toEqual(['hello-0:CREATE']);
+    expect(updated.deltas).toEqual([
+      expect.objectContaining({
+        podInstance: 'hello-0',
+        operation: 'MODIFY',
+        beforeConfigId: installed.configId,
+        afterConfigId: updated.configId,
+        changes: [{ path: 'resourceSets.server-resource-set.cpus', before: 0.1, after: 0.2 }],
+      }),
+    ]);
 
     const [first, second] = (await configEvents()).map((r) => r.event as EventOf<'ConfigurationAccepted'>);
     expect(second.data).toMatchObject({ previousConfigId: installed.configId, changedPods: ['hello'], options: { hello: { cpus: 0.2, count: 1 } } });
@@ -90,6 +100,16 @@ describe('spec-renderer over a real nats-server', () => {
     const before = await store.headSeq();
     const again = await submit({ options: { hello: { cpus: 0.2 } } });
     expect(again).toMatchObject({ accepted: true, unchanged: true, diff: '', seq: before });
+    expect(again.deltas.map((d) => `${d.podInstance}:${d.operation}`)).toEqual(['hello-0:NOOP']);
+    expect(await store.headSeq()).toBe(before);
+  });
+
+  it('the update dry run answers the deltas against the target and appends nothing', async () => {
+    const before = await store.headSeq();
+    const dry = await bus.request('spec.render', { meta: meta(), service: SERVICE, options: { hello: { count: 2 } }, replace: false });
+    expect(dry).toMatchObject({ valid: true });
+    expect(dry.deltas.map((d) => `${d.podInstance}:${d.operation}`)).toEqual(['hello-0:NOOP', 'hello-1:CREATE']);
+    expect(dry.deltas[1]).toMatchObject({ before: null, afterConfigId: null, after: expect.objectContaining({ type: 'hello' }) });
     expect(await store.headSeq()).toBe(before);
   });
 

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { MarshalError, makeEvent, serviceAggregate, type CommandReply, type CommandRequest, type MarshalEvent } from '@marshal/contracts';
+import { MarshalError, makeEvent, serviceAggregate, type CommandReply, type CommandRequest, type MarshalEvent, type PodDelta } from '@marshal/contracts';
 import { SERVICE_CONTEXT, newId, systemClock, withCorrelation, type ServiceContext } from '@marshal/runtime';
 import { deploymentCompleted, readHistory } from './configuration-history';
 import { limitsOf, type Limits, type SpecRendererSettings } from './limits';
@@ -41,6 +41,17 @@ export class SpecController {
     }
   }
 
+  /**
+   * A reply whose deltas would not fit in one NATS message keeps each delta's operation, changes and tasks but leaves
+   * out the pod specs before and after, and says so in its warnings; the gateway's configuration diff has them all.
+   */
+  private fitted<R extends { deltas: PodDelta[]; warnings: string[] }>(reply: R): R {
+    if (Buffer.byteLength(JSON.stringify(reply)) <= this.maxPayload()) return reply;
+    const deltas = reply.deltas.map((d) => ({ ...d, before: null, after: null }));
+    const warning = `the deltas of ${deltas.length} pod instances are too large for one reply: their pod specs before and after are left out (GET /v1/configurations/<id>/diff shows them)`;
+    return { ...reply, deltas, warnings: [...reply.warnings, warning] };
+  }
+
   /** Install or update: appends ConfigurationAccepted or ConfigurationRejected and answers with the outcome. */
   @MessagePattern('spec.submit')
   submit(@Payload() request: CommandRequest<'spec.submit'>): Promise<CommandReply<'spec.submit'>> {
@@ -50,7 +61,7 @@ export class SpecController {
         if (outcome.kind === 'refused') throw new MarshalError(outcome.code, outcome.message);
         const meta = { at: systemClock.now(), correlationId: request.meta.correlationId, causationId: request.meta.commandId, actor: request.meta.actor };
         if (outcome.kind === 'unchanged' && !rejectionShown) {
-          return { accepted: true, service: outcome.service, configId: outcome.configId, unchanged: true, errors: [], warnings: outcome.warnings, diff: '', seq: lastSeq };
+          return this.fitted({ accepted: true, service: outcome.service, configId: outcome.configId, unchanged: true, errors: [], warnings: outcome.warnings, diff: '', deltas: outcome.deltas, seq: lastSeq });
         }
         // Only built when something is appended: a failed install of a package that does not render has no name.
         const subject = (): string => this.ctx.subjects.serviceConfig(outcome.service);
@@ -61,10 +72,10 @@ export class SpecController {
             const event = makeEvent('ConfigurationRevalidated', serviceAggregate(outcome.service), { service: outcome.service, configId: outcome.configId }, { ...meta, id: newId() });
             const { seq } = await this.ctx.store.append(subject(), event, { expectedLastSubjectSeq: lastSeq, msgId: `${request.meta.commandId}:result` });
             this.ctx.log.info({ service: outcome.service, configId: outcome.configId }, 'target submitted again: rejection cleared');
-            return { accepted: true, service: outcome.service, configId: outcome.configId, unchanged: true, errors: [], warnings: outcome.warnings, diff: '', seq };
+            return this.fitted({ accepted: true, service: outcome.service, configId: outcome.configId, unchanged: true, errors: [], warnings: outcome.warnings, diff: '', deltas: outcome.deltas, seq });
           }
           if (outcome.kind === 'rejected') {
-            const reply = { accepted: false, service: outcome.service, configId: null, unchanged: false, errors: outcome.errors, warnings: outcome.warnings, diff: '' };
+            const reply = { accepted: false, service: outcome.service, configId: null, unchanged: false, errors: outcome.errors, warnings: outcome.warnings, diff: '', deltas: [] };
             if (!outcome.record) {
               this.ctx.log.info({ service: outcome.service, errors: outcome.errors.length }, 'configuration refused; nothing recorded');
               return { ...reply, seq: lastSeq };
@@ -82,7 +93,8 @@ export class SpecController {
           const stored = duplicate ? (await this.ctx.store.get(seq))?.event : event;
           const configId = stored?.type === 'ConfigurationAccepted' ? stored.data.configId : event.data.configId;
           this.ctx.log.info({ service: outcome.service, configId, duplicate }, 'configuration accepted');
-          return { accepted: true, service: outcome.service, configId, unchanged: false, errors: [], warnings: outcome.warnings, diff: outcome.diff, seq };
+          const deltas = outcome.deltas.map((d) => ({ ...d, afterConfigId: d.after === null ? null : configId }));
+          return this.fitted({ accepted: true, service: outcome.service, configId, unchanged: false, errors: [], warnings: outcome.warnings, diff: outcome.diff, deltas, seq });
         } catch (e) {
           // Another submission for the same service landed first: evaluate again against the new target.
           if (e instanceof MarshalError && e.code === 'CONFLICT' && attempt < 3) continue;
@@ -99,8 +111,8 @@ export class SpecController {
     if (outcome.kind === 'refused') throw new MarshalError(outcome.code, outcome.message);
     const reply: CommandReply<'spec.render'> =
       outcome.kind === 'rejected'
-        ? { valid: false, spec: outcome.spec, errors: outcome.errors, warnings: outcome.warnings, diff: '' }
-        : { valid: true, spec: outcome.spec, errors: [], warnings: outcome.warnings, diff: outcome.kind === 'accepted' ? outcome.diff : '' };
+        ? { valid: false, spec: outcome.spec, errors: outcome.errors, warnings: outcome.warnings, diff: '', deltas: [] }
+        : this.fitted({ valid: true, spec: outcome.spec, errors: [], warnings: outcome.warnings, diff: outcome.kind === 'accepted' ? outcome.diff : '', deltas: outcome.deltas });
     const bytes = Buffer.byteLength(JSON.stringify(reply));
     if (bytes > this.maxPayload()) {
       throw new MarshalError('INVALID_ARGUMENT', `the rendered spec takes ${bytes} bytes, more than one reply can carry (${this.maxPayload()}); render it offline with marshal spec render`);

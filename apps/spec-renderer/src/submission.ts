@@ -1,7 +1,7 @@
-import type { CommandRequest, EventData, Package, ServiceSpec, ValidationError } from '@marshal/contracts';
+import type { CommandRequest, EventData, Package, PodDelta, ServiceSpec, ValidationError } from '@marshal/contracts';
 import { planBoundProblems } from '@marshal/plan';
 import { decideConfiguration } from '@marshal/scheduling';
-import { isBoundError, renderPackage } from '@marshal/spec';
+import { computeDeltas, isBoundError, renderPackage } from '@marshal/spec';
 import type { ConfigurationHistory } from './configuration-history';
 import type { Limits } from './limits';
 
@@ -20,8 +20,17 @@ export type SubmitRequest = CommandRequest<'spec.submit'> | CommandRequest<'spec
 export type SubmissionOutcome =
   | { kind: 'refused'; code: 'NOT_FOUND' | 'CONFLICT' | 'INVALID_ARGUMENT'; message: string }
   | { kind: 'rejected'; service: string; errors: ValidationError[]; warnings: string[]; spec: ServiceSpec | null; record: boolean }
-  | { kind: 'unchanged'; service: string; configId: string; warnings: string[]; spec: ServiceSpec }
-  | { kind: 'accepted'; service: string; spec: ServiceSpec; warnings: string[]; diff: string; event: Omit<EventData<'ConfigurationAccepted'>, 'configId'> };
+  | { kind: 'unchanged'; service: string; configId: string; warnings: string[]; spec: ServiceSpec; deltas: PodDelta[] }
+  | {
+      kind: 'accepted';
+      service: string;
+      spec: ServiceSpec;
+      warnings: string[];
+      diff: string;
+      /** Against the current target; the new configuration's id is not known yet (`afterConfigId` null). */
+      deltas: PodDelta[];
+      event: Omit<EventData<'ConfigurationAccepted'>, 'configId'>;
+    };
 
 /**
  * The service a submission addresses: the name given, else (install) the `name` of the package rendered with the
@@ -68,7 +77,14 @@ export function evaluateSubmission(
       // A bound hit (pods, sizes) is refused without a trace, as input that never became a spec: nothing appended.
       return { kind: 'rejected', service: name, errors: decision.errors, warnings: rendered.warnings, spec: decision.spec, record: decision.record && !decision.errors.some(isBoundError) };
     case 'unchanged':
-      return { kind: 'unchanged', service: name, configId: decision.configId, warnings: rendered.warnings, spec: decision.spec };
+      return {
+        kind: 'unchanged',
+        service: name,
+        configId: decision.configId,
+        warnings: rendered.warnings,
+        spec: decision.spec,
+        deltas: computeDeltas({ spec: decision.spec, configId: decision.configId }, { spec: decision.spec, configId: decision.configId }),
+      };
     case 'accepted': {
       const { spec, diff, changedPods } = decision;
       // The plans this configuration would get must fit their bounds (steps, event size): refused here, before
@@ -81,6 +97,7 @@ export function evaluateSubmission(
         spec,
         warnings: rendered.warnings,
         diff,
+        deltas: computeDeltas({ spec: target?.spec ?? null, configId: target?.configId ?? null }, { spec, configId: null }),
         event: {
           service: name,
           previousConfigId: target?.configId ?? null,

@@ -9,6 +9,7 @@ export * from './plan-model';
 export * from './task-info';
 export * from './heartbeat';
 export * from './world-text';
+export * from './deltas';
 export * from './events/configuration.events';
 export * from './events/plan.events';
 export * from './events/pod.events';

@@ -55,6 +55,8 @@ export const StepModelSchema = Type.Object(
     launched: Type.Array(LaunchedTaskSchema),
     /** Evaluated at least once (or a launched task was lost): no launch shows as PREPARED instead of PENDING. */
     prepared: Type.Boolean(),
+    /** An operator skipped the step: COMPLETE for every strategy, shown SKIPPED (other-systems §1a.7). Absent: not skipped. */
+    skipped: Type.Optional(Type.Literal(true)),
   },
   { additionalProperties: false },
 );
@@ -69,9 +71,9 @@ export const SerialStrategyModelSchema = Type.Object(
   { type: Type.Literal('serial'), interrupted: Type.Boolean(), chain: Type.Array(Type.String()) },
   { additionalProperties: false },
 );
-/** Parallel: every eligible child. */
+/** Parallel: every eligible child; with `maxConcurrent`, at most that many children in progress at once. */
 export const ParallelStrategyModelSchema = Type.Object(
-  { type: Type.Literal('parallel'), interrupted: Type.Boolean() },
+  { type: Type.Literal('parallel'), interrupted: Type.Boolean(), maxConcurrent: Type.Optional(Type.Integer({ minimum: 1 })) },
   { additionalProperties: false },
 );
 /** Random: one eligible child, chosen with the context's `random`. Not reachable from YAML. */
@@ -79,9 +81,14 @@ export const RandomStrategyModelSchema = Type.Object(
   { type: Type.Literal('random'), interrupted: Type.Boolean() },
   { additionalProperties: false },
 );
-/** Dependency: explicit prerequisites per child id (not transitive: every ancestor is listed). */
+/** Dependency: explicit prerequisites per child id (not transitive: every ancestor is listed); `maxConcurrent` as parallel's. */
 export const DependencyStrategyModelSchema = Type.Object(
-  { type: Type.Literal('dependency'), interrupted: Type.Boolean(), prerequisites: Type.Record(Type.String(), Type.Array(Type.String())) },
+  {
+    type: Type.Literal('dependency'),
+    interrupted: Type.Boolean(),
+    prerequisites: Type.Record(Type.String(), Type.Array(Type.String())),
+    maxConcurrent: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
   { additionalProperties: false },
 );
 export const BasicStrategyModelSchema = Type.Union([

@@ -263,6 +263,8 @@ export const PhaseSpecSchema = Type.Object(
     name: Type.String({ minLength: 1 }),
     pod: Type.String({ minLength: 1 }),
     strategy: Type.Union(PHASE_STRATEGIES.map((s) => Type.Literal(s))),
+    /** `strategy: {parallel: {max-concurrent: N}}`: at most N steps of the phase in progress at once (Marshal's extension). */
+    maxConcurrent: Type.Optional(Type.Integer({ minimum: 1 })),
     steps: Type.Optional(Type.Array(StepListSpecSchema)),
   },
   { additionalProperties: false },

@@ -15,8 +15,11 @@ export const STATUSES = [
 export type Status = (typeof STATUSES)[number];
 export const StatusSchema = Type.Union(STATUSES.map((s) => Type.Literal(s)));
 
-/** What a step shows over HTTP: its status, or PAUSING/PAUSED when every task of its pod is paused (§1.6.2). */
-export const DISPLAY_STATUSES = [...STATUSES, 'PAUSING', 'PAUSED'] as const;
+/**
+ * What a step shows over HTTP: its status, or PAUSING/PAUSED when every task of its pod is paused (§1.6.2), or
+ * SKIPPED when an operator skipped it (other-systems §1a.7: passed over, unlike a force-complete).
+ */
+export const DISPLAY_STATUSES = [...STATUSES, 'PAUSING', 'PAUSED', 'SKIPPED'] as const;
 export type DisplayStatus = (typeof DISPLAY_STATUSES)[number];
 export const DisplayStatusSchema = Type.Union(DISPLAY_STATUSES.map((s) => Type.Literal(s)));
 

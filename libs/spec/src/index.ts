@@ -18,6 +18,7 @@ export {
 } from './validate/config-validators';
 export { checkServiceSpec } from './service-yaml/check-service-spec';
 export { diffSpecs } from './diff/diff-specs';
+export { computeDeltas, deltaSummary, changedSettings, type DeltaSide } from './diff/deltas';
 export { podSpecChanged, taskConfigHash } from './compare/pod-spec';
 export { canonicalJson } from './compare/canonical-json';
 export { resolveServiceUser, serviceRole, toEnvName } from './service-yaml/naming';

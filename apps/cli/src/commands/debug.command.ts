@@ -1,4 +1,5 @@
 import { CliError } from '../client';
+import { deltaLines } from '../format/deltas';
 import type { Cli } from '../main';
 
 const pretty = (text: string): string => JSON.stringify(JSON.parse(text), null, 2) + '\n';
@@ -26,6 +27,19 @@ export function registerDebug(cli: Cli): void {
     .description('Show one stored configuration (the normalized ServiceSpec)')
     .argument('<config_id>', 'configuration id')
     .action(async (id: string) => get(`configurations/${encodeURIComponent(id)}`)());
+  config
+    .command('diff')
+    .description('Show what a configuration did to each pod instance (typed deltas) and its spec diff, against the one before it')
+    .argument('<config_id>', 'configuration id')
+    .option('--from <config_id>', 'compare against this configuration instead')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { from?: string; json?: boolean }) => {
+      const query = o.from ? `?from=${encodeURIComponent(o.from)}` : '';
+      const d = (await cli.client().route('GET /v1/configurations/{id}/diff', cli.servicePath(`configurations/${encodeURIComponent(id)}/diff${query}`))).reply();
+      if (o.json) return cli.out(JSON.stringify(d, null, 2) + '\n');
+      cli.out(`From ${d.from ?? '(nothing: first configuration)'} to ${d.to}:\n${deltaLines(d.deltas)}`);
+      if (d.diff) cli.out(`${d.diff}\n`);
+    });
   config.command('target').description('Show the target configuration').action(get('configurations/target'));
   config.command('target_id').description('Show the id of the target configuration').action(get('configurations/targetId'));
 

@@ -126,7 +126,7 @@ describe('update start --wait', () => {
     const old = plan('COMPLETE', ['COMPLETE'], 'old');
     const answers: ((req: Seen) => Reply)[] = [
       (req) => planReply(req, 200, old),
-      (req) => routeReply(req, 'PUT /v1/services/{name}', 200, { accepted: true, service: 'hello-world', configId: 'c2', unchanged: false, errors: [], warnings: [], diff: '-a\n+b', seq: 77 }),
+      (req) => routeReply(req, 'PUT /v1/services/{name}', 200, { accepted: true, service: 'hello-world', configId: 'c2', unchanged: false, errors: [], warnings: [], diff: '-a\n+b', deltas: [], seq: 77 }),
       (req) => planReply(req, 200, old),
       (req) => planReply(req, 202, plan('IN_PROGRESS', ['STARTING'], 'new')),
       (req) => planReply(req, 200, plan('COMPLETE', ['COMPLETE'], 'new')),

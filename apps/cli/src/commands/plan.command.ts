@@ -27,13 +27,14 @@ export function planQuery(phase?: string, step?: string): string {
   return s ? `?${s}` : '';
 }
 
-export type PlanVerb = 'pause' | 'resume' | 'force-restart' | 'force-complete';
+export type PlanVerb = 'pause' | 'resume' | 'force-restart' | 'force-complete' | 'skip';
 
 const DONE: Record<PlanVerb, [string, string]> = {
   pause: ['has been paused', 'could not be paused'],
   resume: ['has been resumed', 'could not be resumed'],
   'force-restart': ['has been restarted', 'could not be restarted'],
   'force-complete': ['has been forced to complete', 'could not be forced to complete'],
+  skip: ['has been skipped', 'could not be skipped'],
 };
 
 /**
@@ -86,7 +87,7 @@ const plan$ = (plan: string) => `plans/${encodeURIComponent(plan)}`;
  * plan from the command's own log sequence until it completes (exit 0) or has errors (exit 1).
  */
 export async function steerPlan(cli: Cli, verb: PlanVerb, plan: string, phase: string | undefined, step: string | undefined, o: { json?: boolean; wait?: boolean }): Promise<void> {
-  const action = ({ pause: 'interrupt', resume: 'continue', 'force-restart': 'restart', 'force-complete': 'forceComplete' } as const)[verb];
+  const action = ({ pause: 'interrupt', resume: 'continue', 'force-restart': 'restart', 'force-complete': 'forceComplete', skip: 'skip' } as const)[verb];
   const res = await explainingNotFound(cli, plan, phase, step, () => planCall(cli, `POST /v1/plans/{plan}/${action}`, `${plan$(plan)}/${action}${planQuery(phase, step)}`));
   cli.out(o.json ? prettyJson(res.body) : planCommandText(verb, res.body, plan, phase, step) + '\n');
   if (o.wait) await watchPlan(cli.client(), cli.servicePath(plan$(plan)), plan, o.json ? () => undefined : cli.out, { seq: res.seq });
@@ -194,6 +195,14 @@ export function registerPlan(cli: Cli): void {
     .argument('<step>', 'step name or id')
     .option(...json)
     .action(steer('force-complete', 3));
+  plan
+    .command('skip')
+    .description('Skip a step that has not started or has failed: it is passed over and shows SKIPPED (not COMPLETE)')
+    .argument('<plan>')
+    .argument('<phase>', 'phase name or id')
+    .argument('<step>', 'step name or id')
+    .option(...json)
+    .action(steer('skip', 3));
 
   registerPlanPreview(cli, plan);
 }

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { toPlanStatusTree } from '../format/plan-tree';
-import { previewJson, previewPlans, previewSpec } from './preview.command';
+import { previewDeltas, previewJson, previewPlans, previewSpec } from './preview.command';
 
 /** The original's example files (reference §8.1, §8.3), as copied for the spec lib's tests. */
 const DCOS = join(__dirname, '..', '..', '..', '..', 'libs', 'spec', 'fixtures', 'dcos');
@@ -68,6 +68,13 @@ describe('marshal plan preview of every helloworld example with the universe pac
   it('options change what is generated: hello.count 3', () => {
     const plans = previewPlans(previewSpec({ path: example('svc.yml'), packageDir: UNIVERSE, options: { hello: { count: 3 } }, env: EXTRA_ENV['svc.yml'] }));
     expect(plans[0].phases[0].steps.map((s) => s.name)).toEqual(['hello-0:[server]', 'hello-1:[server]', 'hello-2:[server]']);
+  });
+
+  it('shows the typed deltas of the install: every pod instance CREATE, in the JSON next to the plans', () => {
+    const spec = previewSpec({ path: example('svc.yml'), packageDir: UNIVERSE, options: { hello: { count: 2 } }, env: EXTRA_ENV['svc.yml'] });
+    const json = previewJson(previewPlans(spec), previewDeltas(spec));
+    expect(json.deltas.map((d) => `${d.podInstance}:${d.operation}`)).toEqual(['hello-0:CREATE', 'hello-1:CREATE', 'world-0:CREATE', 'world-1:CREATE']);
+    expect(json.deltas[0]).toMatchObject({ before: null, after: { type: 'hello' }, tasks: [{ task: 'server', operation: 'CREATE', before: null }] });
   });
 
   it('a package that does not render fails naming every problem', () => {

@@ -1,9 +1,10 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { Package, PlanTree, ServiceSpec } from '@marshal/contracts';
+import type { Package, PlanTree, PodDelta, ServiceSpec } from '@marshal/contracts';
 import { plansForInstall, toPlanTree } from '@marshal/plan';
-import { renderPackage, renderServiceYaml } from '@marshal/spec';
+import { computeDeltas, renderPackage, renderServiceYaml } from '@marshal/spec';
 import { CliError } from '../client';
+import { deltaLines } from '../format/deltas';
 import { toPlanStatusTree } from '../format/plan-tree';
 import type { Cli } from '../main';
 import { readOptions, readPackage } from '../package-dir';
@@ -71,8 +72,14 @@ export interface PlanPreviewJson {
   phases: { name: string; strategy: string; status: string; steps: { name: string; status: string }[] }[];
 }
 
-export function previewJson(plans: readonly PlanTree[]): { plans: PlanPreviewJson[] } {
+/** What a fresh install does to each pod instance: every one is CREATE (other-systems §1a.1 delta analysis). */
+export function previewDeltas(spec: ServiceSpec): PodDelta[] {
+  return computeDeltas({ spec: null }, { spec });
+}
+
+export function previewJson(plans: readonly PlanTree[], deltas: readonly PodDelta[] = []): { plans: PlanPreviewJson[]; deltas: PodDelta[] } {
   return {
+    deltas: [...deltas],
     plans: plans.map((p) => ({
       name: p.name,
       strategy: p.strategy,
@@ -101,6 +108,7 @@ export function registerPlanPreview(cli: Cli, plan: Command): void {
         plans = plans.filter((p) => p.name === o.plan);
         if (plans.length === 0) throw new CliError(`Plan ${o.plan} not found`, 5);
       }
-      cli.out(o.json ? JSON.stringify(previewJson(plans), null, 2) + '\n' : plans.map((p) => toPlanStatusTree(p.name, p)).join('\n'));
+      const deltas = previewDeltas(spec);
+      cli.out(o.json ? JSON.stringify(previewJson(plans, deltas), null, 2) + '\n' : `${plans.map((p) => toPlanStatusTree(p.name, p)).join('\n')}\nDeltas:\n${deltaLines(deltas)}`);
     });
 }

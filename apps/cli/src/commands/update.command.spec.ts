@@ -52,6 +52,10 @@ describe('marshal update start: option file errors (reference §7.7)', () => {
     expect(await updateStart('--options', path)).toMatchObject({ exitCode: 2, message: `Options file ${path} must hold a JSON object, not an array` });
   });
 
+  it('--dry-run with --wait is a usage error, no request', async () => {
+    expect(await updateStart('--options', file('{}'), '--dry-run', '--wait')).toMatchObject({ exitCode: 2, message: '--dry-run starts nothing to --wait for' });
+  });
+
   it('a valid options file gets as far as the request (the gateway is unreachable here)', async () => {
     expect(await updateStart('--options', file('{"hello": {"cpus": 0.2}}'))).toMatchObject({ exitCode: 3 });
   });

@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import type { ErrorBody, UpdateBody } from '@marshal/contracts';
 import { CliError } from '../client';
 import type { Cli } from '../main';
+import { deltaLines } from '../format/deltas';
 import { readOptions, readPackage } from '../package-dir';
 import type { PlanReply } from '../format/plan-tree';
 import { planIdentity, watchPlan } from '../watch';
@@ -20,14 +21,25 @@ export function registerUpdate(cli: Cli): void {
     .option('--replace', 'replace the stored options instead of merging over them')
     .option('--json', 'print the reply as JSON')
     .option('--wait', 'watch the rollout (the deploy plan) until it completes (exit 1 if it has errors)')
-    .action(async (o: { options?: string; package?: string; replace?: boolean; json?: boolean; wait?: boolean }) => {
+    .option('--dry-run', 'only show what the update would do to each pod instance (typed deltas) and the diff; changes nothing')
+    .action(async (o: { options?: string; package?: string; replace?: boolean; json?: boolean; wait?: boolean; dryRun?: boolean }) => {
       if (!o.options && !o.package) throw new CliError('Either --options and/or --package must be specified', 2);
+      if (o.dryRun && o.wait) throw new CliError('--dry-run starts nothing to --wait for', 2);
       const body: UpdateBody = {
         ...(o.options ? { options: readOptions(o.options) } : {}),
         ...(o.package ? { package: readPackage(o.package) } : {}),
         replace: o.replace ?? false,
       };
       const name = await serviceName(cli);
+      if (o.dryRun) {
+        const dry = (await cli.client().route('POST /v1/services/{name}/dry-run', `v1/services/${encodeURIComponent(name)}/dry-run`, body)).reply();
+        if (o.json) return cli.out(JSON.stringify({ valid: dry.valid, errors: dry.errors, warnings: dry.warnings, diff: dry.diff, deltas: dry.deltas }, null, 2) + '\n');
+        for (const w of dry.warnings) process.stderr.write(`warning: ${w}\n`);
+        if (!dry.valid) throw new CliError(`Update of ${name} would be rejected:\n${dry.errors.map((e) => `${e.path}: ${e.message}`).join('\n')}`, 1);
+        cli.out(`Dry run: nothing was changed. Deltas:\n${deltaLines(dry.deltas)}`);
+        if (dry.diff) cli.out(`${dry.diff}\n`);
+        return;
+      }
       const deployPath = `v1/service/${encodeURIComponent(name)}/plans/deploy`;
       // The deploy plan the update will replace: --wait watches the one generated after it.
       const before = o.wait ? await cli.client().route('GET /v1/plans/{plan}', deployPath, undefined, (s) => [200, 202, 404, 417].includes(s)) : undefined;
@@ -53,6 +65,7 @@ export function registerUpdate(cli: Cli): void {
         cli.out(`No change: the configuration equals the current target ${reply.configId}.\n`);
         return;
       }
+      if (reply.deltas.length) cli.out(`Deltas:\n${deltaLines(reply.deltas)}`);
       if (reply.diff) cli.out(`${reply.diff}\n`);
       if (!o.wait) {
         cli.out(`Update started. Please use \`marshal --name=${name} update status\` to view progress.\n`);
@@ -97,6 +110,13 @@ export function registerUpdate(cli: Cli): void {
     .argument('<step>', 'step name or id')
     .option(...json)
     .action(steer('force-complete', 2));
+  update
+    .command('skip')
+    .description('Skip a step of the rollout that has not started or has failed (shown SKIPPED)')
+    .argument('<phase>', 'phase name or id')
+    .argument('<step>', 'step name or id')
+    .option(...json)
+    .action(steer('skip', 2));
   update
     .command('force-restart')
     .alias('restart')

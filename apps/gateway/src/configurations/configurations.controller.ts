@@ -1,6 +1,7 @@
-import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MarshalError, type ServiceSpec } from '@marshal/contracts';
+import { MarshalError, type HttpResponseOf, type ServiceSpec } from '@marshal/contracts';
+import { computeDeltas, diffSpecs } from '@marshal/spec';
 import { ConfigurationQueries, type StoredConfiguration } from '@marshal/persistence';
 import { ReadYourWrites } from '../http/read-your-writes';
 import { ServiceResolver } from '../http/service-resolver';
@@ -53,6 +54,37 @@ export class ConfigurationsController {
     const config = await this.target(await this.service(service, req));
     void reply.type('application/json; charset=utf-8');
     return configurationJson(config.spec);
+  }
+
+  /**
+   * What moving to configuration `id` did (or would do) per pod instance: typed deltas and the spec diff against
+   * `?from=<id>`, by default the configuration accepted just before it (none for the first: every pod is CREATE).
+   */
+  @Get('configurations/:id/diff')
+  async diff(
+    @Param('service') service: string | undefined,
+    @Param('id') id: string,
+    @Query('from') from: string | undefined,
+    @Req() req: FastifyRequest,
+  ): Promise<HttpResponseOf<'GET /v1/configurations/{id}/diff'>> {
+    const name = await this.service(service, req);
+    if (Array.isArray(from)) throw new MarshalError('INVALID_ARGUMENT', 'from may be given once', [{ path: 'from', message: 'given more than once' }]);
+    const to = await this.byId(name, id);
+    let fromId: string | null;
+    if (from !== undefined) fromId = from;
+    else {
+      const ids = await this.configurations.ids(name);
+      const i = ids.indexOf(id);
+      fromId = i > 0 ? ids[i - 1] : null;
+    }
+    const before = fromId === null ? null : await this.byId(name, fromId);
+    const beforeSpec = (before?.spec ?? null) as ServiceSpec | null;
+    return {
+      from: fromId,
+      to: id,
+      diff: diffSpecs(beforeSpec, to.spec as ServiceSpec),
+      deltas: computeDeltas({ spec: beforeSpec, configId: fromId }, { spec: to.spec as ServiceSpec, configId: id }),
+    };
   }
 
   @Get('configurations/:id')

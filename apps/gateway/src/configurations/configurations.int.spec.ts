@@ -7,7 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
-import { makeEvent, serviceAggregate, subjectsFor, type Package, type ServiceSpec } from '@marshal/contracts';
+import { makeEvent, serviceAggregate, subjectsFor, type ConfigurationDiffBody, type Package, type ServiceSpec } from '@marshal/contracts';
 import { CommandBus, EventStore, connectNats } from '@marshal/messaging';
 import { createDataSource, migrate, projectBatch, readCheckpoint } from '@marshal/persistence';
 import { Shutdown, ServiceContextModule, createLogger, type ServiceContext } from '@marshal/runtime';
@@ -171,6 +171,28 @@ describe('configuration API of the gateway', () => {
     const [, newStart] = /^@@ -\d+,\d+ \+(\d+),\d+ @@/m.exec(diff) ?? [];
     const hunk = diff.split('\n').slice(3).filter((l) => !l.startsWith('-')).map((l) => l.slice(1));
     expect(text.slice(Number(newStart) - 1, Number(newStart) - 1 + hunk.length)).toEqual(hunk);
+  });
+
+  it('GET /v1/configurations/{id}/diff answers typed deltas per pod instance against the previous configuration, or ?from=', async () => {
+    const d = await call<ConfigurationDiffBody>('GET', `/v1/configurations/${second.configId}/diff`);
+    expect(d.status).toBe(200);
+    expect(d.body).toMatchObject({ from: first.configId, to: second.configId, diff: diffSpecs(first.spec, second.spec) });
+    expect(d.body.deltas).toEqual([
+      expect.objectContaining({
+        podInstance: 'hello-0',
+        operation: 'MODIFY',
+        beforeConfigId: first.configId,
+        afterConfigId: second.configId,
+        changes: [{ path: 'resourceSets.server-resource-set.cpus', before: 0.1, after: 0.2 }],
+        tasks: [expect.objectContaining({ task: 'server', operation: 'MODIFY' })],
+      }),
+    ]);
+    expect(d.body.deltas[0].before).toMatchObject({ type: 'hello' });
+    const install = await call<ConfigurationDiffBody>('GET', `/v1/service/hello-world/configurations/${first.configId}/diff`);
+    expect(install.body).toMatchObject({ from: null, diff: '', deltas: [{ podInstance: 'hello-0', operation: 'CREATE', before: null }] });
+    const same = await call<ConfigurationDiffBody>('GET', `/v1/configurations/${second.configId}/diff?from=${second.configId}`);
+    expect(same.body.deltas.map((x) => x.operation)).toEqual(['NOOP']);
+    expect(await call('GET', `/v1/configurations/${second.configId}/diff?from=bad`)).toMatchObject({ status: 400, body: { code: 'INVALID_ARGUMENT' } });
   });
 
   it('a configuration id that is not a UUID is a 400; an unknown one a 404', async () => {

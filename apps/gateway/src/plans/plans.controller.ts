@@ -209,6 +209,21 @@ export class PlansController {
     return this.command(service, plan, 'restart', req, reply, { phase, step });
   }
 
+  /** Skip one step (other-systems §1a.7): passed over and shown SKIPPED; only a pending, waiting, delayed or failed step. */
+  @Post('plans/:plan/skip')
+  @HttpCode(200)
+  @NoBody()
+  skip(
+    @Param('service') service: string | undefined,
+    @Param('plan') plan: string,
+    @Query('phase') phase: string | undefined,
+    @Query('step') step: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.command(service, plan, 'skip', req, reply, { phase, step });
+  }
+
   /** Deprecated `/v1/plan/*` (reference §6.2): the same commands on `deploy`; continue and interrupt plan-level only. */
   @Post('plan/continue')
   @HttpCode(200)

@@ -102,6 +102,34 @@ export class ServicesController {
   }
 
   /**
+   * Dry run of an update: the same body as `PUT`, rendered and validated against the current target by spec-renderer,
+   * answered with the diff and the typed deltas per pod instance. Appends nothing; an invalid configuration is
+   * answered 200 with `valid: false` and its errors, as the preview it is.
+   */
+  @Post(':name/dry-run')
+  @HttpCode(200)
+  @RequireRole('admin')
+  async dryRun(@Param('name') name: string, @Body() body: unknown, @Req() req: FastifyRequest): Promise<HttpResponseOf<'POST /v1/services/{name}/dry-run'>> {
+    const b = checkBody(UpdateBody, body, 'an update dry run');
+    const commandId = randomUUID();
+    const request: CommandRequest<'spec.render'> = {
+      meta: { commandId, actor: callerOf(req).actor, correlationId: commandId },
+      service: name,
+      ...(b.package ? { package: toPackage(b.package) } : {}),
+      options: b.options ?? {},
+      replace: b.replace ?? false,
+    };
+    const max = (this.ctx.nc.info?.max_payload ?? 1024 * 1024) - HEADER_ALLOWANCE;
+    const bytes = Buffer.byteLength(JSON.stringify(request));
+    if (bytes > max) {
+      throw new MarshalError('INVALID_ARGUMENT', `the package and options take ${bytes} bytes; a request may take at most ${max}`, [
+        { path: '/package', message: `package and options are ${bytes} bytes, over the limit of ${max}` },
+      ]);
+    }
+    return this.ctx.bus.request('spec.render', request, { timeoutMs: this.config.REQUEST_TIMEOUT_MS });
+  }
+
+  /**
    * Uninstall (reference §3.6): plan-manager replaces the service's plans by the uninstall plan, named `deploy`, which
    * kills its tasks and releases its reservations; when it completes the service is removed. Answers at once (202)
    * with the log sequence; watch `GET /v1/service/<name>/plans/deploy` until it answers 404. Asking again while it

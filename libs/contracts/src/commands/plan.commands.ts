@@ -93,7 +93,7 @@ export const ReportOfferEvaluated = defineCommand(
   Type.Object({ seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
 );
 
-export const PLAN_ACTIONS = ['start', 'stop', 'continue', 'interrupt', 'forceComplete', 'restart'] as const;
+export const PLAN_ACTIONS = ['start', 'stop', 'continue', 'interrupt', 'forceComplete', 'restart', 'skip'] as const;
 export type PlanAction = (typeof PLAN_ACTIONS)[number];
 
 /** Operator commands on a plan (reference §6.2). */

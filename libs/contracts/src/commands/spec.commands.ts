@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { PackageSchema, ValidationErrorSchema } from '../events/configuration.events';
+import { PodDeltaSchema } from '../deltas';
 import { ServiceSpecSchema } from '../service-spec';
 import { CommandMetaSchema, defineCommand } from './command';
 
@@ -33,6 +34,8 @@ export const SubmitConfiguration = defineCommand(
       errors: Type.Array(ValidationErrorSchema),
       warnings: Type.Array(Type.String()),
       diff: Type.String(),
+      /** Per pod instance, what the new target does against the previous one (empty when rejected). */
+      deltas: Type.Array(PodDeltaSchema),
       seq: Type.Integer({ minimum: 0 }),
     },
     { additionalProperties: false },
@@ -59,6 +62,8 @@ export const RenderConfiguration = defineCommand(
       errors: Type.Array(ValidationErrorSchema),
       warnings: Type.Array(Type.String()),
       diff: Type.String(),
+      /** Per pod instance, what submitting it would do against the current target (empty when invalid). */
+      deltas: Type.Array(PodDeltaSchema),
     },
     { additionalProperties: false },
   ),

@@ -89,6 +89,8 @@ export const StepStatusChanged = defineEvent(
       launched: Type.Array(LaunchedTaskSchema),
       prepared: Type.Boolean(),
       errors: Type.Array(Type.String()),
+      /** The transition is an operator's skip (to COMPLETE, shown SKIPPED); any later transition of the step clears it. */
+      skipped: Type.Optional(Type.Literal(true)),
     },
     { additionalProperties: false },
   ),

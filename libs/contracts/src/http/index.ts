@@ -4,5 +4,6 @@ export * from './plans.http';
 export * from './audit.http';
 export * from './admin.http';
 export * from './agents.http';
+export * from './deltas.http';
 export * from './routes.http';
 export * from './session.http';

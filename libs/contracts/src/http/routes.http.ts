@@ -3,6 +3,7 @@ import { ErrorReplySchema } from '../commands/command';
 import { OfferOutcomeSummarySchema } from '../commands/coordinator.commands';
 import { ParkedList, ParkedRetryBody, ProjectionsStatus, RebuildReplyBody } from './admin.http';
 import { AgentBody } from './agents.http';
+import { ConfigurationDiffBody, DryRunReplyBody } from './deltas.http';
 import { EventChain, EventList } from './audit.http';
 import { CommandMessageBody, PlanBody, PlanNamesBody, StartPlanBody } from './plans.http';
 import { LoginBody, SessionBody } from './session.http';
@@ -33,6 +34,8 @@ export const HTTP_ROUTES = {
   'GET /v1/services/{name}': { response: ServiceDescription },
   'PUT /v1/services/{name}': { body: UpdateBody, response: SubmitReplyBody },
   'DELETE /v1/services/{name}': { response: UninstallReplyBody },
+  'POST /v1/services/{name}/dry-run': { body: UpdateBody, response: DryRunReplyBody },
+  'GET /v1/configurations/{id}/diff': { response: ConfigurationDiffBody },
   'GET /v1/plans': { response: PlanNamesBody },
   'GET /v1/plans/{plan}': { response: PlanBody },
   'POST /v1/plans/{plan}/start': { body: StartPlanBody, bodyOptional: true, response: CommandMessageBody },
@@ -41,6 +44,7 @@ export const HTTP_ROUTES = {
   'POST /v1/plans/{plan}/interrupt': { response: CommandMessageBody },
   'POST /v1/plans/{plan}/forceComplete': { response: CommandMessageBody },
   'POST /v1/plans/{plan}/restart': { response: CommandMessageBody },
+  'POST /v1/plans/{plan}/skip': { response: CommandMessageBody },
   'GET /v1/events': { response: EventList },
   'GET /v1/events/{id}/chain': { response: EventChain },
   'GET /v1/admin/projections': { response: ProjectionsStatus },

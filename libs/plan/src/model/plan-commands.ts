@@ -11,7 +11,7 @@ import {
   proceedPlan,
 } from './plan-status';
 import { stepTaskNames } from './requirement';
-import { forceCompleteStep, restartStep } from './step-lifecycle';
+import { SKIPPABLE_STATUSES, forceCompleteStep, restartStep, skipStep } from './step-lifecycle';
 import { stepStatus } from './step-status';
 import type { PhaseModel, PlanModel, StepModel } from '@marshal/contracts';
 import type { PlanContext } from './plan-context';
@@ -146,6 +146,19 @@ function apply(plan: PlanModel, cmd: PlanCommandInput, ctx: PlanContext): Applie
       const noop = proceeding ? isRunningStatus(status) : plan.strategy.interrupted;
       if (noop || status === 'COMPLETE') return { plan, outcome: alreadyReported };
       return { plan: proceeding ? proceedPlan(plan) : interruptPlan(plan), outcome: ok(cmd.action) };
+    }
+    case 'skip': {
+      // other-systems §1a.7: one step, not started, delayed or failed; passed over, unlike a force-complete.
+      if (!cmd.step) return { plan, outcome: invalid('Missing step') };
+      const target = resolveTarget(plan, cmd.phase, cmd.step);
+      if ('code' in target) return { plan, outcome: target };
+      if (target.kind !== 'step') return { plan, outcome: invalid('Missing step') };
+      if (target.step.skipped) return { plan, outcome: alreadyReported };
+      const status = stepStatus(target.step, ctx);
+      if (!SKIPPABLE_STATUSES.includes(status)) {
+        return { plan, outcome: invalid(`Step ${target.step.name} is ${status}; only a pending, waiting, delayed or failed step can be skipped`) };
+      }
+      return { plan: replaceStep(plan, target.phase.id, skipStep(target.step)), outcome: ok(`skip ${targetText}`), clearBackoff: stepTaskNames(target.step) };
     }
     case 'forceComplete':
     case 'restart': {

@@ -115,16 +115,21 @@ function phaseStrategyEntry(name: string, phase: string): PhaseStrategyEntry {
  * (custom steps, §3.2) turn a parallel one into a dependency strategy where each step waits for its pod's earlier
  * steps.
  */
-function namedPhaseStrategy(name: string, phase: string, steps: StepModel[], prerequisites?: Record<string, string[]>): PhaseParts {
+function namedPhaseStrategy(name: string, phase: string, steps: StepModel[], prerequisites?: Record<string, string[]>, maxConcurrent?: number): PhaseParts {
   const entry = phaseStrategyEntry(name, phase);
-  const basic = entry.over === 'parallel' && prerequisites ? dependencyStrategy(prerequisites) : BUILD_OVER[entry.over](steps);
+  const basic =
+    entry.over === 'parallel' && prerequisites
+      ? dependencyStrategy(prerequisites, maxConcurrent)
+      : entry.over === 'parallel' && maxConcurrent !== undefined
+        ? parallelStrategy(maxConcurrent)
+        : BUILD_OVER[entry.over](steps);
   return entry.canary ? canaryStrategy(basic, steps) : { strategy: basic, steps };
 }
 
-function defaultPhase(pod: PodSpec, name: string, strategy: string, opts: GenerateOptions): PhaseModel {
+function defaultPhase(pod: PodSpec, name: string, strategy: string, opts: GenerateOptions, maxConcurrent?: number): PhaseModel {
   const taskNames = pod.tasks.map((t) => t.name);
   const steps = Array.from({ length: pod.count }, (_, i) => deploymentStep(pod, i, taskNames, opts));
-  return phaseOf(name, namedPhaseStrategy(strategy, name, steps), opts);
+  return phaseOf(name, namedPhaseStrategy(strategy, name, steps, undefined, maxConcurrent), opts);
 }
 
 /** Task lists per pod index, from `steps:` entries by index or `default` (reference §3.2). */
@@ -172,14 +177,14 @@ function customPhase(phase: PhaseSpec, pod: PodSpec, opts: GenerateOptions): Pha
     }
     return podSteps;
   });
-  return phaseOf(phase.name, namedPhaseStrategy(phase.strategy, phase.name, steps, prerequisites), opts);
+  return phaseOf(phase.name, namedPhaseStrategy(phase.strategy, phase.name, steps, prerequisites, phase.maxConcurrent), opts);
 }
 
 function yamlPhase(phase: PhaseSpec, spec: ServiceSpec, opts: GenerateOptions): PhaseModel {
   const pod = spec.pods.find((p) => p.type === phase.pod);
   if (!pod) throw new GenerationError(`Unable to find pod '${phase.pod}' referenced by phase '${phase.name}'`);
   // Absent or empty `steps`: one step per pod instance with all its tasks.
-  if (!phase.steps || phase.steps.length === 0) return defaultPhase(pod, phase.name, phase.strategy, opts);
+  if (!phase.steps || phase.steps.length === 0) return defaultPhase(pod, phase.name, phase.strategy, opts, phase.maxConcurrent);
   return customPhase(phase, pod, opts);
 }
 

@@ -1,6 +1,6 @@
 import type { PlanTree, StepTree } from '@marshal/contracts';
 import { phaseStatus, planErrors, planStatus } from './plan-status';
-import { displayStatus, stepStatus } from './step-status';
+import { stepDisplayStatus, stepStatus } from './step-status';
 import { strategyName } from './strategy';
 import type { PlanModel, StepModel } from '@marshal/contracts';
 import type { PlanContext } from './plan-context';
@@ -17,7 +17,7 @@ function stepTree(step: StepModel, display: TreeDisplay): StepTree {
     id: step.id,
     name: step.name,
     kind: step.kind,
-    status: displayStatus(stepStatus(step, display.ctx), { allTasksPaused: display.allTasksPaused?.(step) ?? false }),
+    status: stepDisplayStatus(step, stepStatus(step, display.ctx), { allTasksPaused: display.allTasksPaused?.(step) ?? false }),
     ...(r ? { podType: r.podType, podIndex: r.podIndex } : {}),
     tasks: r ? [...r.tasks] : [],
     ...(r ? { recoveryType: r.recoveryType } : {}),

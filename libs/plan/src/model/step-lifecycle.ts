@@ -135,9 +135,16 @@ export function initialStepStatus(storedTasks: readonly StoredTaskGoalView[], ta
   return storedTasks.every((t) => t.permanentlyFailed || goalReached(t, targetConfigId)) ? 'COMPLETE' : 'PENDING';
 }
 
+/** A step without the skipped mark: every transition but a skip clears it. */
+export function unskipped(step: StepModel): StepModel {
+  if (!step.skipped) return step;
+  const { skipped: _skipped, ...rest } = step;
+  return rest;
+}
+
 /** reference §1.5: COMPLETE whatever the step was. */
 export function forceCompleteStep(step: StepModel): StepModel {
-  return { ...step, status: 'COMPLETE' };
+  return { ...unskipped(step), status: 'COMPLETE' };
 }
 
 /**
@@ -145,8 +152,19 @@ export function forceCompleteStep(step: StepModel): StepModel {
  * back-off delays of `stepTaskNames(step)`.
  */
 export function restartStep(step: StepModel): StepModel {
-  return { ...step, status: 'PENDING' };
+  return { ...unskipped(step), status: 'PENDING' };
 }
+
+/**
+ * An operator's skip (other-systems §1a.7): the step is passed over — COMPLETE for every strategy and status
+ * aggregation, shown SKIPPED — and forgets the tasks it launched, so their later statuses cannot move it again.
+ */
+export function skipStep(step: StepModel): StepModel {
+  return { ...step, status: 'COMPLETE', skipped: true, interrupted: false, launched: [] };
+}
+
+/** Statuses a step may be skipped from: it has not started, waits for a delay, or failed (other-systems §1a.7). */
+export const SKIPPABLE_STATUSES: readonly Status[] = ['PENDING', 'PREPARED', 'WAITING', 'DELAYED', 'ERROR'];
 
 /**
  * A task status fanned out to every step of a plan (reference §9.1 A28); only steps that launched the task change.

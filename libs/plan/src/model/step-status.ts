@@ -32,6 +32,11 @@ export function stepStatusFromTasks(taskStatuses: readonly Status[], hasErrors: 
   return undefined;
 }
 
+/** What the API shows for a step: SKIPPED when an operator skipped it (other-systems §1a.7), else `displayStatus`. */
+export function stepDisplayStatus(step: StepModel, status: Status, paused: { allTasksPaused: boolean }): DisplayStatus {
+  return step.skipped ? 'SKIPPED' : displayStatus(status, paused);
+}
+
 /**
  * What the API shows for a step (reference §1.6.2 "Display status"): when every task of the step's pod is paused,
  * running statuses show PAUSING and COMPLETE shows PAUSED. `allTasksPaused` is false for a pod without tasks.

@@ -32,16 +32,31 @@ export function serialStrategy(children: readonly Pick<ChildView, 'id' | 'status
   return { type: 'serial', interrupted: false, chain: children.filter((c) => c.status !== 'COMPLETE').map((c) => c.id) };
 }
 
-export function parallelStrategy(): ParallelStrategyModel {
-  return { type: 'parallel', interrupted: false };
+export function parallelStrategy(maxConcurrent?: number): ParallelStrategyModel {
+  return { type: 'parallel', interrupted: false, ...(maxConcurrent !== undefined ? { maxConcurrent } : {}) };
 }
 
 export function randomStrategy(): RandomStrategyModel {
   return { type: 'random', interrupted: false };
 }
 
-export function dependencyStrategy(prerequisites: Record<string, string[]>): DependencyStrategyModel {
-  return { type: 'dependency', interrupted: false, prerequisites };
+export function dependencyStrategy(prerequisites: Record<string, string[]>, maxConcurrent?: number): DependencyStrategyModel {
+  return { type: 'dependency', interrupted: false, prerequisites, ...(maxConcurrent !== undefined ? { maxConcurrent } : {}) };
+}
+
+/** A child a throttled strategy counts against its limit: started and not yet COMPLETE (or ERROR). */
+export function isInProgressChild(child: Pick<ChildView, 'status'>): boolean {
+  return child.status === 'PREPARED' || child.status === 'STARTING' || child.status === 'STARTED' || child.status === 'DELAYED' || child.status === 'IN_PROGRESS';
+}
+
+/**
+ * Throttled parallel (Digital.ai Deploy's `parallel-by-container-throttled`, other-systems §1a.2): the candidates
+ * already in progress stay, and new ones start, in children order, only while fewer than `max` children are in
+ * progress.
+ */
+export function throttled(candidates: readonly ChildView[], children: readonly ChildView[], max: number): ChildView[] {
+  let room = max - children.filter(isInProgressChild).length;
+  return candidates.filter((c) => isInProgressChild(c) || room-- > 0);
 }
 
 /**
@@ -129,7 +144,9 @@ function basicCandidates(
   if (strategy.interrupted) return [];
   const eligible = children.filter((c) => isEligibleChild(c, dirty));
   const candidates = BASIC_STRATEGIES[strategy.type].candidates as CandidatesOf<BasicStrategyModel>;
-  return candidates(strategy, eligible, children, ctx);
+  const picked = candidates(strategy, eligible, children, ctx);
+  const max = 'maxConcurrent' in strategy ? strategy.maxConcurrent : undefined;
+  return max === undefined ? picked : throttled(picked, children, max);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { MarshalEvent, PlanModel, StepModel } from '@marshal/contracts';
 import { DEPLOY_PLAN } from '../model/plan-names';
 import type { PlanContext } from '../model/plan-context';
 import { phaseStatus, planErrors, planStatus } from '../model/plan-status';
-import { displayStatus, stepStatus } from '../model/step-status';
+import { stepDisplayStatus, stepStatus } from '../model/step-status';
 import { serviceEvent, type DecisionContext } from './decision';
 import { overdueSteps } from './progress-deadline';
 import { allTasksPaused, planContext, rejectionErrors } from './service.queries';
@@ -22,7 +22,7 @@ function shown(plan: PlanModel, extra: string[]): PlanModel {
 
 function stepDisplay(state: ServiceState, step: StepModel, ctx: PlanContext): string {
   if (step.errors.length) return 'ERROR';
-  return displayStatus(stepStatus(step, ctx), { allTasksPaused: allTasksPaused(state, step) });
+  return stepDisplayStatus(step, stepStatus(step, ctx), { allTasksPaused: allTasksPaused(state, step) });
 }
 
 /**

@@ -15,6 +15,7 @@ import type {
 } from '@marshal/contracts';
 import { clearDelay, type BackoffState } from '../model/backoff';
 import { RECOVERY_PLAN } from '../model/plan-names';
+import { unskipped } from '../model/step-lifecycle';
 import { withOwnInterrupted } from '../model/strategy';
 import { evolveDeployment } from './deployment';
 
@@ -178,7 +179,7 @@ export function evolvePlan(plan: PlanModel, e: MarshalEvent): PlanModel {
     }
     case 'StepStatusChanged': {
       const d = e.data;
-      return mapStepOf(plan, d.stepId, (s) => ({ ...s, status: d.to, launched: d.launched, prepared: d.prepared, errors: d.errors }));
+      return mapStepOf(plan, d.stepId, (s) => ({ ...unskipped(s), status: d.to, launched: d.launched, prepared: d.prepared, errors: d.errors, ...(d.skipped ? { skipped: true as const } : {}) }));
     }
     default:
       return plan;

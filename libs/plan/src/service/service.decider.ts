@@ -53,7 +53,8 @@ export function planChangeEvents(state: ServiceState, ctx: DecisionContext, befo
       const was = old.steps[j];
       const at = { ...where, stepId: step.id, step: step.name };
       if (was.interrupted !== step.interrupted) out.push(serviceEvent(state, ctx, step.interrupted ? 'StepInterrupted' : 'StepProceeded', at));
-      if (was.status !== step.status || !sameJson(was.launched, step.launched) || was.prepared !== step.prepared || !sameJson(was.errors, step.errors)) {
+      const skipChanged = !!was.skipped !== !!step.skipped;
+      if (skipChanged || was.status !== step.status || !sameJson(was.launched, step.launched) || was.prepared !== step.prepared || !sameJson(was.errors, step.errors)) {
         out.push(
           serviceEvent(state, ctx, 'StepStatusChanged', {
             ...at,
@@ -63,6 +64,7 @@ export function planChangeEvents(state: ServiceState, ctx: DecisionContext, befo
             launched: step.launched,
             prepared: step.prepared,
             errors: step.errors,
+            ...(step.skipped ? { skipped: true as const } : {}),
           }),
         );
       }

@@ -22,10 +22,11 @@ import type {
   TaskSpec,
   VolumeSpec,
 } from '@marshal/contracts';
-import { PHASE_STRATEGIES, PLAN_STRATEGIES } from '@marshal/contracts';
+import { PLAN_STRATEGIES } from '@marshal/contracts';
 import type { Issues } from '../validation-error';
 import type { Field, YamlReader, YamlValue } from '../yaml/yaml-reader';
 import { javaSplit } from './check-service-spec';
+import { readPhaseStrategy } from './phase-strategy';
 import { ANY_ROLE, DEFAULT_SERVICE_USER, DEFAULT_ZOOKEEPER, serviceRole, toEnvName } from './naming';
 
 /**
@@ -673,10 +674,7 @@ function buildPlan(field: Field, ctx: BuildContext): PlanSpec {
   }
   for (const ph of reader.fields(pf.get('phases')?.value ?? null, `${field.path}.phases`) ?? []) {
     const hf = reader.object(ph.value, ph.path, PHASE_KEYS) ?? new Map<string, Field>();
-    const phaseStrategy = reader.string(hf.get('strategy')?.value, `${ph.path}.strategy`) ?? 'serial';
-    if (!(PHASE_STRATEGIES as readonly string[]).includes(phaseStrategy)) {
-      issues.error(`${ph.path}.strategy`, `Unsupported phase strategy '${phaseStrategy}', expected one of: [${PHASE_STRATEGIES.join(', ')}]`);
-    }
+    const phaseStrategy = readPhaseStrategy(hf.get('strategy'), ph.path, reader, issues);
     const pod = reader.string(hf.get('pod')?.value, `${ph.path}.pod`);
     if (pod === undefined || pod === '') issues.error(`${ph.path}.pod`, `Missing required 'pod' in phase '${ph.key}'`);
     const stepsField = hf.get('steps');
@@ -684,7 +682,8 @@ function buildPlan(field: Field, ctx: BuildContext): PlanSpec {
     phases.push({
       name: ph.key,
       pod: pod ?? '',
-      strategy: (PHASE_STRATEGIES as readonly string[]).includes(phaseStrategy) ? (phaseStrategy as PhaseSpec['strategy']) : 'serial',
+      strategy: phaseStrategy.strategy,
+      ...(phaseStrategy.maxConcurrent !== undefined ? { maxConcurrent: phaseStrategy.maxConcurrent } : {}),
       ...(steps !== undefined ? { steps } : {}),
     });
   }

@@ -125,6 +125,11 @@ export class YamlReader {
     return (current as Node | null | undefined) ?? null;
   }
 
+  /** Whether the node (after aliases) is a mapping; reports nothing. */
+  isMapping(node: YamlValue, path: string): boolean {
+    return isMap(this.deref(node, path));
+  }
+
   isNull(node: YamlValue, path: string): boolean {
     const n = this.deref(node, path);
     return n === null || (isScalar(n) && (n.value === null || n.value === undefined));
