@@ -6,14 +6,20 @@ import multipart from '@fastify/multipart';
 import { MAX_STATE_FILE_BYTES } from '@marshal/contracts';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { connectDataSource, migrate } from '@marshal/persistence';
-import { NestLogger, ServiceContextModule, createServiceContext, exposeHealth } from '@marshal/runtime';
+import { NestLogger, ServiceContextModule, createServiceContext, exposeHealth, handleDescribeConfig, loadConfig } from '@marshal/runtime';
 import { GatewayConfig } from './config';
 import { TokenStore, loadTokens } from './auth/tokens';
 import { GatewayModule } from './gateway.module';
 import { GatewayMetrics } from './metrics/metrics';
 import { annotateRoles, describeBodies } from './http/openapi';
+import { checkGatewaySecurity, readTlsFiles } from './startup-checks';
 
 async function main(): Promise<void> {
+  handleDescribeConfig(GatewayConfig);
+  // Refused before anything connects: an open door is not worth a running gateway.
+  const early = loadConfig(GatewayConfig);
+  checkGatewaySecurity(early);
+  const tls = readTlsFiles(early);
   const ctx = await createServiceContext(GatewayConfig);
   const tokens = new TokenStore(loadTokens(ctx.config.TOKENS_FILE, ctx.config.MARSHAL_TOKENS));
   if (!ctx.config.AUTH_DISABLED && tokens.size === 0) {
@@ -29,7 +35,7 @@ async function main(): Promise<void> {
   @Module({ imports: [ServiceContextModule.forRoot(ctx), GatewayModule.forRoot(ds, tokens)] })
   class RootModule {}
 
-  const adapter = new FastifyAdapter({ bodyLimit: 4 * 1024 * 1024 });
+  const adapter = new FastifyAdapter({ bodyLimit: 4 * 1024 * 1024, ...(tls ? { https: tls } : {}) });
   // The original pretty-prints JSON with two spaces (reference §6).
   adapter.getInstance().setReplySerializer((payload) => JSON.stringify(payload, null, 2));
   const app = await NestFactory.create<NestFastifyApplication>(RootModule, adapter, { logger: new NestLogger(ctx.log) });
@@ -61,7 +67,7 @@ async function main(): Promise<void> {
   await app.listen(ctx.config.PORT, ctx.config.HOST);
   ctx.shutdown.add('http', () => app.close());
   await exposeHealth(ctx, () => ({ port: ctx.config.PORT }));
-  ctx.log.info({ url: `http://${ctx.config.HOST}:${ctx.config.PORT}` }, 'gateway listening');
+  ctx.log.info({ url: `${tls ? 'https' : 'http'}://${ctx.config.HOST}:${ctx.config.PORT}` }, 'gateway listening');
 }
 
 void main().catch((e) => {

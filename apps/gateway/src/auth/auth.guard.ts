@@ -3,7 +3,8 @@ import { ApiExtension } from '@nestjs/swagger';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { MarshalError } from '@marshal/contracts';
-import { APP_CONFIG } from '@marshal/runtime';
+import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
+import { GatewayMetrics } from '../metrics/metrics';
 import { roleAllows, TokenStore, type Role } from './tokens';
 
 const ROLE_KEY = 'marshal:role';
@@ -47,7 +48,17 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: TokenStore,
     @Inject(APP_CONFIG) private readonly config: { AUTH_DISABLED: boolean },
+    private readonly metrics: GatewayMetrics,
+    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
+
+  /** Every refusal is counted and logged (never the token itself), then answered 401 or 403. */
+  private refuse(req: FastifyRequest, code: 'UNAUTHENTICATED' | 'FORBIDDEN', message: string, who: Record<string, string> = {}): never {
+    const route = req.routeOptions.url ?? 'unknown';
+    this.metrics.authRefusals.inc({ reason: code === 'FORBIDDEN' ? 'forbidden' : 'unauthenticated', method: req.method, route });
+    this.ctx.log.warn({ method: req.method, route, url: req.url, remote: req.ip, ...who, why: message }, `request refused: ${code}`);
+    throw new MarshalError(code, message);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
@@ -62,10 +73,12 @@ export class AuthGuard implements CanActivate {
     const header = req.headers['authorization'] ?? '';
     // `Bearer <t>`, or the DC/OS CLI's `token=<t>`.
     const m = /^(?:Bearer\s+|token=)(\S+)$/i.exec(Array.isArray(header) ? header[0] : header);
-    if (!m) throw new MarshalError('UNAUTHENTICATED', 'missing bearer token: send Authorization: Bearer <token>');
+    if (!m) this.refuse(req, 'UNAUTHENTICATED', 'missing bearer token: send Authorization: Bearer <token>');
     const entry = this.tokens.find(m[1]);
-    if (!entry) throw new MarshalError('UNAUTHENTICATED', 'unknown token');
-    if (!roleAllows(entry.role, needed)) throw new MarshalError('FORBIDDEN', `this needs the ${needed} role; the token of ${entry.subject} has ${entry.role}`);
+    if (!entry) this.refuse(req, 'UNAUTHENTICATED', 'unknown token');
+    if (!roleAllows(entry.role, needed)) {
+      this.refuse(req, 'FORBIDDEN', `this needs the ${needed} role; the token of ${entry.subject} has ${entry.role}`, { subject: entry.subject, role: entry.role, needed });
+    }
     req.caller = { actor: `${entry.role}:${entry.subject}`, role: entry.role };
     return true;
   }
