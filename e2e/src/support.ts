@@ -46,7 +46,7 @@ export interface PlanBody {
 /** A whole ensemble of real processes on its own nats-server and database. */
 export async function startCluster(
   agents: AgentSpec[],
-  opts: { evaluators?: number; env?: Record<string, string>; serviceEnv?: EnsembleOptions['serviceEnv']; ownPostgres?: boolean } = {},
+  opts: { evaluators?: number; env?: Record<string, string>; serviceEnv?: EnsembleOptions['serviceEnv']; ownPostgres?: boolean; readyTimeoutMs?: number } = {},
 ): Promise<Cluster> {
   const nats = await startNatsServer();
   const pg = opts.ownPostgres ? await startPostgresServer() : undefined;
@@ -61,6 +61,7 @@ export async function startCluster(
     stateDir,
     agents,
     evaluators: opts.evaluators,
+    readyTimeoutMs: opts.readyTimeoutMs,
     env: { LOG_LEVEL: 'info', ...opts.env },
     serviceEnv: { ...opts.serviceEnv, coordinator: { AGENT_TIMEOUT_MS: '5000', ...opts.serviceEnv?.coordinator } },
   });

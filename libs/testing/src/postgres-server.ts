@@ -37,12 +37,16 @@ function binDir(): string {
   return join(dirname(entry), '..', 'native', 'bin');
 }
 
-interface RunAs {
+export interface RunAs {
   uid: number;
   gid: number;
 }
 
-function postgresUser(): RunAs | undefined {
+/**
+ * The user the server runs as when we are root (created if missing), else undefined (it runs as us). A caller keeping
+ * the data directory inside a folder closed to others lets this user through it (`npm start`'s `.marshal/`).
+ */
+export function postgresServiceUser(): RunAs | undefined {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
   const lookup = (): RunAs | undefined => {
     try {
@@ -100,7 +104,7 @@ export async function startPostgresServer(opts: { dataDir?: string; port?: numbe
   const root = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'marshal-pg-'));
   mkdirSync(root, { recursive: true });
   const dataDir = join(root, 'data');
-  const runAs = postgresUser();
+  const runAs = postgresServiceUser();
   const passwordFile = opts.passwordFile ?? join(root, 'password');
   const password = passwordIn(passwordFile);
   if (runAs) chownSync(root, runAs.uid, runAs.gid);

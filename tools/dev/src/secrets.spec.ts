@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliEnv, loadTokens, secureStateDir } from './secrets';
+import { cliEnv, letGroupThrough, loadTokens, secureStateDir } from './secrets';
 
 const mode = (p: string): number => statSync(p).mode & 0o777;
 
@@ -14,6 +14,16 @@ describe('the launcher keeps its secrets to its user', () => {
     chmodSync(join(base, 'old'), 0o755);
     secureStateDir(join(base, 'old'));
     expect(mode(join(base, 'old'))).toBe(0o700);
+  });
+
+  it('lets one group through the state folder without listing it, and closes it again on the next start', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'dev-secrets-')), 'state');
+    secureStateDir(dir);
+    const gid = statSync(dir).gid;
+    letGroupThrough(dir, gid);
+    expect(mode(dir)).toBe(0o710);
+    secureStateDir(dir);
+    expect(mode(dir)).toBe(0o700);
   });
 
   it('writes tokens.json 0600 once, reads the same tokens back and tightens its mode', () => {

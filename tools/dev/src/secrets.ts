@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -9,6 +9,15 @@ import { join } from 'node:path';
 export function secureStateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if ((statSync(dir).mode & 0o777) !== 0o700) chmodSync(dir, 0o700);
+}
+
+/**
+ * Lets one group pass through the state folder without listing it (0710): as root, the embedded PostgreSQL runs as
+ * the `postgres` user and must reach its data in `<state>/postgres`. Everything secret in the folder is 0600 to root.
+ */
+export function letGroupThrough(dir: string, gid: number): void {
+  chownSync(dir, statSync(dir).uid, gid);
+  chmodSync(dir, 0o710);
 }
 
 export interface Tokens {

@@ -9,13 +9,14 @@ import {
   freePort,
   killProcessesUnder,
   startNatsServer,
+  postgresServiceUser,
   startPostgresServer,
   type NatsServerHandle,
   type PostgresServerHandle,
 } from '@marshal/testing';
 import { DatabaseUnusable, ensureDatabase } from './database';
 import { acquireStateLock, releaseStateLock } from './state-lock';
-import { cliEnv, loadTokens, postgresPasswordFile, secureStateDir } from './secrets';
+import { cliEnv, letGroupThrough, loadTokens, postgresPasswordFile, secureStateDir } from './secrets';
 
 /**
  * The launcher behind `npm start`: NATS and PostgreSQL (the ones at NATS_URL / DATABASE_URL, else our own under the
@@ -245,6 +246,8 @@ async function run(
   let databaseUrl = process.env['DATABASE_URL'];
   if (!databaseUrl) {
     const port = await portFor(ports.postgres, 5433);
+    const pgUser = postgresServiceUser();
+    if (pgUser) letGroupThrough(stateDir, pgUser.gid);
     const pg = await startPostgresServer({ dataDir: join(stateDir, 'postgres'), port, passwordFile: postgresPasswordFile(stateDir) });
     setPg(pg);
     ports.postgres = port;
