@@ -137,11 +137,12 @@ export async function startPostgresServer(opts: { dataDir?: string; port?: numbe
       { stdio: 'ignore', ...(runAs ?? {}) },
     );
     const spawned = child;
-    const exited = new Promise<never>((_, reject) =>
-      spawned.once('exit', (code) => reject(new Error(`postgres exited with code ${code} before accepting connections`))),
+    // Resolves (never rejects) so an exit after the race is not an unhandled rejection.
+    const exited = new Promise<Error>((resolve) =>
+      spawned.once('exit', (code) => resolve(new Error(`postgres exited with code ${code} before accepting connections`))),
     );
-    exited.catch(() => undefined);
-    await Promise.race([waitForPort(port, 30_000), exited]);
+    const early = await Promise.race([waitForPort(port, 30_000).then(() => undefined), exited]);
+    if (early) throw early;
     // Accepting TCP is not yet accepting queries: wait for the startup to finish.
 
     const deadline = Date.now() + 30_000;
@@ -153,8 +154,12 @@ export async function startPostgresServer(opts: { dataDir?: string; port?: numbe
         await c.end();
         return;
       } catch (e) {
-        await c.end().catch(() => undefined);
-        if (Date.now() > deadline) throw e;
+        // Closing a client whose connection failed can fail too; that is part of the same failure, said if we give up.
+        const closing = await c.end().then(
+          () => '',
+          (closeErr: unknown) => ` (closing the probe failed too: ${closeErr instanceof Error ? closeErr.message : String(closeErr)})`,
+        );
+        if (Date.now() > deadline) throw new Error(`PostgreSQL on port ${port} did not answer: ${e instanceof Error ? e.message : String(e)}${closing}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
