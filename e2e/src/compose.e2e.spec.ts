@@ -137,7 +137,8 @@ if (skipReason) process.stdout.write(`compose e2e skipped: ${skipReason}\n`);
     return r.stdout;
   };
   const cli = (...args: string[]): Promise<Run> =>
-    run(process.execPath, [join(root, 'apps', 'cli', 'bin', 'marshal.js'), '--url', gateway, '--token', token, ...args], { cwd: dir, env, log });
+    // The token travels in the environment: a command line is readable by every user (ps).
+    run(process.execPath, [join(root, 'apps', 'cli', 'bin', 'marshal.js'), '--url', gateway, ...args], { cwd: dir, env: { ...env, MARSHAL_TOKEN: token }, log });
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
     const res = await fetch(`${gateway}${path}`, { headers: { authorization: `Bearer ${token}` } });
     const text = await res.text();

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -80,6 +80,8 @@ describe('npm start: one ensemble per state folder, failures said on the termina
   });
 
   it('starts, creating the missing database, and says it runs only once the deploy completed', async () => {
+    // A state folder others may enter (as an older launcher left it) is closed to them.
+    chmodSync(stateDir, 0o755);
     first = launch(['--state-dir', stateDir, '--port', String(port)], env);
     const l = first;
     await eventually(
@@ -92,6 +94,8 @@ describe('npm start: one ensemble per state folder, failures said on the termina
     expect(l.out()).toContain('(database created)');
     expect(l.out()).toContain('deploy (serial strategy) (COMPLETE)');
     expect(JSON.parse(readFileSync(join(stateDir, 'marshal.lock'), 'utf8'))).toMatchObject({ pid: l.child.pid });
+    expect((statSync(stateDir).mode & 0o777).toString(8)).toBe('700');
+    expect((statSync(join(stateDir, 'tokens.json')).mode & 0o777).toString(8)).toBe('600');
   }, 200_000);
 
   it('every command the banner suggests runs as printed', async () => {
@@ -115,7 +119,10 @@ describe('npm start: one ensemble per state folder, failures said on the termina
   it('endpoints advertise an address of this machine that connects (each agent a loopback address of its own)', async () => {
     const tokens = JSON.parse(readFileSync(join(stateDir, 'tokens.json'), 'utf8')) as { admin: string };
     const cli = (...args: string[]) =>
-      sh(process.execPath, [join(root, 'apps', 'cli', 'dist', 'main.js'), '--url', `http://127.0.0.1:${port}`, '--token', tokens.admin, ...args], { cwd: root });
+      sh(process.execPath, [join(root, 'apps', 'cli', 'dist', 'main.js'), '--url', `http://127.0.0.1:${port}`, ...args], {
+        cwd: root,
+        env: { ...process.env, MARSHAL_TOKEN: tokens.admin, MARSHAL_SERVICE: '' },
+      });
     await cli('install', join(root, 'examples', 'hello-web'), '--options', writeOptions({ web: { count: 2, greeting: 'hi', placement: 'hostname:UNIQUE' } }), '--wait');
     const { stdout } = await cli('--name', 'hello-web', 'endpoints', 'http');
     const addresses = (JSON.parse(stdout) as { address: string[] }).address;

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { Agent, fetch, type Dispatcher, type Response } from 'undici';
 import { pathMatchesRoute, splitRoute, type ErrorBody, type HttpBodyOf, type HttpResponseOf, type HttpRoute } from '@marshal/contracts';
 
 /** Errors the CLI prints; `exitCode` tells the shell what kind of failure it was. */
@@ -15,6 +17,8 @@ export interface ClientOptions {
   url: string;
   token?: string;
   verbose?: boolean;
+  /** A PEM file of the certificate authority that signed an https gateway's certificate (else the system's CAs). */
+  ca?: string;
   /** Told the id of each operator command the gateway carried out (`X-Marshal-Command`). */
   onCommand?: (commandId: string) => void;
 }
@@ -34,7 +38,22 @@ export interface RouteResult<R extends HttpRoute> extends HttpResult {
 
 /** A thin HTTP client of the gateway, with the original CLI's error handling (reference §7.1). */
 export class GatewayClient {
+  private dispatcher: Dispatcher | undefined;
+
   constructor(private readonly o: ClientOptions) {}
+
+  /** The connection pool trusting `--ca`, made on first use so commands that make no call never read the file. */
+  private connections(): Dispatcher | undefined {
+    if (!this.o.ca || this.dispatcher) return this.dispatcher;
+    let ca: Buffer;
+    try {
+      ca = readFileSync(this.o.ca);
+    } catch (e) {
+      throw new CliError(`--ca ${this.o.ca}: cannot read the certificate authority file (${(e as Error).message})`, 2);
+    }
+    this.dispatcher = new Agent({ connect: { ca } });
+    return this.dispatcher;
+  }
 
   async call(method: string, path: string, body?: unknown, accept: (status: number) => boolean = (s) => s >= 200 && s < 300): Promise<HttpResult> {
     const url = `${this.o.url.replace(/[/#]+$/, '')}/${path.replace(/^\/+/, '')}`;
@@ -42,11 +61,18 @@ export class GatewayClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.o.token) headers['authorization'] = `Bearer ${this.o.token}`;
     if (this.o.verbose) process.stderr.write(`> ${method} ${url}\n`);
+    const dispatcher = this.connections();
     let res: Response;
     try {
-      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), ...(dispatcher ? { dispatcher } : {}) });
     } catch (e) {
       const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+      if (TLS_TRUST_ERRORS.has(cause)) {
+        throw new CliError(
+          `The certificate of the Marshal gateway at ${this.o.url} is not trusted (${cause}): give the certificate authority that signed it with --ca <file> or MARSHAL_CA.`,
+          3,
+        );
+      }
       throw new CliError(`Could not reach the Marshal gateway at ${this.o.url} (${cause}). Is it running? Set --url or MARSHAL_URL.`, 3);
     }
     const text = await res.text();
@@ -70,6 +96,15 @@ export class GatewayClient {
     return { ...res, reply: () => res.json<HttpResponseOf<R>>() };
   }
 }
+
+/** Node's codes for a server certificate no trusted authority vouches for. */
+const TLS_TRUST_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+]);
 
 function httpError(method: string, url: string, status: number, body: string): CliError {
   let detail = body.trim();

@@ -19,6 +19,7 @@ export interface GlobalOptions {
   url: string;
   name?: string;
   token?: string;
+  ca?: string;
   verbose?: boolean;
 }
 
@@ -45,7 +46,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('--url <url>', 'gateway URL (env MARSHAL_URL, config file url)', env('MARSHAL_URL') ?? file.url ?? 'http://127.0.0.1:8080')
     .option('--name <service>', 'service to address (env MARSHAL_SERVICE, config file service; default: the only one installed)', env('MARSHAL_SERVICE') ?? file.service)
     // No default value here: commander prints defaults in --help, and a token is a secret (never printed).
-    .option('--token <token>', 'bearer token (env MARSHAL_TOKEN, config file token)')
+    .option('--token <token>', 'bearer token (env MARSHAL_TOKEN, config file token; prefer those: a flag is visible to every user in ps)')
+    .option('--ca <file>', 'PEM certificate authority of an https gateway (env MARSHAL_CA; default: the system CAs)', env('MARSHAL_CA'))
     .option('-v, --verbose', 'log each request and response')
     .showHelpAfterError()
     .exitOverride();
@@ -58,7 +60,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       // Every operator command says how to follow what it caused: on stderr, and only to a person at a terminal, so
       // stdout stays the reply alone and scripts see what they always saw.
       const onCommand = (id: string): void => void (process.stderr.isTTY && process.stderr.write(commandHint(id)));
-      return new GatewayClient({ url: g.url, token: g.token, verbose: g.verbose, onCommand });
+      return new GatewayClient({ url: g.url, token: g.token, ca: g.ca, verbose: g.verbose, onCommand });
     },
     servicePath: (path) => {
       const name = program.opts<GlobalOptions>().name;

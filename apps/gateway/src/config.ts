@@ -10,7 +10,12 @@ export const GatewayConfig = defineConfig('gateway', {
   TOKENS_FILE: Type.String({ default: '', description: 'JSON file of bearer tokens: [{"token","subject","role"}] with role viewer, operator or admin' }),
   MARSHAL_TOKENS: Type.String({ default: '', description: "Tokens as 'role:subject:token,…' (in addition to TOKENS_FILE)" }),
   SESSION_TTL_S: Type.Integer({ default: 43_200, minimum: 60, description: 'How long a web console login (session cookie) lasts, in seconds' }),
-  AUTH_DISABLED: Type.Boolean({ default: false, description: 'Serve without authentication (everything allowed, actor operator:anonymous). Explicit only.' }),
+  AUTH_DISABLED: Type.Boolean({
+    default: false,
+    description: 'Serve without authentication (everything allowed, actor operator:anonymous). Explicit only, and refused unless HOST is a loopback address.',
+  }),
+  TLS_CERT: Type.String({ default: '', description: 'PEM certificate (chain) file: with TLS_KEY the API is served over HTTPS only' }),
+  TLS_KEY: Type.String({ default: '', description: 'PEM private key file of TLS_CERT' }),
   FINISHED_SERVICE_RETENTION_S: Type.Integer({
     default: 3600,
     minimum: 0,

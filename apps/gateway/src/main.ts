@@ -7,15 +7,21 @@ import multipart from '@fastify/multipart';
 import { MAX_STATE_FILE_BYTES } from '@marshal/contracts';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { connectDataSource, migrate } from '@marshal/persistence';
-import { NestLogger, ServiceContextModule, createServiceContext, exposeHealth } from '@marshal/runtime';
+import { NestLogger, ServiceContextModule, createServiceContext, exposeHealth, handleDescribeConfig, loadConfig } from '@marshal/runtime';
 import { GatewayConfig } from './config';
 import { TokenStore, loadTokens } from './auth/tokens';
 import { SessionStore } from './auth/sessions';
 import { GatewayModule } from './gateway.module';
 import { GatewayMetrics } from './metrics/metrics';
 import { annotateRoles, describeBodies } from './http/openapi';
+import { checkGatewaySecurity, readTlsFiles } from './startup-checks';
 
 async function main(): Promise<void> {
+  handleDescribeConfig(GatewayConfig);
+  // Refused before anything connects: an open door is not worth a running gateway.
+  const early = loadConfig(GatewayConfig);
+  checkGatewaySecurity(early);
+  const tls = readTlsFiles(early);
   const ctx = await createServiceContext(GatewayConfig);
   const tokens = new TokenStore(loadTokens(ctx.config.TOKENS_FILE, ctx.config.MARSHAL_TOKENS));
   if (!ctx.config.AUTH_DISABLED && tokens.size === 0) {
@@ -36,7 +42,7 @@ async function main(): Promise<void> {
   class RootModule {}
 
   // Every request gets a fresh id, sent back as X-Request-Id and logged with any error it meets.
-  const adapter = new FastifyAdapter({ bodyLimit: ctx.config.MAX_BODY_BYTES, genReqId: () => randomUUID(), requestIdHeader: false });
+  const adapter = new FastifyAdapter({ bodyLimit: ctx.config.MAX_BODY_BYTES, genReqId: () => randomUUID(), requestIdHeader: false, ...(tls ? { https: tls } : {}) });
   adapter.getInstance().addHook('onRequest', (req, reply, done) => {
     void reply.header('x-request-id', req.id);
     done();
@@ -72,7 +78,7 @@ async function main(): Promise<void> {
   await app.listen(ctx.config.PORT, ctx.config.HOST);
   ctx.shutdown.add('http', () => app.close());
   await exposeHealth(ctx, () => ({ port: ctx.config.PORT }));
-  ctx.log.info({ url: `http://${ctx.config.HOST}:${ctx.config.PORT}` }, 'gateway listening');
+  ctx.log.info({ url: `${tls ? 'https' : 'http'}://${ctx.config.HOST}:${ctx.config.PORT}` }, 'gateway listening');
 }
 
 void main().catch((e) => {

@@ -75,6 +75,7 @@ export {
   type PlanCommandOutcome,
   type PlanCommandResult,
 } from './model/plan-commands';
+export { LOADER_VARIABLES, LOADER_PREFIXES, parameterNameProblem } from './model/plan-parameters';
 export { generatePlans, type GenerateOptions, type GeneratedPlans } from './model/plan-generation';
 export {
   recoveryRequirements,

@@ -40,14 +40,17 @@ describe('the database npm start uses (DATABASE_URL)', () => {
     const role = `${db.name}_ro`;
     const admin = new Client({ connectionString: db.url });
     await admin.connect();
-    await admin.query(`CREATE ROLE ${role} LOGIN NOCREATEDB`);
+    // The embedded server asks every role for its password.
+    await admin.query(`CREATE ROLE ${role} LOGIN NOCREATEDB PASSWORD 'ro-password'`);
     try {
       const url = new URL(db.url);
       url.username = role;
-      url.password = '';
+      url.password = 'ro-password';
       url.pathname = `/${db.name}_missing`;
+      const shown = new URL(url.toString());
+      shown.password = '***';
       await expect(ensureDatabase(url.toString())).rejects.toThrow(
-        `database "${db.name}_missing" at ${url.toString()} does not exist and could not be created: its role may not create databases`,
+        `database "${db.name}_missing" at ${shown.toString()} does not exist and could not be created: its role may not create databases`,
       );
     } finally {
       await admin.query(`DROP ROLE ${role}`);

@@ -10,6 +10,7 @@ import {
   freePort,
   killProcessesUnder,
   startNatsServer,
+  postgresServiceUser,
   startPostgresServer,
   type NatsAuthority,
   type NatsServerHandle,
@@ -17,6 +18,7 @@ import {
 } from '@marshal/testing';
 import { DatabaseUnusable, ensureDatabase } from './database';
 import { acquireStateLock, releaseStateLock } from './state-lock';
+import { cliEnv, letGroupThrough, loadTokens, postgresPasswordFile, secureStateDir } from './secrets';
 
 /**
  * The launcher behind `npm start`: NATS and PostgreSQL (the ones at NATS_URL / DATABASE_URL, else our own under the
@@ -103,24 +105,8 @@ export const LOCAL_AGENTS = [
   { id: 'agent-3', zone: 'zone-c', cpus: 2, memoryMb: 4096, diskMb: 10_000, ports: '16000-18999', env: { AGENT_HOSTNAME: '127.0.0.3' } },
 ];
 
-interface Tokens {
-  admin: string;
-  operator: string;
-  viewer: string;
-}
-
-/** Tokens of the local gateway, kept in <state>/tokens.json so they survive restarts. */
-function loadTokens(stateDir: string): Tokens {
-  const file = join(stateDir, 'tokens.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Tokens;
-  const tokens = { admin: randomBytes(24).toString('hex'), operator: randomBytes(24).toString('hex'), viewer: randomBytes(24).toString('hex') };
-  writeFileSync(file, JSON.stringify(tokens, null, 2), { mode: 0o600 });
-  say(`new admin, operator and viewer tokens generated in ${shortPath(join(stateDir, 'tokens.json'))} (tokens of earlier runs no longer work)`);
-  return tokens;
-}
-
 function cli(gateway: string, token: string, ...args: string[]): string {
-  return execFileSync(process.execPath, [join(root, 'apps', 'cli', 'dist', 'main.js'), '--url', gateway, '--token', token, ...args], { encoding: 'utf8' });
+  return execFileSync(process.execPath, [join(root, 'apps', 'cli', 'dist', 'main.js'), ...args], { encoding: 'utf8', env: cliEnv(gateway, token) });
 }
 
 async function planStatus(gateway: string, token: string): Promise<{ status?: string; phases?: { steps?: { status?: string }[] }[] } | undefined> {
@@ -165,8 +151,7 @@ async function main(): Promise<void> {
   if (!o) return;
   const { stateDir } = o;
   const shown = shortPath(stateDir);
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  chmodSync(stateDir, 0o700);
+  secureStateDir(stateDir);
 
   // One launcher per state folder, taken before anything in it is touched (--reset included).
   const lockFile = join(stateDir, LOCK);
@@ -267,21 +252,30 @@ async function run(
   let databaseUrl = process.env['DATABASE_URL'];
   if (!databaseUrl) {
     const port = await portFor(ports.postgres, 5433);
-    const pg = await startPostgresServer({ dataDir: join(stateDir, 'postgres'), port });
+    const pgUser = postgresServiceUser();
+    if (pgUser) letGroupThrough(stateDir, pgUser.gid);
+    const pg = await startPostgresServer({ dataDir: join(stateDir, 'postgres'), port, passwordFile: postgresPasswordFile(stateDir) });
     setPg(pg);
     ports.postgres = port;
     const u = new URL(pg.url);
     u.pathname = '/marshal';
     databaseUrl = u.toString();
     await ensureDatabase(databaseUrl);
-    say(`embedded PostgreSQL on 127.0.0.1:${port} (data in ${shown}/postgres)`);
+    say(`embedded PostgreSQL on 127.0.0.1:${port} (data in ${shown}/postgres, password in ${shortPath(pg.passwordFile)})`);
   } else {
     const made = await ensureDatabase(databaseUrl);
     say(`using PostgreSQL at ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}${made === 'created' ? ' (database created)' : ''}`);
   }
   writeFileSync(portsFile, JSON.stringify(ports, null, 2));
 
-  const tokens = loadTokens(stateDir);
+  const { tokens, made, file: tokensFile } = (() => {
+    try {
+      return loadTokens(stateDir);
+    } catch (e) {
+      throw new LaunchError((e as Error).message);
+    }
+  })();
+  if (made) say(`new admin, operator and viewer tokens generated in ${shortPath(tokensFile)} (tokens of earlier runs no longer work)`);
   say(`starting the services and three agents (logs in ${shown}/logs/)…`);
   const ensemble = await Ensemble.start({
     tokens,

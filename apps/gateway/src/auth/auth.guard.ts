@@ -3,7 +3,8 @@ import { ApiExtension } from '@nestjs/swagger';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { MarshalError } from '@marshal/contracts';
-import { APP_CONFIG } from '@marshal/runtime';
+import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
+import { GatewayMetrics } from '../metrics/metrics';
 import { CSRF_HEADER, SESSION_COOKIE, SessionStore, cookieValue, csrfMatches, type Session } from './sessions';
 import { roleAllows, TokenStore, type Role, type TokenEntry } from './tokens';
 
@@ -76,7 +77,17 @@ export class AuthGuard implements CanActivate {
     private readonly tokens: TokenStore,
     private readonly sessions: SessionStore,
     @Inject(APP_CONFIG) private readonly config: { AUTH_DISABLED: boolean },
+    private readonly metrics: GatewayMetrics,
+    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
+
+  /** Every refusal is counted and logged (never the token itself), then answered 401 or 403. */
+  private refuse(req: FastifyRequest, code: 'UNAUTHENTICATED' | 'FORBIDDEN', message: string, who: Record<string, string> = {}): never {
+    const route = req.routeOptions.url ?? 'unknown';
+    this.metrics.authRefusals.inc({ reason: code === 'FORBIDDEN' ? 'forbidden' : 'unauthenticated', method: req.method, route });
+    this.ctx.log.warn({ method: req.method, route, url: req.url, remote: req.ip, ...who, why: message }, `request refused: ${code}`);
+    throw new MarshalError(code, message);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
@@ -89,14 +100,21 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     const entry = this.entryOf(req);
-    if (!roleAllows(entry.role, needed)) throw new MarshalError('FORBIDDEN', `this needs the ${needed} role; the token of ${entry.subject} has ${entry.role}`);
+    if (!roleAllows(entry.role, needed)) {
+      this.refuse(req, 'FORBIDDEN', `this needs the ${needed} role; the token of ${entry.subject} has ${entry.role}`, { subject: entry.subject, role: entry.role, needed });
+    }
     req.caller = { actor: `${entry.role}:${entry.subject}`, role: entry.role };
     return true;
   }
 
   private entryOf(req: AuthedRequest): TokenEntry {
-    const { entry, session } = identify(req, this.tokens, this.sessions);
-    if (session) req.session = session;
-    return entry;
+    try {
+      const { entry, session } = identify(req, this.tokens, this.sessions);
+      if (session) req.session = session;
+      return entry;
+    } catch (e) {
+      if (e instanceof MarshalError && (e.code === 'UNAUTHENTICATED' || e.code === 'FORBIDDEN')) this.refuse(req, e.code, e.message);
+      throw e;
+    }
   }
 }

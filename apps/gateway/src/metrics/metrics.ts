@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ReadModelQueries } from '@marshal/persistence';
 
 /** Prometheus metrics of the gateway and of what the read models say (plans, steps, agents, projection). */
@@ -11,6 +11,14 @@ export class GatewayMetrics {
     help: 'Duration of HTTP requests served by the gateway',
     labelNames: ['method', 'route', 'status'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  /** Requests the auth guard refused: a forged or misdirected call shows here and in the log. */
+  readonly authRefusals = new Counter({
+    name: 'marshal_gateway_auth_refusals_total',
+    help: 'Requests refused by the gateway for a missing or unknown token (unauthenticated) or a role too low (forbidden)',
+    labelNames: ['reason', 'method', 'route'],
     registers: [this.registry],
   });
 

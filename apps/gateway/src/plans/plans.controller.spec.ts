@@ -19,4 +19,10 @@ describe('plan HTTP answers (reference §6.2, §9.10)', () => {
     expect(() => startParameters(['x'])).toThrow("Couldn't parse parameters: the body must be a JSON object of strings");
     expect(() => startParameters({ A: 1 })).toThrow("Couldn't parse parameters: the value of A is not a string");
   });
+
+  it('start refuses loader variables and bad names, naming the parameter', () => {
+    expect(() => startParameters({ GOOD: 'x', LD_PRELOAD: '/tmp/evil.so' })).toThrow("Couldn't parse parameters: LD_PRELOAD may not be set by a plan parameter");
+    expect(() => startParameters({ JAVA_TOOL_OPTIONS: '-javaagent:/tmp/a.jar' })).toThrow("Couldn't parse parameters: JAVA_TOOL_OPTIONS may not be set");
+    expect(() => startParameters({ 'not-valid-envname': 'x' })).toThrow("Couldn't parse parameters: not-valid-envname is not a valid environment variable name");
+  });
 });

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { negotiate } from '@fastify/accept-negotiator';
 import { MarshalError, type HttpBodyOf, type HttpResponseOf, type PlanAction } from '@marshal/contracts';
 import { ReadModelQueries, TimeTravel, parsePointInTime } from '@marshal/persistence';
+import { parameterNameProblem } from '@marshal/plan';
 import { APP_CONFIG, SERVICE_CONTEXT, type ServiceContext } from '@marshal/runtime';
 import { callerOf } from '../auth/auth.guard';
 import { asPlainText } from '../http/http-errors';
@@ -25,8 +26,9 @@ export const MAX_PARAMETER_VALUE = 16 * 1024;
 const GZIP_MIN_BYTES = 860;
 
 /**
- * The body of `POST /v1/plans/{plan}/start`: a JSON object of strings (reference §6.2); none is `{}`. Key names are
- * checked by plan-manager, with the original's message.
+ * The body of `POST /v1/plans/{plan}/start`: a JSON object of strings (reference §6.2); none is `{}`. Key names follow
+ * the plan lib's rule (`parameterNameProblem`: an environment variable name, never a loader variable such as
+ * `LD_PRELOAD`), checked here so a refused request sends nothing, and again by plan-manager for any other sender.
  */
 export function startParameters(body: unknown): HttpBodyOf<'POST /v1/plans/{plan}/start'> {
   if (body === undefined || body === null || body === '') return {};
@@ -40,6 +42,8 @@ export function startParameters(body: unknown): HttpBodyOf<'POST /v1/plans/{plan
     if (typeof v !== 'string') fail(`the value of ${k} is not a string`);
     else if (k.length > MAX_PARAMETER_NAME) fail(`the name ${k.slice(0, 40)}… is longer than ${MAX_PARAMETER_NAME} characters`);
     else if (v.length > MAX_PARAMETER_VALUE) fail(`the value of ${k} is longer than ${MAX_PARAMETER_VALUE} characters`);
+    const problem = parameterNameProblem(k);
+    if (problem !== undefined) fail(problem);
   }
   return body as Record<string, string>;
 }

@@ -10,6 +10,7 @@ import {
   proceedPhase,
   proceedPlan,
 } from './plan-status';
+import { parameterNameProblem } from './plan-parameters';
 import { stepTaskNames } from './requirement';
 import { SKIPPABLE_STATUSES, forceCompleteStep, restartStep, skipStep } from './step-lifecycle';
 import { stepStatus } from './step-status';
@@ -46,8 +47,6 @@ export interface PlanCommandResult<P extends PlanModel | undefined> {
 }
 
 export const ALREADY_REPORTED_MESSAGE = 'Command has already been reported or completed';
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const ok = (message: string): PlanCommandOutcome => ({ code: 'OK', message: `Received cmd: ${message}` });
 const alreadyReported: PlanCommandOutcome = { code: 'ALREADY_REPORTED', message: ALREADY_REPORTED_MESSAGE };
@@ -212,10 +211,10 @@ export function applyPlanCommand<P extends PlanModel | undefined>(
   ctx: PlanContext = {},
 ): PlanCommandResult<P> {
   if (cmd.action === 'start') {
-    // The original validates parameter names before it looks the plan up.
-    const bad = Object.keys(cmd.parameters ?? {}).find((k) => !ENV_NAME.test(k));
-    if (bad !== undefined) {
-      return { plan, outcome: invalid(`Couldn't parse parameters: ${bad} is not a valid environment variable name`), clearBackoff: [] };
+    // The original validates parameter names before it looks the plan up; loader variables are refused as well.
+    for (const name of Object.keys(cmd.parameters ?? {})) {
+      const problem = parameterNameProblem(name);
+      if (problem !== undefined) return { plan, outcome: invalid(`Couldn't parse parameters: ${problem}`), clearBackoff: [] };
     }
   }
   if (!plan) return { plan, outcome: notFound(`Plan ${cmd.plan}`), clearBackoff: [] };
