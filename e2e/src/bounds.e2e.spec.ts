@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -41,6 +42,36 @@ describe('bounds, against the real ensemble', () => {
         res.on('error', reject);
       }).on('error', reject);
     });
+  /** 200 clients reading `path` with `token` until `until` from a worker thread, retrying after a 429 as told. */
+  const floodFrom = (token: string, path: string, until: number): Promise<{ flood: Record<number, number>; floodFailures: string[]; refusals: { text: string; retryAfter: string | null }[] }> => {
+    const worker = new Worker(
+      `
+      const { parentPort, workerData: w } = require('node:worker_threads');
+      const flood = {}, floodFailures = [], refusals = [];
+      const one = async () => {
+        while (Date.now() < w.until) {
+          const res = await fetch(w.url, { headers: { authorization: 'Bearer ' + w.token, 'cache-control': 'no-cache' } });
+          const text = await res.text();
+          flood[res.status] = (flood[res.status] || 0) + 1;
+          if (res.status >= 500) floodFailures.push(res.status + ' ' + text.slice(0, 200));
+          if (res.status === 429) {
+            if (refusals.length < 5) refusals.push({ text, retryAfter: res.headers.get('retry-after') });
+            await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') || 1) * 1000));
+          }
+        }
+      };
+      Promise.all(Array.from({ length: 200 }, one)).then(() => parentPort.postMessage({ flood, floodFailures, refusals }));
+      `,
+      { eval: true, workerData: { url: `${cluster.ensemble.gatewayUrl}${path}`, token, until } },
+    );
+    return new Promise((resolve, reject) => {
+      worker.once('message', (m) => {
+        resolve(m);
+        void worker.terminate();
+      });
+      worker.once('error', reject);
+    });
+  };
   const completedSteps = (plan: PlanBody): number => plan.phases.flatMap((p) => p.steps).filter((s) => s.status === 'COMPLETE').length;
   const configEvents = async (service: string): Promise<number> =>
     (await db.query(`SELECT count(*)::int AS n FROM events WHERE service = $1 AND type LIKE 'Configuration%'`, [service])).rows[0].n;
@@ -115,21 +146,9 @@ describe('bounds, against the real ensemble', () => {
     expect((await request(viewer, 'GET', `/v1/service/steady/plans/deploy?at=${head.cursor}`)).status).toBe(200);
     const aloneMs = performance.now() - alone;
     const until = Date.now() + 8_000;
-    const flood: Record<number, number> = {};
-    const floodFailures: string[] = [];
-    const viewers = Array.from({ length: 200 }, async () => {
-      while (Date.now() < until) {
-        const r = await request(viewer, 'GET', `/v1/service/steady/plans/deploy?at=${head.cursor}`);
-        flood[r.status] = (flood[r.status] ?? 0) + 1;
-        if (r.status >= 500) floodFailures.push(`${r.status} ${r.text.slice(0, 200)}`);
-        if (r.status === 429) {
-          expect(JSON.parse(r.text)).toMatchObject({ code: 'RESOURCE_EXHAUSTED', message: expect.stringContaining('MAX_TIME_TRAVEL_READS_PER_TOKEN') });
-          // A client told 429 tries again when Retry-After says, as HTTP clients do.
-          expect(r.retryAfter).toBe('1');
-          await new Promise((resolve) => setTimeout(resolve, Number(r.retryAfter) * 1000));
-        }
-      }
-    });
+    // The flood runs on its own thread: 200 fetches at once would otherwise keep this thread's event loop busy, and
+    // the other client's latencies would measure the test, not the gateway.
+    const flooding = floodFrom(viewer, `/v1/service/steady/plans/deploy?at=${head.cursor}`, until);
     const latencies: number[] = [];
     const others: string[] = [];
     const other = (async () => {
@@ -144,7 +163,7 @@ describe('bounds, against the real ensemble', () => {
         }
       }
     })();
-    await Promise.all([...viewers, other]);
+    const [{ flood, floodFailures, refusals }] = await Promise.all([flooding, other]);
 
     latencies.sort((a, b) => a - b);
     const p = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
@@ -154,10 +173,15 @@ describe('bounds, against the real ensemble', () => {
     expect(floodFailures).toEqual([]);
     expect(flood[429]).toBeGreaterThan(0);
     expect(flood[200]).toBeGreaterThan(0);
+    for (const r of refusals) {
+      expect(JSON.parse(r.text)).toMatchObject({ code: 'RESOURCE_EXHAUSTED', message: expect.stringContaining('MAX_TIME_TRAVEL_READS_PER_TOKEN') });
+      // A client told 429 tries again when Retry-After says, as HTTP clients do.
+      expect(r.retryAfter).toBe('1');
+    }
     expect(others).toEqual([]);
     expect(latencies.length).toBeGreaterThan(20);
-    // Generous on purpose (a shared 2-core machine): most reads take tens of milliseconds, but one read of the other
-    // client stalled 3–4 s in every run so far, cause not yet found (docs/benchmarks.md "time-travel flood").
+    // Generous on purpose (a shared 2-core machine; figures in docs/benchmarks.md "time-travel flood"). The 2–4 s
+    // stalls seen while the flood ran on this thread were the test's own event loop; from a worker, p99 was ~0.5 s.
     expect(p(0.5)).toBeLessThan(1_000);
     expect(p(0.99)).toBeLessThan(6_000);
   }, 120_000);

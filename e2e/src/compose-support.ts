@@ -11,6 +11,8 @@ import { eventually } from '@marshal/testing';
  */
 const TOOLS: { bin: string; pkg: string; probe: string[] }[] = [
   { bin: 'docker', pkg: 'docker.io', probe: ['--version'] },
+  // A docker client alone (a newer one in /usr/local/bin, say) is not an engine: dockerd comes with docker.io.
+  { bin: 'dockerd', pkg: 'docker.io', probe: ['--version'] },
   { bin: 'docker-compose', pkg: 'docker-compose', probe: ['version'] },
   { bin: 'debootstrap', pkg: 'debootstrap', probe: ['--version'] },
   { bin: 'curl', pkg: 'curl', probe: ['--version'] },
@@ -33,14 +35,14 @@ export function composeSkipReason(): string | undefined {
   if (canInstall()) return undefined;
   const engine = `docker info fails: ${(info?.stderr ?? '').trim().split('\n').pop() || 'no answer'}`;
   const what = missing.length ? `${missing.map((t) => t.bin).join(', ')} missing` : engine;
-  return `${what}, and only root on Debian installs and starts them (apt-get install -y ${TOOLS.map((t) => t.pkg).join(' ')}; dockerd)`;
+  return `${what}, and only root on Debian installs and starts them (apt-get install -y ${[...new Set(TOOLS.map((t) => t.pkg))].join(' ')}; dockerd)`;
 }
 
 /** Installs what is missing (apt) and starts dockerd when the engine does not answer, logging to `logFile`. */
 export async function ensureDocker(logFile: string): Promise<void> {
   const missing = missingTools();
   if (missing.length) {
-    for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...missing.map((t) => t.pkg)]]) {
+    for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...new Set(missing.map((t) => t.pkg))]]) {
       const r = spawnSync('apt-get', args, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 600_000 });
       if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
     }

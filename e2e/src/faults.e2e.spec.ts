@@ -45,7 +45,8 @@ describe(`fault suite: ${pods} pods, every part of the ensemble crashed during t
         const c = cluster;
         const installed = await c.cli('install', helloPackage(strategy), '--options', writeOptions({ hello: { count: pods } }));
         expect(installed).toMatchObject({ code: 0 });
-        chaos = await ChaosPublisher.connect({ servers: c.nats.url }, c.namespace, AGENTS, random);
+        // With the rights of a compromised coordinator: it may write task facts and agent ledgers, nothing else.
+        chaos = await ChaosPublisher.connect(c.nats.clientOptions('coordinator'), c.namespace, AGENTS, random);
         await inject(c, 'hello-world', faults, log, chaos);
 
         await c.waitForPlan('hello-world', 'deploy', 'COMPLETE', 300_000);

@@ -25,7 +25,8 @@ describe('poison events are parked, listed and retried while the ensemble keeps 
         'state-projector': { HEALTH_PORT: String(ports.projector) },
       },
     });
-    nc = await connect({ servers: cluster.nats.url, name: 'poison-e2e' });
+    // With admin rights: a role's own rights would let it publish garbage on its own subjects only.
+    nc = await connect({ ...cluster.nats.clientOptions(), name: 'poison-e2e' });
   });
   afterAll(async () => {
     await nc?.close();

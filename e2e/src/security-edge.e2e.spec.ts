@@ -45,7 +45,7 @@ function makeCertificates(): { dir: string; ca: string; cert: string; key: strin
 
 /** Per-subject message counts of a service's plan subject: any command the plan-manager accepted appends there. */
 async function planSubjectCount(cluster: Cluster, service: string): Promise<number> {
-  const nc = await connect({ servers: cluster.nats.url });
+  const nc = await connect(cluster.nats.clientOptions());
   try {
     const subjects = subjectsFor(cluster.namespace);
     const info = await (await jetstreamManager(nc)).streams.info(subjects.stream, { subjects_filter: subjects.servicePlan(service) });
@@ -106,8 +106,9 @@ describe('security edges: operator input, the gateway door, TLS, the embedded da
     expect(viaCli.code).not.toBe(0);
     expect(viaCli.stderr).toContain("Couldn't parse parameters: BASH_ENV may not be set by a plan parameter");
 
-    // A sender that skips the gateway meets the same rule in plan-manager.
-    const nc = await connect({ servers: cluster.nats.url });
+    // A sender that skips the gateway (the admin identity here: no other role may send operator commands) meets the
+    // same rule in plan-manager.
+    const nc = await connect(cluster.nats.clientOptions());
     try {
       const m = await nc.request(
         subjectsFor(cluster.namespace).command('plan.command'),

@@ -46,6 +46,8 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /v1/plans/{plan}/interrupt': { role: 'operator', malformed: NO_BODY, notFound: PLAN_404(PHASE_404) },
   'POST /v1/plans/{plan}/forceComplete': { role: 'operator', malformed: NO_BODY, notFound: PLAN_404(PHASE_404, STEP_404) },
   'POST /v1/plans/{plan}/restart': { role: 'operator', malformed: NO_BODY, notFound: PLAN_404(PHASE_404, STEP_404) },
+  // skip names one step: phase and step are both required (400 without the step).
+  'POST /v1/plans/{plan}/skip': { role: 'operator', malformed: NO_BODY, notFound: PLAN_404({ query: '?phase=nope&step=x', message: 'Phase nope not found' }, STEP_404) },
   'POST /v1/plan/continue': { role: 'operator', malformed: NO_BODY },
   'POST /v1/plan/interrupt': { role: 'operator', malformed: NO_BODY },
   'POST /v1/plan/forceComplete': { role: 'operator', malformed: NO_BODY, notFound: [PHASE_404, STEP_404] },
@@ -58,6 +60,11 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /v1/admin/parked/{seq}/retry': { role: 'admin', malformed: NO_BODY, notFound: [{ params: { seq: '999999' }, message: 'no consumer has parked the event at sequence 999999' }] },
   'GET /v1/services': { role: 'viewer' },
   'POST /v1/services': { role: 'admin', malformed: { body: { package: { files: {} }, colour: 'red' }, names: "unknown field 'colour'" } },
+  'POST /v1/services/{name}/dry-run': {
+    role: 'admin',
+    malformed: { body: { options: {}, colour: 'red' }, names: "unknown field 'colour'" },
+    notFound: [{ params: { name: 'nope' }, body: { options: {} }, message: 'Service nope not found' }],
+  },
   'GET /v1/services/{name}': { role: 'viewer', notFound: [{ params: { name: 'nope' }, message: 'Service nope not found' }] },
   'PUT /v1/services/{name}': {
     role: 'admin',
@@ -78,6 +85,10 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /v1/configurations': { role: 'viewer' },
   'GET /v1/configurations/targetId': { role: 'viewer' },
   'GET /v1/configurations/target': { role: 'viewer' },
+  'GET /v1/configurations/{id}/diff': {
+    role: 'viewer',
+    notFound: [{ params: { id: '00000000-0000-4000-8000-000000000000' }, message: 'Configuration 00000000-0000-4000-8000-000000000000 not found' }],
+  },
   'GET /v1/configurations/{id}': { role: 'viewer', notFound: [{ params: { id: '00000000-0000-4000-8000-000000000000' }, message: 'Configuration 00000000-0000-4000-8000-000000000000 not found' }] },
   'GET /v1/artifacts/template/{configId}/{podType}/{taskName}/{configName}': {
     role: 'viewer',

@@ -10,7 +10,7 @@ import { AgentConfig } from './config';
 import { AgentController, AGENT_HOST } from './agent.controller';
 import { AgentHost } from './agent-host';
 import { AgentInstance, type AgentIdentity } from './agent-instance';
-import { detectResources, parseAttributes, parsePortRanges } from './resources';
+import { detectResources, parseAttributes, parseMounts, parsePortRanges } from './resources';
 import { AgentMetrics } from './agent.metrics';
 import {
   currentUser,
@@ -124,9 +124,12 @@ async function main(): Promise<void> {
       // Before registering or touching a task: a second process with this id is refused (work-dir-lock.ts).
       ctx.shutdown.add('work dir lock', lockWorkDir(agentId, workDir));
       if (users.policy.agent.uid === 0) {
-        const { opened, blocked } = makeWorkDirReachable(workDir, 0);
-        if (opened.length > 0) ctx.log.info({ dirs: opened }, 'let task users pass through (o+x) the directories above the work dir');
-        if (blocked.length > 0) ctx.log.warn({ dirs: blocked }, 'tasks running as other users cannot pass through these directories to their sandboxes');
+        // The work dir and every MOUNT disk: a task's volume may live on either.
+        for (const dir of [workDir, ...parseMounts(c.AGENT_MOUNTS).map((m) => resolve(m.root))]) {
+          const { opened, blocked } = makeWorkDirReachable(dir, 0);
+          if (opened.length > 0) ctx.log.info({ dirs: opened }, 'let task users pass through (o+x) the directories above the work dir and MOUNT disks');
+          if (blocked.length > 0) ctx.log.warn({ dirs: blocked }, 'tasks running as other users cannot pass through these directories to their sandboxes and volumes');
+        }
       }
     }
     const identity: AgentIdentity = {

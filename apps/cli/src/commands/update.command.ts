@@ -65,8 +65,9 @@ export function registerUpdate(cli: Cli): void {
         cli.out(`No change: the configuration equals the current target ${reply.configId}.\n`);
         return;
       }
-      if (reply.deltas.length) cli.out(`Deltas:\n${deltaLines(reply.deltas)}`);
+      // The diff first, as the original prints it; Marshal's typed deltas after it.
       if (reply.diff) cli.out(`${reply.diff}\n`);
+      if (reply.deltas.length) cli.out(`Deltas:\n${deltaLines(reply.deltas)}`);
       if (!o.wait) {
         cli.out(`Update started. Please use \`marshal --name=${name} update status\` to view progress.\n`);
         return;
