@@ -37,8 +37,9 @@ export function registerCredentials(cli: Cli): void {
       if (bad.length) throw new CliError(`--namespace ${bad.join(', ')}: lowercase letters, digits and '-', starting with a letter`, 2);
       const duplicate = o.agent.find((a, i) => o.agent.indexOf(a) !== i);
       if (duplicate) throw new CliError(`--agent ${duplicate} is given twice`, 2);
-      // Loaded here: the other verbs do not need NATS code.
-      const { generateCredentials } = await import('@marshal/messaging');
+      // Loaded here: the other verbs do not need NATS code. A require, not import(): Node's import() of a CommonJS
+      // module sees only the exports it detects statically, and the compiled `export *` of the messaging lib is not.
+      const { generateCredentials } = require('@marshal/messaging') as typeof import('@marshal/messaging');
       const creds = generateCredentials(target, ensembleIdentities(o.agent, { simulatedAgents: o.simulatedAgents }), namespaces.map((n) => subjectsFor(n)));
       writeFileSync(
         join(target, 'nats.conf'),
