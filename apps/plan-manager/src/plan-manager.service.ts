@@ -81,7 +81,11 @@ export class PlanManagerService {
   /** Runs `fn` after everything queued before it: one decision at a time. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
+    // The caller gets the failure from `run`; the queue only waits for it to settle.
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
       health: (a) => a.get(ProjectorService).health(),
       metrics: (a) => {
         const p = a.get(ProjectorService);
-        return p.metrics.source(() => p.refreshHead());
+        return p.metrics.source(() => p.refreshHead(), (e) => ctx.log.warn({ err: e }, 'could not read the stream head for the metrics'));
       },
     },
     ctx,

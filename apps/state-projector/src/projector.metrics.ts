@@ -27,9 +27,10 @@ export class ProjectorMetrics {
     this.lag.set(Math.max(0, head - active));
   }
 
-  source(refresh: () => Promise<void>): MetricsSource {
+  /** The metrics, after `refresh` (a failed refresh serves the last figures and is said through `failed`). */
+  source(refresh: () => Promise<void>, failed: (e: unknown) => void): MetricsSource {
     return async () => {
-      await refresh().catch(() => undefined);
+      await refresh().catch(failed);
       return { contentType: this.registry.contentType, body: await this.registry.metrics() };
     };
   }
